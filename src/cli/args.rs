@@ -1,0 +1,127 @@
+//! The command line, as clap parses it.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "till",
+    version,
+    about = "A terminal point-of-sale for small shops"
+)]
+pub struct Cli {
+    /// The store directory [default: $TILL_DATA, or /var/lib/till]
+    #[arg(long, global = true, env = "TILL_DATA")]
+    pub data: Option<PathBuf>,
+    /// Run on a demo store, creating it first if needed (in --data, or a per-user directory)
+    #[arg(long)]
+    pub demo: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+impl Cli {
+    pub const DEFAULT_DATA: &'static str = "/var/lib/till";
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.data
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(Cli::DEFAULT_DATA))
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new store: terminal id, signing key, admin user
+    Init(InitArgs),
+    /// Import data into the store
+    #[command(subcommand)]
+    Import(ImportWhat),
+    /// Write everything the store holds as JSON files
+    Export {
+        /// Directory to write into (created; must be empty if it exists)
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Check the hash-chained journal
+    #[command(subcommand)]
+    Journal(JournalCommand),
+    /// Reports over completed sales
+    #[command(subcommand)]
+    Report(ReportCommand),
+    /// Replay a plain-text script of till commands through the engine
+    Sale {
+        /// The script: one command a line (see README, "Sale scripts")
+        #[arg(long)]
+        script: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Add a demo catalog (300+ products) and the users cashier (PIN 1111) and manager (PIN 9999)
+    #[arg(long)]
+    pub demo: bool,
+    /// This terminal's id: receipt numbers are a series per terminal
+    #[arg(long, default_value = "T01")]
+    pub terminal: String,
+    #[arg(long, default_value = "Till Demo Shop")]
+    pub store_name: String,
+    /// ISO 4217 currency code
+    #[arg(long, default_value = "EUR")]
+    pub currency: String,
+    /// Minor units of the currency (2 for EUR, 0 for JPY)
+    #[arg(long, default_value_t = 2)]
+    pub minor_units: u32,
+    /// Whether shelf prices include tax
+    #[arg(long, value_enum, default_value_t = TaxModeArg::Inclusive)]
+    pub tax_mode: TaxModeArg,
+    /// Smallest coin for cash payments, e.g. 0.05
+    #[arg(long)]
+    pub cash_rounding: Option<String>,
+    /// PIN of the `admin` user (required unless --demo, where it is 0000)
+    #[arg(long, env = "TILL_ADMIN_PIN", hide_env_values = true)]
+    pub admin_pin: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum TaxModeArg {
+    Inclusive,
+    Exclusive,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportWhat {
+    /// Products from a CSV file (columns: sku,name,price,tax,unit,barcodes,plu)
+    Products { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JournalCommand {
+    /// Walk the chain; exit 0 if it holds, non-zero naming the first bad entry
+    Verify,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Sales by day
+    Sales {
+        /// First day (YYYY-MM-DD, local time), inclusive
+        #[arg(long)]
+        from: NaiveDate,
+        /// Last day (YYYY-MM-DD, local time), inclusive
+        #[arg(long)]
+        to: NaiveDate,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ReportFormat {
+    Table,
+    Csv,
+    Json,
+}

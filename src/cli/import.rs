@@ -1,0 +1,192 @@
+//! `till import products FILE.csv`.
+//!
+//! The CSV has a header row and the columns `sku,name,price,tax,unit,barcodes,plu`:
+//! `price` in the store's currency (per kg for `unit` kg), `tax` a configured
+//! category code, `unit` `each` or `kg`, `barcodes` zero or more codes separated
+//! by `;`, `plu` an optional 1-6 digit code. Every row is checked first; one bad
+//! row and nothing is imported, with every problem listed by line.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use serde::Deserialize;
+
+use crate::domain::barcode::{self, Scanned};
+use crate::domain::product::{Product, Unit};
+use crate::store::Store;
+use crate::store::settings::StoreSettings;
+
+#[derive(Debug, Deserialize)]
+struct Row {
+    sku: String,
+    name: String,
+    price: String,
+    tax: String,
+    unit: String,
+    #[serde(default)]
+    barcodes: String,
+    #[serde(default)]
+    plu: String,
+}
+
+pub fn products(data: &Path, file: &Path) -> Result<usize> {
+    let store = Store::open(data)?;
+    let settings = store.settings()?;
+    let mut reader =
+        csv::Reader::from_path(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let mut problems = Vec::new();
+    let mut products = Vec::new();
+    let mut codes_in_file: HashMap<String, (String, u64)> = HashMap::new();
+    let headers = reader
+        .headers()
+        .with_context(|| format!("cannot read the header row of {}", file.display()))?
+        .clone();
+    for result in reader.records() {
+        let record = match result {
+            Ok(record) => record,
+            Err(e) => {
+                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                problems.push(format!("{}:{line}: {}", file.display(), csv_error(&e)));
+                continue;
+            }
+        };
+        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        let row: Row = match record.deserialize(Some(&headers)) {
+            Ok(row) => row,
+            Err(e) => {
+                problems.push(format!("{}:{line}: {}", file.display(), csv_error(&e)));
+                continue;
+            }
+        };
+        match product_from_row(&row, &settings) {
+            Ok(product) => {
+                let mut clash = None;
+                for code in product.barcodes.iter().chain(product.plu.iter()) {
+                    if let Some((sku, first)) = codes_in_file.get(code) {
+                        clash = Some(format!("code {code} is also on {sku} (line {first})"));
+                    }
+                    codes_in_file.insert(code.clone(), (product.sku.clone(), line));
+                }
+                for code in &product.barcodes {
+                    if let Some(other) = store.product_by_key(&crate::store::keys::barcode(code))?
+                        && other.sku != product.sku
+                    {
+                        clash = Some(format!(
+                            "code {code} already belongs to product {}",
+                            other.sku
+                        ));
+                    }
+                }
+                match clash {
+                    Some(c) => problems.push(format!("{}:{line}: {c}", file.display())),
+                    None => products.push(product),
+                }
+            }
+            Err(why) => problems.push(format!("{}:{line}: {why}", file.display())),
+        }
+    }
+    let mut seen = HashMap::new();
+    for p in &products {
+        if seen.insert(p.sku.clone(), ()).is_some() {
+            problems.push(format!(
+                "{}: sku {} appears more than once",
+                file.display(),
+                p.sku
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        bail!(
+            "nothing was imported; fix these rows and run the import again:\n  {}",
+            problems.join("\n  ")
+        );
+    }
+    store.put_products(&products, None)?;
+    Ok(products.len())
+}
+
+fn csv_error(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => {
+            format!("{len} columns where the header has {expected_len}")
+        }
+        csv::ErrorKind::Deserialize { err, .. } => {
+            format!("{err} (columns: sku,name,price,tax,unit,barcodes,plu)")
+        }
+        _ => e.to_string(),
+    }
+}
+
+fn product_from_row(row: &Row, settings: &StoreSettings) -> Result<Product, String> {
+    let rules = &settings.rules;
+    let sku = row.sku.trim();
+    if sku.is_empty() {
+        return Err("the sku is empty".into());
+    }
+    let name = row.name.trim();
+    if name.is_empty() {
+        return Err(format!("product {sku} has no name"));
+    }
+    let price = rules
+        .currency
+        .parse(&row.price)
+        .map_err(|e| format!("price: {e}"))?;
+    if price.is_negative() {
+        return Err(format!("price {} is negative", row.price));
+    }
+    let tax = row.tax.trim();
+    if rules.tax_category(tax).is_none() {
+        let known: Vec<&str> = rules
+            .tax_categories
+            .iter()
+            .map(|c| c.code.as_str())
+            .collect();
+        return Err(format!(
+            "tax category '{tax}' is not configured (known: {})",
+            known.join(", ")
+        ));
+    }
+    let unit = match row.unit.trim().to_ascii_lowercase().as_str() {
+        "each" | "" => Unit::Each,
+        "kg" => Unit::Kg,
+        other => return Err(format!("unit '{other}' is neither 'each' nor 'kg'")),
+    };
+    let mut barcodes = Vec::new();
+    for code in row
+        .barcodes
+        .split(';')
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
+        let key = match barcode::parse(code, &settings.measure_layout)
+            .map_err(|e| format!("barcode {code}: {e}"))?
+        {
+            Scanned::Item { keys, .. } => keys.into_iter().next().unwrap_or_default(),
+            Scanned::Measured { key, .. } => key,
+            Scanned::Plu(_) => {
+                return Err(format!(
+                    "barcode {code} is too short: put short codes in the plu column"
+                ));
+            }
+        };
+        barcodes.push(key);
+    }
+    let plu = row.plu.trim();
+    let plu = match plu {
+        "" => None,
+        p if p.len() <= 6 && p.bytes().all(|b| b.is_ascii_digit()) => Some(p.to_string()),
+        p => return Err(format!("plu '{p}' must be 1 to 6 digits")),
+    };
+    Ok(Product {
+        sku: sku.to_string(),
+        name: name.to_string(),
+        price,
+        tax_code: tax.to_string(),
+        unit,
+        barcodes,
+        plu,
+    })
+}

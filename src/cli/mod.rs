@@ -1,0 +1,11 @@
+//! The `till` command line: each subcommand in its own file, called by `main`.
+
+pub mod args;
+pub mod demo_run;
+pub mod export;
+pub mod import;
+pub mod init;
+pub mod journal;
+pub mod receipt_text;
+pub mod report;
+pub mod script;

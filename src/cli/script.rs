@@ -1,0 +1,264 @@
+//! `till sale --script FILE`: replays a plain-text script through the engine,
+//! for support (reproduce what a till did) and for tests.
+//!
+//! One command a line; `#` starts a comment; line numbers are 1-based:
+//!
+//! ```text
+//! login NAME PIN [LANE]
+//! scan CODE            scan N*CODE    (N pieces, or N kg for weighed goods)
+//! qty LINE N           void-line LINE
+//! discount line LINE 10%|2.50        discount sale 10%|2.50
+//! pay cash|card|other [AMOUNT]       (no amount: exactly what is due)
+//! approve NAME PIN     (a manager's approval for the next void or refund)
+//! void                 refund RECEIPT        refund-line LINE N
+//! logout
+//! ```
+//! The first failing line stops the script with its line number and reason.
+
+use std::path::Path;
+
+use anyhow::{Context, Result, anyhow, bail};
+use rust_decimal::Decimal;
+
+use super::receipt_text;
+use crate::domain::discount::Discount;
+use crate::domain::money::Currency;
+use crate::domain::tender::TenderKind;
+use crate::engine::{Approval, Command, Engine, Event, SessionId};
+use crate::store::Store;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    Login {
+        user: String,
+        pin: String,
+        lane: u16,
+    },
+    Approve(Approval),
+    Run(Command),
+}
+
+/// Parses one script line; `Ok(None)` for blank and comment lines.
+pub fn parse_line(text: &str, currency: &Currency) -> Result<Option<Step>, String> {
+    let text = text.split('#').next().unwrap_or("").trim();
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let Some((&verb, args)) = words.split_first() else {
+        return Ok(None);
+    };
+    let arg = |i: usize, what: &str| args.get(i).copied().ok_or(format!("'{verb}' needs {what}"));
+    let number = |s: &str| {
+        s.parse::<Decimal>()
+            .map_err(|_| format!("'{s}' is not a number"))
+    };
+    // Scripts count lines from 1, as the screen and the receipt do.
+    let line_no = |s: &str| match s.parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n - 1),
+        _ => Err(format!("'{s}' is not a line number (1, 2, …)")),
+    };
+    let discount = |s: &str| match s.strip_suffix('%') {
+        Some(p) => number(p).map(Discount::Percent),
+        None => currency
+            .parse(s)
+            .map(Discount::Amount)
+            .map_err(|e| e.to_string()),
+    };
+    let step = match verb {
+        "login" => Step::Login {
+            user: arg(0, "a user name")?.to_string(),
+            pin: arg(1, "a PIN")?.to_string(),
+            lane: match args.get(2) {
+                Some(l) => l
+                    .parse()
+                    .map_err(|_| format!("'{l}' is not a lane number"))?,
+                None => 1,
+            },
+        },
+        "approve" => Step::Approve(Approval {
+            user: arg(0, "a user name")?.to_string(),
+            pin: arg(1, "a PIN")?.to_string(),
+        }),
+        "scan" => {
+            let code = arg(0, "a code")?;
+            let (quantity, code) = match code.split_once('*') {
+                Some((n, code)) => (Some(number(n)?), code),
+                None => (None, code),
+            };
+            Step::Run(Command::Scan {
+                code: code.to_string(),
+                quantity,
+            })
+        }
+        "qty" => Step::Run(Command::SetQuantity {
+            line: line_no(arg(0, "a line")?)?,
+            quantity: number(arg(1, "a quantity")?)?,
+        }),
+        "void-line" => Step::Run(Command::VoidLine {
+            line: line_no(arg(0, "a line")?)?,
+        }),
+        "discount" => match arg(0, "'line' or 'sale'")? {
+            "line" => Step::Run(Command::LineDiscount {
+                line: line_no(arg(1, "a line")?)?,
+                discount: Some(discount(arg(2, "an amount or a percentage")?)?),
+            }),
+            "sale" => Step::Run(Command::SaleDiscount {
+                discount: Some(discount(arg(1, "an amount or a percentage")?)?),
+            }),
+            other => {
+                return Err(format!(
+                    "discount '{other}': say 'discount line N …' or 'discount sale …'"
+                ));
+            }
+        },
+        "pay" => {
+            let kind = match arg(0, "cash, card or other")? {
+                "cash" => TenderKind::Cash,
+                "card" => TenderKind::Card,
+                "other" => TenderKind::Other,
+                k => return Err(format!("'{k}' is not a way to pay: cash, card or other")),
+            };
+            let amount = args
+                .get(1)
+                .map(|a| currency.parse(a))
+                .transpose()
+                .map_err(|e| e.to_string())?;
+            Step::Run(Command::Tender { kind, amount })
+        }
+        "void" => Step::Run(Command::VoidSale { approval: None }),
+        "refund" => {
+            let r = arg(0, "a receipt number")?;
+            let digits = r.rsplit('-').next().unwrap_or(r);
+            let receipt = digits
+                .parse()
+                .map_err(|_| format!("'{r}' is not a receipt number"))?;
+            Step::Run(Command::StartRefund {
+                receipt,
+                approval: None,
+            })
+        }
+        "refund-line" => Step::Run(Command::RefundLine {
+            line: line_no(arg(0, "a line")?)?,
+            quantity: number(arg(1, "a quantity")?)?,
+        }),
+        "logout" => Step::Run(Command::Logout),
+        other => return Err(format!("unknown command '{other}'")),
+    };
+    Ok(Some(step))
+}
+
+/// Runs the script, printing what each command did. Stops at the first error.
+pub fn run(data: &Path, script: &Path) -> Result<()> {
+    let text = std::fs::read_to_string(script)
+        .with_context(|| format!("cannot read {}", script.display()))?;
+    let mut engine = Engine::new(Store::open(data)?)?;
+    let currency = engine.settings().rules.currency.clone();
+    let mut session: Option<SessionId> = None;
+    let mut approval: Option<Approval> = None;
+    for (index, line) in text.lines().enumerate() {
+        let at = format!("{}:{}", script.display(), index + 1);
+        let step = parse_line(line, &currency).map_err(|e| anyhow!("{at}: {e}"))?;
+        match step {
+            None => {}
+            Some(Step::Login { user, pin, lane }) => {
+                session = Some(
+                    engine
+                        .login(&user, &pin, lane)
+                        .map_err(|e| anyhow!("{at}: {e}"))?,
+                );
+                println!("logged in as {user} on lane {lane}");
+            }
+            Some(Step::Approve(a)) => approval = Some(a),
+            Some(Step::Run(mut command)) => {
+                let Some(id) = session else {
+                    bail!("{at}: log in first (login NAME PIN)")
+                };
+                match &mut command {
+                    Command::VoidSale { approval: slot }
+                    | Command::StartRefund { approval: slot, .. } => *slot = approval.take(),
+                    _ => {}
+                }
+                let events = engine
+                    .execute(id, command)
+                    .map_err(|e| anyhow!("{at}: {e}"))?;
+                for event in events {
+                    print_event(&event, &currency);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn print_event(event: &Event, currency: &Currency) {
+    match event {
+        Event::Cart { sale, totals } => {
+            let last = totals.lines.last().map(|t| {
+                let l = &sale.lines[t.line];
+                format!(
+                    "{} x {} = {}",
+                    l.quantity.normalize(),
+                    l.name,
+                    currency.format(t.split.gross)
+                )
+            });
+            println!(
+                "  {} | lines {} | total {} | due {}",
+                last.unwrap_or_default(),
+                totals.lines.len(),
+                currency.format(totals.total),
+                currency.format(totals.remaining)
+            );
+        }
+        Event::Completed { sale, .. } => print!("{}", receipt_text::render(sale, currency)),
+        Event::Voided => println!("  sale voided"),
+        Event::LoggedOut => println!("logged out"),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use rust_decimal::dec;
+
+    #[test]
+    fn parses_quantities_discounts_and_payments() {
+        let eur = Currency::default();
+        let p = |s| parse_line(s, &eur).unwrap().unwrap();
+        assert_eq!(
+            p("scan 3*4006381333931"),
+            Step::Run(Command::Scan {
+                code: "4006381333931".into(),
+                quantity: Some(dec!(3))
+            })
+        );
+        assert_eq!(
+            p("discount line 2 10%"),
+            Step::Run(Command::LineDiscount {
+                line: 1,
+                discount: Some(Discount::Percent(dec!(10)))
+            })
+        );
+        assert_eq!(
+            p("pay cash"),
+            Step::Run(Command::Tender {
+                kind: TenderKind::Cash,
+                amount: None
+            })
+        );
+        assert_eq!(
+            p("refund T01-000007"),
+            Step::Run(Command::StartRefund {
+                receipt: 7,
+                approval: None
+            })
+        );
+        assert_eq!(parse_line("  # only a comment", &eur).unwrap(), None);
+        assert!(
+            parse_line("pay bitcoin 3", &eur)
+                .unwrap_err()
+                .contains("bitcoin")
+        );
+        assert!(parse_line("qty 0 2", &eur).is_err());
+        assert!(parse_line("pay cash 1.999", &eur).is_err());
+    }
+}

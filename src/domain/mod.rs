@@ -1,0 +1,15 @@
+//! Pure types and rules of a till: money, tax, barcodes, products, sales,
+//! tenders, refunds and roles. Nothing here does I/O or knows of the store,
+//! the screen or the devices, so every rule can be tested on its own.
+
+pub mod barcode;
+pub mod discount;
+pub mod money;
+pub mod pricing;
+pub mod product;
+pub mod receipt;
+pub mod refund;
+pub mod sale;
+pub mod tax;
+pub mod tender;
+pub mod user;

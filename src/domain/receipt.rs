@@ -1,0 +1,29 @@
+//! A completed sale as it is kept for ever: the sale, its figures frozen at the
+//! moment of completion, and who, where and when.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::sale::{ReceiptNo, Sale, Totals};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompletedSale {
+    pub receipt: ReceiptNo,
+    pub terminal: String,
+    pub cashier: String,
+    pub completed_at: DateTime<Utc>,
+    pub sale: Sale,
+    /// Frozen so that a later change of tax rates never rewrites history.
+    pub totals: Totals,
+}
+
+impl CompletedSale {
+    /// The receipt number as printed: the terminal's series and the number.
+    pub fn receipt_label(&self) -> String {
+        receipt_label(&self.terminal, self.receipt)
+    }
+}
+
+pub fn receipt_label(terminal: &str, receipt: ReceiptNo) -> String {
+    format!("{terminal}-{:06}", receipt.0)
+}

@@ -1,0 +1,404 @@
+//! A sale (or a refund) from the first line to the last tender.
+//!
+//! The sale is a small state machine: `Open` (lines can change) → `Tendering`
+//! (a payment was taken, lines are frozen) → `Completed`; or `Voided` before
+//! completion. All figures come from [`Sale::totals`], computed afresh from the
+//! lines and the store's [`PriceRules`], so there is no stored total that can
+//! disagree with its lines.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use super::discount::{Discount, allocate};
+use super::money::{Money, round_to_increment};
+use super::pricing::PriceRules;
+use super::product::{Product, Unit};
+use super::tax::{TaxBreakdown, TaxSplit, split};
+use super::tender::{Tender, TenderKind};
+
+/// A per-terminal receipt number: gapless and increasing, given at completion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct ReceiptNo(pub u64);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SaleState {
+    Open,
+    Tendering,
+    Completed,
+    Voided,
+}
+
+/// A refund is a sale of its own, pointing at the receipt it gives money back for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SaleKind {
+    Sale,
+    Refund { original: ReceiptNo },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Line {
+    pub sku: String,
+    pub name: String,
+    pub unit: Unit,
+    pub unit_price: Money,
+    pub quantity: Decimal,
+    pub tax_code: String,
+    pub discount: Option<Discount>,
+    /// A voided line stays on the sale (and in the journal) but counts for nothing:
+    /// loss prevention wants to see what was scanned and taken off.
+    pub voided: bool,
+    /// On refund lines: the original line refunded and the exact amount given back.
+    pub refund_of: Option<RefundOf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefundOf {
+    pub line: usize,
+    pub amount: Money,
+}
+
+impl Line {
+    pub fn from_product(product: &Product, quantity: Decimal) -> Line {
+        Line {
+            sku: product.sku.clone(),
+            name: product.name.clone(),
+            unit: product.unit,
+            unit_price: product.price,
+            quantity,
+            tax_code: product.tax_code.clone(),
+            discount: None,
+            voided: false,
+            refund_of: None,
+        }
+    }
+}
+
+/// What one line comes to after its discounts and its share of the sale discount.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineTotal {
+    pub line: usize,
+    pub before_discount: Money,
+    pub line_discount: Money,
+    pub sale_discount: Money,
+    /// After all discounts: the price paid with inclusive tax, the net with exclusive tax.
+    pub amount: Money,
+    /// The line's tax split of `amount`.
+    pub split: TaxSplit,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Totals {
+    pub lines: Vec<LineTotal>,
+    /// Sum of line amounts before any discount.
+    pub subtotal: Money,
+    pub discount: Money,
+    pub tax: TaxBreakdown,
+    pub total: Money,
+    pub paid: Money,
+    pub remaining: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sale {
+    pub kind: SaleKind,
+    pub state: SaleState,
+    pub lines: Vec<Line>,
+    pub discount: Option<Discount>,
+    pub tenders: Vec<Tender>,
+    /// Cash handed back; only ever from cash.
+    pub change: Money,
+    /// Difference between the total and what cash rounding made the customer pay.
+    pub cash_rounding: Money,
+    pub customer: Option<u64>,
+    /// The manager who approved this sale's refund or override, if any.
+    pub approved_by: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SaleError {
+    #[error("the sale is {0:?}: it can no longer be changed")]
+    NotChangeable(SaleState),
+    #[error("a payment has been taken: void the payments before changing lines")]
+    LinesFrozen,
+    #[error("there is no line {0}")]
+    NoSuchLine(usize),
+    #[error("line {0} is voided")]
+    LineVoided(usize),
+    #[error("quantity {0} is not valid here: {1}")]
+    BadQuantity(Decimal, &'static str),
+    #[error("discount is not valid: {0}")]
+    BadDiscount(&'static str),
+    #[error("the sale has no lines to pay for")]
+    Empty,
+    #[error("a payment must be more than zero")]
+    NonPositiveTender,
+    #[error(
+        "{kind} payment of {amount} is more than the {remaining} due: change is given only from cash"
+    )]
+    OverTender {
+        kind: TenderKind,
+        amount: Money,
+        remaining: Money,
+    },
+    #[error("refunds are paid out exactly: {amount} is more than the {remaining} due")]
+    OverRefund { amount: Money, remaining: Money },
+    #[error("refund lines come only from the original receipt")]
+    NotOnRefund,
+    #[error("tax category '{0}' is not configured for this store")]
+    UnknownTaxCategory(String),
+}
+
+impl Sale {
+    pub fn new(kind: SaleKind) -> Sale {
+        Sale {
+            kind,
+            state: SaleState::Open,
+            lines: Vec::new(),
+            discount: None,
+            tenders: Vec::new(),
+            change: Money::ZERO,
+            cash_rounding: Money::ZERO,
+            customer: None,
+            approved_by: None,
+        }
+    }
+
+    pub fn is_refund(&self) -> bool {
+        matches!(self.kind, SaleKind::Refund { .. })
+    }
+
+    fn editable(&self) -> Result<(), SaleError> {
+        match self.state {
+            SaleState::Open => Ok(()),
+            SaleState::Tendering => Err(SaleError::LinesFrozen),
+            s => Err(SaleError::NotChangeable(s)),
+        }
+    }
+
+    fn active_line(&mut self, index: usize) -> Result<&mut Line, SaleError> {
+        let line = self
+            .lines
+            .get_mut(index)
+            .ok_or(SaleError::NoSuchLine(index))?;
+        if line.voided {
+            return Err(SaleError::LineVoided(index));
+        }
+        Ok(line)
+    }
+
+    pub fn add_line(&mut self, line: Line) -> Result<usize, SaleError> {
+        self.editable()?;
+        check_quantity(line.unit, line.quantity)?;
+        if self.is_refund() != line.refund_of.is_some() {
+            return Err(SaleError::NotOnRefund);
+        }
+        self.lines.push(line);
+        Ok(self.lines.len() - 1)
+    }
+
+    pub fn set_quantity(&mut self, index: usize, quantity: Decimal) -> Result<(), SaleError> {
+        self.editable()?;
+        if self.is_refund() {
+            return Err(SaleError::NotOnRefund);
+        }
+        let line = self.active_line(index)?;
+        check_quantity(line.unit, quantity)?;
+        line.quantity = quantity;
+        Ok(())
+    }
+
+    pub fn void_line(&mut self, index: usize) -> Result<(), SaleError> {
+        self.editable()?;
+        self.active_line(index)?.voided = true;
+        Ok(())
+    }
+
+    pub fn set_line_discount(
+        &mut self,
+        index: usize,
+        discount: Option<Discount>,
+    ) -> Result<(), SaleError> {
+        self.editable()?;
+        if self.is_refund() {
+            return Err(SaleError::NotOnRefund);
+        }
+        if let Some(d) = discount {
+            d.validate().map_err(SaleError::BadDiscount)?;
+        }
+        self.active_line(index)?.discount = discount;
+        Ok(())
+    }
+
+    pub fn set_sale_discount(&mut self, discount: Option<Discount>) -> Result<(), SaleError> {
+        self.editable()?;
+        if self.is_refund() {
+            return Err(SaleError::NotOnRefund);
+        }
+        if let Some(d) = discount {
+            d.validate().map_err(SaleError::BadDiscount)?;
+        }
+        self.discount = discount;
+        Ok(())
+    }
+
+    /// Voids the whole sale. Whether the user may do so is the engine's decision.
+    pub fn void(&mut self) -> Result<(), SaleError> {
+        match self.state {
+            SaleState::Open | SaleState::Tendering => {
+                self.state = SaleState::Voided;
+                Ok(())
+            }
+            s => Err(SaleError::NotChangeable(s)),
+        }
+    }
+
+    /// What a payment of `kind` must be to settle the sale: the remaining amount,
+    /// rounded to the smallest coin for cash where the store rounds cash.
+    pub fn due(&self, kind: TenderKind, rules: &PriceRules) -> Result<Money, SaleError> {
+        let remaining = self.totals(rules)?.remaining;
+        Ok(match (kind, rules.cash_increment) {
+            (TenderKind::Cash, Some(step)) => round_to_increment(remaining, step, rules.rounding),
+            _ => remaining,
+        })
+    }
+
+    /// Takes a payment (or, on a refund, a pay-out). Completes the sale once it is paid.
+    pub fn tender(
+        &mut self,
+        kind: TenderKind,
+        amount: Money,
+        rules: &PriceRules,
+    ) -> Result<(), SaleError> {
+        if matches!(self.state, SaleState::Completed | SaleState::Voided) {
+            return Err(SaleError::NotChangeable(self.state));
+        }
+        let totals = self.totals(rules)?;
+        if totals.lines.is_empty() {
+            return Err(SaleError::Empty);
+        }
+        let remaining = totals.remaining;
+        if amount.is_negative() || (amount.is_zero() && !remaining.is_zero()) {
+            return Err(SaleError::NonPositiveTender);
+        }
+        let cash_due = self.due(kind, rules)?;
+        if self.is_refund() {
+            if amount > cash_due {
+                return Err(SaleError::OverRefund {
+                    amount,
+                    remaining: cash_due,
+                });
+            }
+        } else if kind != TenderKind::Cash && amount > remaining {
+            return Err(SaleError::OverTender {
+                kind,
+                amount,
+                remaining,
+            });
+        }
+        self.tenders.push(Tender { kind, amount });
+        self.state = SaleState::Tendering;
+        if amount >= cash_due {
+            self.cash_rounding = cash_due - remaining;
+            self.change = amount - cash_due;
+            self.state = SaleState::Completed;
+        }
+        Ok(())
+    }
+
+    /// Works out every figure of the sale. Each line is rounded on its own,
+    /// the sale discount is shared out so that the shares add up exactly, and the
+    /// tax breakdown is the sum of the lines: the parts always make the total.
+    pub fn totals(&self, rules: &PriceRules) -> Result<Totals, SaleError> {
+        let currency = &rules.currency;
+        let round = |m: Money| currency.round(m, rules.rounding);
+        let mut lines = Vec::new();
+        for (index, line) in self.lines.iter().enumerate().filter(|(_, l)| !l.voided) {
+            let before = match line.refund_of {
+                Some(r) => r.amount,
+                None => round(line.unit_price.times(line.quantity)),
+            };
+            let line_discount = match line.discount {
+                Some(d) => round(d.of(before)).min(before),
+                None => Money::ZERO,
+            };
+            lines.push((index, before, line_discount));
+        }
+        let after_line: Vec<Money> = lines.iter().map(|&(_, b, d)| b - d).collect();
+        let base: Money = after_line.iter().copied().sum();
+        let sale_discount = match self.discount {
+            Some(d) => round(d.of(base)).min(base),
+            None => Money::ZERO,
+        };
+        let shares = allocate(sale_discount, &after_line, currency.minor_units);
+        let mut line_totals = Vec::with_capacity(lines.len());
+        for ((index, before, line_discount), share) in lines.into_iter().zip(shares) {
+            let line = &self.lines[index];
+            let category = rules
+                .tax_category(&line.tax_code)
+                .ok_or_else(|| SaleError::UnknownTaxCategory(line.tax_code.clone()))?;
+            let amount = before - line_discount - share;
+            line_totals.push(LineTotal {
+                line: index,
+                before_discount: before,
+                line_discount,
+                sale_discount: share,
+                amount,
+                split: split(
+                    amount,
+                    category.rate,
+                    rules.tax_mode,
+                    currency,
+                    rules.rounding,
+                ),
+            });
+        }
+        let tax = TaxBreakdown::from_lines(line_totals.iter().map(|t| {
+            let line = &self.lines[t.line];
+            let rate = rules
+                .tax_category(&line.tax_code)
+                .map(|c| c.rate)
+                .unwrap_or_default();
+            (line.tax_code.as_str(), rate, t.split)
+        }));
+        let total = tax.total_gross();
+        let tendered: Money = self.tenders.iter().map(|t| t.amount).sum();
+        let paid = tendered - self.change - self.cash_rounding;
+        Ok(Totals {
+            subtotal: line_totals.iter().map(|t| t.before_discount).sum(),
+            discount: line_totals
+                .iter()
+                .map(|t| t.line_discount + t.sale_discount)
+                .sum(),
+            tax,
+            total,
+            paid,
+            remaining: (total - paid).max(Money::ZERO),
+            lines: line_totals,
+        })
+    }
+}
+
+fn check_quantity(unit: Unit, quantity: Decimal) -> Result<(), SaleError> {
+    if quantity <= Decimal::ZERO {
+        return Err(SaleError::BadQuantity(
+            quantity,
+            "it must be more than zero",
+        ));
+    }
+    if quantity > Decimal::from(100_000) {
+        return Err(SaleError::BadQuantity(
+            quantity,
+            "it is larger than any till sale",
+        ));
+    }
+    if !unit.accepts(quantity) {
+        let why = match unit {
+            Unit::Each => "this item is sold by the piece",
+            Unit::Kg => "weights are kept to the gram (3 decimals)",
+        };
+        return Err(SaleError::BadQuantity(quantity, why));
+    }
+    Ok(())
+}

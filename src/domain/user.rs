@@ -1,0 +1,82 @@
+//! Users, their roles, and what each role may do.
+
+use serde::{Deserialize, Serialize};
+
+/// Roles in increasing order of trust; each may do what the one below may.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Cashier,
+    Supervisor,
+    Manager,
+    Admin,
+}
+
+impl Role {
+    pub fn parse(text: &str) -> Option<Role> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "cashier" => Some(Role::Cashier),
+            "supervisor" => Some(Role::Supervisor),
+            "manager" => Some(Role::Manager),
+            "admin" => Some(Role::Admin),
+            _ => None,
+        }
+    }
+
+    /// The least role a permission needs. One table, read by the engine for
+    /// every command, so a rule lives in one place.
+    pub fn may(self, permission: Permission) -> bool {
+        self >= permission.least_role()
+    }
+}
+
+/// Things a user may or may not do; the engine asks before each command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Permission {
+    Sell,
+    VoidLine,
+    /// Voiding a sale once a payment has been taken.
+    VoidAfterTender,
+    Refund,
+    Discount,
+    ManageCatalog,
+    ManageUsers,
+    ExportData,
+}
+
+impl Permission {
+    pub fn least_role(self) -> Role {
+        match self {
+            Permission::Sell | Permission::VoidLine | Permission::Discount => Role::Cashier,
+            Permission::VoidAfterTender | Permission::Refund => Role::Manager,
+            Permission::ManageCatalog | Permission::ExportData => Role::Manager,
+            Permission::ManageUsers => Role::Admin,
+        }
+    }
+}
+
+/// A till user. The PIN is kept only as an argon2 hash string.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub id: u32,
+    pub name: String,
+    pub role: Role,
+    pub pin_hash: String,
+    pub failed_attempts: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cashier_may_sell_but_not_refund() {
+        assert!(Role::Cashier.may(Permission::Sell));
+        assert!(!Role::Cashier.may(Permission::Refund));
+        assert!(!Role::Cashier.may(Permission::VoidAfterTender));
+        assert!(Role::Manager.may(Permission::Refund));
+        assert!(!Role::Manager.may(Permission::ManageUsers));
+        assert!(Role::Admin.may(Permission::ManageUsers));
+    }
+}

@@ -1,0 +1,59 @@
+//! What a till can ask the engine to do. Serde-serialisable so a client can send
+//! them over the daemon's socket exactly as the in-process TUI hands them over.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::discount::Discount;
+use crate::domain::money::Money;
+use crate::domain::tender::TenderKind;
+
+/// A manager's name and PIN, given at the till to allow what the cashier may not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Approval {
+    pub user: String,
+    pub pin: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Command {
+    /// A scanned or typed code: barcode or PLU. `quantity` defaults to 1 (or the
+    /// weight in a variable-measure code).
+    Scan {
+        code: String,
+        quantity: Option<Decimal>,
+    },
+    SetQuantity {
+        line: usize,
+        quantity: Decimal,
+    },
+    VoidLine {
+        line: usize,
+    },
+    LineDiscount {
+        line: usize,
+        discount: Option<Discount>,
+    },
+    SaleDiscount {
+        discount: Option<Discount>,
+    },
+    /// `amount: None` pays exactly what is due.
+    Tender {
+        kind: TenderKind,
+        amount: Option<Money>,
+    },
+    VoidSale {
+        approval: Option<Approval>,
+    },
+    /// Opens a refund against a receipt of this terminal.
+    StartRefund {
+        receipt: u64,
+        approval: Option<Approval>,
+    },
+    RefundLine {
+        line: usize,
+        quantity: Decimal,
+    },
+    Logout,
+}

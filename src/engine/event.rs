@@ -1,0 +1,24 @@
+//! What the engine reports back after a command.
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::money::Money;
+use crate::domain::receipt::CompletedSale;
+use crate::domain::sale::{Sale, Totals};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Event {
+    /// The lane's cart after the change, with its figures.
+    Cart {
+        sale: Box<Sale>,
+        totals: Box<Totals>,
+    },
+    /// Reported only once the sale is durable in the store.
+    Completed {
+        sale: Box<CompletedSale>,
+        change: Money,
+    },
+    Voided,
+    LoggedOut,
+}

@@ -1,0 +1,299 @@
+//! The one place that changes a till's state.
+//!
+//! Commands come in with a session, are checked against the session's role
+//! (or a manager's approval), applied to a copy of the lane's cart, and saved;
+//! only then are events returned. A refused command changes nothing. Screens,
+//! scripts and (later) socket clients all go through [`Engine::execute`], so no
+//! client can decide a price, a total or a permission itself.
+
+pub mod auth;
+pub mod command;
+pub mod error;
+pub mod event;
+pub mod scan;
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::receipt::CompletedSale;
+use crate::domain::refund::refund_line;
+use crate::domain::sale::{ReceiptNo, Sale, SaleKind, SaleState, Totals};
+use crate::domain::user::{Permission, Role, User};
+use crate::store::Store;
+use crate::store::journal::JournalEvent;
+use crate::store::settings::StoreSettings;
+pub use command::{Approval, Command};
+pub use error::EngineError;
+pub use event::Event;
+
+/// Wrong PINs in a row after which a user is locked until a manager unlocks it.
+pub const MAX_FAILED_PINS: u32 = 5;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct SessionId(pub u64);
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    pub user: String,
+    pub role: Role,
+    /// The checkout lane this session sells on; its cart is kept per lane.
+    pub lane: u16,
+}
+
+pub struct Engine {
+    store: Store,
+    settings: StoreSettings,
+    sessions: HashMap<SessionId, Session>,
+    next_session: u64,
+}
+
+impl Engine {
+    pub fn new(store: Store) -> Result<Engine, EngineError> {
+        let settings = store.settings()?;
+        Ok(Engine {
+            store,
+            settings,
+            sessions: HashMap::new(),
+            next_session: 1,
+        })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn settings(&self) -> &StoreSettings {
+        &self.settings
+    }
+
+    pub fn session(&self, id: SessionId) -> Option<&Session> {
+        self.sessions.get(&id)
+    }
+
+    /// Checks a user's PIN, counting failures towards a lockout and journaling both outcomes.
+    fn check_pin(&self, name: &str, pin: &str) -> Result<User, EngineError> {
+        let Some(mut user) = self.store.user(name)? else {
+            self.store.append_journal(
+                None,
+                JournalEvent::LoginFailed {
+                    user: name.to_string(),
+                },
+            )?;
+            return Err(EngineError::BadLogin);
+        };
+        if user.failed_attempts >= MAX_FAILED_PINS {
+            return Err(EngineError::LockedOut {
+                user: user.name,
+                attempts: user.failed_attempts,
+            });
+        }
+        if !auth::verify_pin(pin, &user.pin_hash) {
+            user.failed_attempts += 1;
+            self.store.put_user(&user)?;
+            self.store.append_journal(
+                None,
+                JournalEvent::LoginFailed {
+                    user: user.name.clone(),
+                },
+            )?;
+            return Err(EngineError::BadLogin);
+        }
+        if user.failed_attempts > 0 {
+            user.failed_attempts = 0;
+            self.store.put_user(&user)?;
+        }
+        Ok(user)
+    }
+
+    pub fn login(&mut self, name: &str, pin: &str, lane: u16) -> Result<SessionId, EngineError> {
+        let user = self.check_pin(name, pin)?;
+        self.store.append_journal(
+            Some(&user.name),
+            JournalEvent::Login {
+                user: user.name.clone(),
+            },
+        )?;
+        let id = SessionId(self.next_session);
+        self.next_session += 1;
+        self.sessions.insert(
+            id,
+            Session {
+                user: user.name,
+                role: user.role,
+                lane,
+            },
+        );
+        Ok(id)
+    }
+
+    /// The lane's open cart with its figures, if there is one.
+    pub fn cart(&self, session: SessionId) -> Result<Option<(Sale, Totals)>, EngineError> {
+        let lane = self
+            .sessions
+            .get(&session)
+            .ok_or(EngineError::NoSession)?
+            .lane;
+        match self.store.cart(lane)? {
+            Some(sale) => {
+                let totals = sale.totals(&self.settings.rules)?;
+                Ok(Some((sale, totals)))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Allows `permission` for the session's user, or for an approving user whose
+    /// PIN checks out. Returns the approver's name when an approval was used.
+    fn authorise(
+        &self,
+        session: &Session,
+        permission: Permission,
+        approval: Option<&Approval>,
+    ) -> Result<Option<String>, EngineError> {
+        if session.role.may(permission) {
+            return Ok(None);
+        }
+        let approval = approval.ok_or(EngineError::NeedsApproval(permission))?;
+        let approver = self.check_pin(&approval.user, &approval.pin)?;
+        if !approver.role.may(permission) {
+            return Err(EngineError::ApprovalRefused(permission));
+        }
+        Ok(Some(approver.name))
+    }
+
+    pub fn execute(&mut self, id: SessionId, command: Command) -> Result<Vec<Event>, EngineError> {
+        let session = self
+            .sessions
+            .get(&id)
+            .ok_or(EngineError::NoSession)?
+            .clone();
+        let rules = &self.settings.rules;
+        let cart = self.store.cart(session.lane)?;
+        let mut sale = match (&command, cart) {
+            (Command::Logout | Command::StartRefund { .. }, cart) => {
+                cart.unwrap_or_else(|| Sale::new(SaleKind::Sale))
+            }
+            (Command::Scan { .. }, None) => Sale::new(SaleKind::Sale),
+            (_, Some(cart)) => cart,
+            (_, None) => return Err(EngineError::NoCart),
+        };
+        match command {
+            Command::Scan { code, quantity } => {
+                self.authorise(&session, Permission::Sell, None)?;
+                let line = scan::line_for(&self.store, &self.settings, &code, quantity)?;
+                sale.add_line(line)?;
+            }
+            Command::SetQuantity { line, quantity } => {
+                self.authorise(&session, Permission::Sell, None)?;
+                sale.set_quantity(line, quantity)?;
+            }
+            Command::VoidLine { line } => {
+                self.authorise(&session, Permission::VoidLine, None)?;
+                sale.void_line(line)?;
+            }
+            Command::LineDiscount { line, discount } => {
+                self.authorise(&session, Permission::Discount, None)?;
+                sale.set_line_discount(line, discount)?;
+            }
+            Command::SaleDiscount { discount } => {
+                self.authorise(&session, Permission::Discount, None)?;
+                sale.set_sale_discount(discount)?;
+            }
+            Command::Tender { kind, amount } => {
+                self.authorise(&session, Permission::Sell, None)?;
+                let amount = match amount {
+                    Some(a) => a,
+                    None => sale.due(kind, rules)?,
+                };
+                sale.tender(kind, amount, rules)?;
+                if sale.state == SaleState::Completed {
+                    return self.complete(&session, sale);
+                }
+            }
+            Command::VoidSale { approval } => {
+                let needed = if sale.tenders.is_empty() {
+                    Permission::VoidLine
+                } else {
+                    Permission::VoidAfterTender
+                };
+                let approved_by = self.authorise(&session, needed, approval.as_ref())?;
+                let total = sale.totals(rules)?.total;
+                let lines = sale.lines.len();
+                sale.void()?;
+                let event = JournalEvent::SaleVoided {
+                    lines,
+                    total,
+                    approved_by,
+                };
+                self.store
+                    .discard_cart(session.lane, &session.user, event)?;
+                return Ok(vec![Event::Voided]);
+            }
+            Command::StartRefund { receipt, approval } => {
+                if !sale.lines.is_empty() {
+                    return Err(EngineError::CartOpen);
+                }
+                let approved_by =
+                    self.authorise(&session, Permission::Refund, approval.as_ref())?;
+                let original = self
+                    .store
+                    .sale(ReceiptNo(receipt))?
+                    .ok_or(EngineError::NoSuchReceipt(receipt))?;
+                if original.sale.is_refund() {
+                    return Err(EngineError::RefundOfRefund(receipt));
+                }
+                sale = Sale::new(SaleKind::Refund {
+                    original: original.receipt,
+                });
+                sale.approved_by = approved_by;
+            }
+            Command::RefundLine { line, quantity } => {
+                let SaleKind::Refund { original } = sale.kind else {
+                    return Err(crate::domain::sale::SaleError::NotOnRefund.into());
+                };
+                let original = self
+                    .store
+                    .sale(original)?
+                    .ok_or(EngineError::NoSuchReceipt(original.0))?;
+                let tally = self.store.refund_tally(&original)?;
+                let line = refund_line(&original, &tally, &sale, line, quantity, rules)?;
+                sale.add_line(line)?;
+            }
+            Command::Logout => {
+                self.store.append_journal(
+                    Some(&session.user),
+                    JournalEvent::Logout {
+                        user: session.user.clone(),
+                    },
+                )?;
+                self.sessions.remove(&id);
+                return Ok(vec![Event::LoggedOut]);
+            }
+        }
+        let totals = sale.totals(rules)?;
+        self.store.save_cart(session.lane, &sale)?;
+        Ok(vec![Event::Cart { sale: Box::new(sale), totals: Box::new(totals) }])
+    }
+
+    fn complete(&self, session: &Session, sale: Sale) -> Result<Vec<Event>, EngineError> {
+        let totals = sale.totals(&self.settings.rules)?;
+        let change = sale.change;
+        let now = Utc::now();
+        let done = self
+            .store
+            .complete_sale(session.lane, &session.user, |receipt| CompletedSale {
+                receipt,
+                terminal: self.settings.terminal.clone(),
+                cashier: session.user.clone(),
+                completed_at: now,
+                sale: sale.clone(),
+                totals: totals.clone(),
+            })?;
+        Ok(vec![Event::Completed {
+            sale: Box::new(done),
+            change,
+        }])
+    }
+}

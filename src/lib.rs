@@ -1,0 +1,9 @@
+//! Till: a terminal point-of-sale for small shops on cheap hardware.
+//!
+//! Dependencies point one way: `domain` ← `store` ← `engine` ← `cli`.
+
+pub mod cli;
+pub mod demo;
+pub mod domain;
+pub mod engine;
+pub mod store;

@@ -1,0 +1,72 @@
+//! The versioned envelope around every value in the store.
+//!
+//! A value is one version byte followed by its bincode encoding (bincode 2,
+//! standard config). The byte lets a later Till tell an old record from a new
+//! one and migrate it (see `schema`), instead of misreading it.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::error::StoreError;
+
+/// Version of the record layout this build writes.
+pub const ENVELOPE_VERSION: u8 = 1;
+
+fn config() -> bincode::config::Configuration {
+    bincode::config::standard()
+}
+
+/// The canonical bytes of a value: what the journal hashes. Deterministic for
+/// a given value, as bincode's standard encoding is.
+pub fn canonical<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
+    bincode::serde::encode_to_vec(value, config()).map_err(|e| StoreError::Encode(e.to_string()))
+}
+
+pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
+    let mut out = vec![ENVELOPE_VERSION];
+    out.extend(canonical(value)?);
+    Ok(out)
+}
+
+/// Decodes a stored value; `what` names it in the error ("product 123").
+pub fn decode<T: DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T, StoreError> {
+    let (&version, body) = bytes
+        .split_first()
+        .ok_or_else(|| StoreError::corrupt(what, "empty record"))?;
+    if version != ENVELOPE_VERSION {
+        return Err(StoreError::corrupt(
+            what,
+            format!("record version {version}, expected {ENVELOPE_VERSION}"),
+        ));
+    }
+    let (value, used) = bincode::serde::decode_from_slice(body, config())
+        .map_err(|e| StoreError::corrupt(what, e))?;
+    if used != body.len() {
+        return Err(StoreError::corrupt(what, "trailing bytes after the record"));
+    }
+    Ok(value)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::domain::money::Money;
+    use rust_decimal::dec;
+
+    #[test]
+    fn round_trips_decimals_through_bincode() {
+        let bytes = encode(&(Money(dec!(12.34)), "x".to_string())).unwrap();
+        let back: (Money, String) = decode(&bytes, "test").unwrap();
+        assert_eq!(back, (Money(dec!(12.34)), "x".to_string()));
+    }
+
+    #[test]
+    fn refuses_unknown_version_and_trailing_bytes() {
+        let mut bytes = encode(&7u32).unwrap();
+        bytes.push(0);
+        assert!(decode::<u32>(&bytes, "t").is_err());
+        bytes[0] = 9;
+        assert!(decode::<u32>(&bytes[..bytes.len() - 1], "t").is_err());
+    }
+}

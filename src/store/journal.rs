@@ -1,0 +1,226 @@
+//! The append-only, hash-chained journal.
+//!
+//! Each entry's hash is `sha256(previous hash || canonical bytes of the entry)`,
+//! the first entry chaining from 32 zero bytes. Changing, removing or reordering
+//! any entry breaks every hash after it, which `verify` finds. Entries never hold
+//! personal data: a sale is referenced by its receipt number and the digest of
+//! its record, so a customer can be erased without breaking the chain.
+
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use sled::transaction::{ConflictableTransactionError, TransactionalTree};
+
+use super::envelope::{canonical, decode, encode};
+use super::error::StoreError;
+use super::keys;
+use crate::domain::money::Money;
+use crate::domain::sale::ReceiptNo;
+
+pub type Hash = [u8; 32];
+
+const HEAD_KEY: &[u8] = b"journal_head";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JournalEvent {
+    StoreCreated {
+        terminal: String,
+    },
+    Login {
+        user: String,
+    },
+    LoginFailed {
+        user: String,
+    },
+    Logout {
+        user: String,
+    },
+    UserCreated {
+        user: String,
+        role: String,
+    },
+    /// `digest` is the sha256 of the canonical bytes of the completed sale record.
+    SaleCompleted {
+        receipt: ReceiptNo,
+        total: Money,
+        digest: Hash,
+    },
+    RefundCompleted {
+        receipt: ReceiptNo,
+        original: ReceiptNo,
+        total: Money,
+        digest: Hash,
+    },
+    /// A sale abandoned before completion: what was on it, so voids can be audited.
+    SaleVoided {
+        lines: usize,
+        total: Money,
+        approved_by: Option<String>,
+    },
+    LineVoided {
+        sku: String,
+        quantity: Decimal,
+        amount: Money,
+    },
+    ProductsImported {
+        count: usize,
+        digest: Hash,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JournalEntry {
+    pub seq: u64,
+    pub at: DateTime<Utc>,
+    /// The user who acted, by name; `None` for the system itself.
+    pub actor: Option<String>,
+    pub event: JournalEvent,
+    pub prev_hash: Hash,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JournalRecord {
+    pub entry: JournalEntry,
+    pub hash: Hash,
+}
+
+/// The last entry's sequence number and hash, kept in meta so appending is O(1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+struct Head {
+    next_seq: u64,
+    hash: Hash,
+}
+
+pub fn chain_hash(prev: &Hash, entry: &JournalEntry) -> Result<Hash, StoreError> {
+    let mut h = Sha256::new();
+    h.update(prev);
+    h.update(canonical(entry)?);
+    Ok(h.finalize().into())
+}
+
+pub fn digest<T: Serialize>(value: &T) -> Result<Hash, StoreError> {
+    Ok(Sha256::digest(canonical(value)?).into())
+}
+
+/// Appends inside a transaction over the journal and meta trees, so an entry is
+/// written together with whatever it records, or not at all.
+pub fn append(
+    journal: &TransactionalTree,
+    meta: &TransactionalTree,
+    actor: Option<&str>,
+    event: JournalEvent,
+    at: DateTime<Utc>,
+) -> Result<JournalRecord, ConflictableTransactionError<StoreError>> {
+    let head = match meta.get(HEAD_KEY)? {
+        Some(raw) => {
+            decode::<Head>(&raw, "journal head").map_err(ConflictableTransactionError::Abort)?
+        }
+        None => Head {
+            next_seq: 0,
+            hash: [0; 32],
+        },
+    };
+    let entry = JournalEntry {
+        seq: head.next_seq,
+        at,
+        actor: actor.map(str::to_string),
+        event,
+        prev_hash: head.hash,
+    };
+    let hash = chain_hash(&head.hash, &entry).map_err(ConflictableTransactionError::Abort)?;
+    let record = JournalRecord { entry, hash };
+    let bytes = encode(&record).map_err(ConflictableTransactionError::Abort)?;
+    journal.insert(&keys::seq(head.next_seq), bytes)?;
+    let next = encode(&Head {
+        next_seq: head.next_seq + 1,
+        hash,
+    })
+    .map_err(ConflictableTransactionError::Abort)?;
+    meta.insert(HEAD_KEY, next)?;
+    Ok(record)
+}
+
+/// Why the chain does not hold, naming the first bad entry.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChainError {
+    #[error("journal entry {seq} cannot be read: {detail}")]
+    Unreadable { seq: u64, detail: String },
+    #[error("journal entry {seq} is missing (found {found} next)")]
+    Gap { seq: u64, found: u64 },
+    #[error(
+        "journal entry {seq} does not follow entry {prev}: its previous-hash field was changed"
+    )]
+    BrokenLink { seq: u64, prev: u64 },
+    #[error("journal entry {seq} was altered: its hash does not match its contents")]
+    Altered { seq: u64 },
+    #[error("journal entry {seq}: {detail}")]
+    Record { seq: u64, detail: String },
+    #[error(
+        "the journal ends at entry {last}, but the store recorded {expected} entries: entries were removed"
+    )]
+    Truncated { last: u64, expected: u64 },
+}
+
+/// Walks the journal from the start. `check` is called for each good entry so
+/// the caller can also hold records against it (a sale against its digest).
+pub fn verify(
+    journal: &sled::Tree,
+    meta: &sled::Tree,
+    mut check: impl FnMut(&JournalRecord) -> Result<(), String>,
+) -> Result<u64, ChainError> {
+    let mut prev: Hash = [0; 32];
+    let mut expected_seq = 0u64;
+    for item in journal.iter() {
+        let (key, value) = item.map_err(|e| ChainError::Unreadable {
+            seq: expected_seq,
+            detail: e.to_string(),
+        })?;
+        let seq = keys::parse_seq(&key).unwrap_or(u64::MAX);
+        if seq != expected_seq {
+            return Err(ChainError::Gap {
+                seq: expected_seq,
+                found: seq,
+            });
+        }
+        let record: JournalRecord =
+            decode(&value, "journal entry").map_err(|e| ChainError::Unreadable {
+                seq,
+                detail: e.to_string(),
+            })?;
+        if record.entry.seq != seq {
+            return Err(ChainError::Altered { seq });
+        }
+        if record.entry.prev_hash != prev {
+            return Err(ChainError::BrokenLink {
+                seq,
+                prev: seq.saturating_sub(1),
+            });
+        }
+        let hash = chain_hash(&prev, &record.entry).map_err(|e| ChainError::Unreadable {
+            seq,
+            detail: e.to_string(),
+        })?;
+        if hash != record.hash {
+            return Err(ChainError::Altered { seq });
+        }
+        check(&record).map_err(|detail| ChainError::Record { seq, detail })?;
+        prev = hash;
+        expected_seq += 1;
+    }
+    let head = meta
+        .get(HEAD_KEY)
+        .ok()
+        .flatten()
+        .and_then(|raw| decode::<Head>(&raw, "journal head").ok());
+    if let Some(head) = head
+        && (head.next_seq != expected_seq || head.hash != prev)
+    {
+        return Err(ChainError::Truncated {
+            last: expected_seq.saturating_sub(1),
+            expected: head.next_seq,
+        });
+    }
+    Ok(expected_seq)
+}

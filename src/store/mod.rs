@@ -1,0 +1,455 @@
+//! The till's embedded store: sled trees, the versioned envelope, the schema,
+//! the hash-chained journal and the outbox.
+//!
+//! One tree per kind of record. Everything that must happen together (a sale,
+//! its journal entry, its outbox entry, the receipt counter, the emptied cart)
+//! is one sled transaction, and nothing is reported done before [`Store::persist`]
+//! has made it durable. This module knows nothing of users' permissions or of
+//! the screen: that is the engine's.
+
+pub mod envelope;
+pub mod error;
+pub mod identity;
+pub mod journal;
+pub mod keys;
+pub mod lock;
+pub mod schema;
+pub mod settings;
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use chrono::Utc;
+use serde::de::DeserializeOwned;
+use sled::Transactional;
+use sled::transaction::{ConflictableTransactionError, TransactionError};
+
+use crate::domain::product::Product;
+use crate::domain::receipt::CompletedSale;
+use crate::domain::refund::RefundTally;
+use crate::domain::sale::{ReceiptNo, Sale, SaleKind};
+use crate::domain::user::User;
+use envelope::{decode, encode};
+pub use error::StoreError;
+use journal::{ChainError, JournalEvent, JournalRecord};
+use lock::StoreLock;
+use settings::StoreSettings;
+
+const MAGIC_KEY: &[u8] = b"magic";
+const MAGIC: &[u8] = b"till-store";
+const SETTINGS_KEY: &[u8] = b"settings";
+const NEXT_RECEIPT_KEY: &[u8] = b"next_receipt";
+
+/// Files sled keeps in a store directory; their presence tells a store from a stray folder.
+const SLED_FILES: [&str; 2] = ["conf", "db"];
+
+pub struct Store {
+    path: PathBuf,
+    db: sled::Db,
+    /// sled's data file, kept open to fsync it: `sled::Db::flush` alone does not
+    /// reach the disk on Linux (it uses sync_file_range, which skips the drive's
+    /// cache and the file's metadata).
+    db_file: File,
+    products: sled::Tree,
+    barcodes: sled::Tree,
+    sales: sled::Tree,
+    refunds: sled::Tree,
+    open_carts: sled::Tree,
+    users: sled::Tree,
+    journal: sled::Tree,
+    outbox: sled::Tree,
+    meta: sled::Tree,
+    // Declared last so it is released after sled has closed its files.
+    _lock: StoreLock,
+}
+
+fn tx_error(e: TransactionError<StoreError>) -> StoreError {
+    match e {
+        TransactionError::Abort(e) => e,
+        TransactionError::Storage(e) => e.into(),
+    }
+}
+
+fn abort(e: StoreError) -> ConflictableTransactionError<StoreError> {
+    ConflictableTransactionError::Abort(e)
+}
+
+impl Store {
+    /// Creates a new store in `path`, which must be missing or empty, with a
+    /// new signing key whose public half goes into the settings.
+    pub fn create(path: &Path, mut settings: StoreSettings) -> Result<Store, StoreError> {
+        if path.exists() {
+            let mut entries = std::fs::read_dir(path).map_err(|e| StoreError::io(path, e))?;
+            if entries.next().is_some() {
+                return Err(if looks_like_store(path) {
+                    StoreError::AlreadyExists(path.to_path_buf())
+                } else {
+                    StoreError::NotAStore(path.to_path_buf())
+                });
+            }
+        }
+        std::fs::create_dir_all(path).map_err(|e| StoreError::io(path, e))?;
+        let store = Store::open_unchecked(path)?;
+        settings.public_key = identity::create_key(path)?;
+        schema::write_version(&store.meta, schema::CURRENT)?;
+        store.meta.insert(SETTINGS_KEY, encode(&settings)?)?;
+        store.meta.insert(MAGIC_KEY, MAGIC)?;
+        store.append_journal(
+            None,
+            JournalEvent::StoreCreated {
+                terminal: settings.terminal.clone(),
+            },
+        )?;
+        Ok(store)
+    }
+
+    /// Opens an existing store, migrating it if it is older than this build.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        if !path.is_dir()
+            || std::fs::read_dir(path)
+                .map(|mut d| d.next().is_none())
+                .unwrap_or(true)
+        {
+            return Err(StoreError::Missing(path.to_path_buf()));
+        }
+        if !looks_like_store(path) {
+            return Err(StoreError::NotAStore(path.to_path_buf()));
+        }
+        let store = Store::open_unchecked(path)?;
+        if store.meta.get(MAGIC_KEY)?.as_deref() != Some(MAGIC) {
+            return Err(StoreError::NotAStore(path.to_path_buf()));
+        }
+        let found = schema::read_version(&store.meta)?
+            .ok_or_else(|| StoreError::corrupt("meta", "no schema version"))?;
+        schema::migrate(&store.db, &store.meta, path, found, schema::MIGRATIONS)?;
+        store.settings()?;
+        Ok(store)
+    }
+
+    fn open_unchecked(path: &Path) -> Result<Store, StoreError> {
+        let lock = StoreLock::acquire(path)?;
+        let db = sled::Config::new().path(path).open().map_err(|e| match e {
+            sled::Error::Io(io) if io.kind() == std::io::ErrorKind::WouldBlock => {
+                StoreError::Locked {
+                    path: path.to_path_buf(),
+                    holder: "another process".to_string(),
+                }
+            }
+            e => e.into(),
+        })?;
+        let db_path = path.join("db");
+        let db_file = File::open(&db_path).map_err(|e| StoreError::io(&db_path, e))?;
+        let tree = |name: &str| db.open_tree(name);
+        Ok(Store {
+            path: path.to_path_buf(),
+            products: tree("products")?,
+            barcodes: tree("barcodes")?,
+            sales: tree("sales")?,
+            refunds: tree("refunds")?,
+            open_carts: tree("open_carts")?,
+            users: tree("users")?,
+            journal: tree("journal")?,
+            outbox: tree("outbox")?,
+            meta: tree("meta")?,
+            db,
+            db_file,
+            _lock: lock,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Makes everything written so far durable: sled's flush, then an fsync of
+    /// its data file (see `db_file`).
+    pub fn persist(&self) -> Result<(), StoreError> {
+        self.db.flush()?;
+        self.db_file
+            .sync_all()
+            .map_err(|e| StoreError::io(self.path.join("db"), e))
+    }
+
+    pub fn settings(&self) -> Result<StoreSettings, StoreError> {
+        let raw = self
+            .meta
+            .get(SETTINGS_KEY)?
+            .ok_or_else(|| StoreError::corrupt("meta", "no settings"))?;
+        decode(&raw, "store settings")
+    }
+
+    pub fn append_journal(
+        &self,
+        actor: Option<&str>,
+        event: JournalEvent,
+    ) -> Result<JournalRecord, StoreError> {
+        let now = Utc::now();
+        let record = (&self.journal, &self.meta)
+            .transaction(|(journal, meta)| {
+                journal::append(journal, meta, actor, event.clone(), now)
+            })
+            .map_err(tx_error)?;
+        self.persist()?;
+        Ok(record)
+    }
+
+    // ---- catalog -------------------------------------------------------
+
+    pub fn product(&self, sku: &str) -> Result<Option<Product>, StoreError> {
+        get(&self.products, sku.as_bytes(), "product")
+    }
+
+    /// Looks a product up by a normalised barcode or by PLU.
+    pub fn product_by_key(&self, key: &[u8]) -> Result<Option<Product>, StoreError> {
+        match self.barcodes.get(key)? {
+            Some(sku) => self.product(&String::from_utf8_lossy(&sku)),
+            None => Ok(None),
+        }
+    }
+
+    pub fn products(&self) -> impl Iterator<Item = Result<Product, StoreError>> + '_ {
+        values(&self.products, "product")
+    }
+
+    pub fn product_count(&self) -> usize {
+        self.products.len()
+    }
+
+    /// Adds or replaces products, their barcodes and PLUs, and journals the
+    /// import, all in one transaction: an import lands whole or not at all.
+    pub fn put_products(
+        &self,
+        products: &[Product],
+        actor: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let mut encoded = Vec::with_capacity(products.len());
+        for p in products {
+            encoded.push((p, encode(p)?));
+        }
+        let digest = journal::digest(&products)?;
+        let now = Utc::now();
+        (&self.products, &self.barcodes, &self.journal, &self.meta)
+            .transaction(|(tx_products, tx_barcodes, tx_journal, tx_meta)| {
+                for (p, bytes) in &encoded {
+                    if let Some(old) = tx_products.get(p.sku.as_bytes())? {
+                        let old: Product = decode(&old, "product").map_err(abort)?;
+                        for code in &old.barcodes {
+                            tx_barcodes.remove(keys::barcode(code))?;
+                        }
+                        if let Some(plu) = &old.plu {
+                            tx_barcodes.remove(keys::plu(plu))?;
+                        }
+                    }
+                    tx_products.insert(p.sku.as_bytes(), bytes.clone())?;
+                    for code in &p.barcodes {
+                        tx_barcodes.insert(keys::barcode(code), p.sku.as_bytes())?;
+                    }
+                    if let Some(plu) = &p.plu {
+                        tx_barcodes.insert(keys::plu(plu), p.sku.as_bytes())?;
+                    }
+                }
+                let event = JournalEvent::ProductsImported {
+                    count: products.len(),
+                    digest,
+                };
+                journal::append(tx_journal, tx_meta, actor, event, now)?;
+                Ok(())
+            })
+            .map_err(tx_error)?;
+        self.persist()
+    }
+
+    // ---- users ---------------------------------------------------------
+
+    pub fn user(&self, name: &str) -> Result<Option<User>, StoreError> {
+        get(&self.users, name.as_bytes(), "user")
+    }
+
+    pub fn users(&self) -> impl Iterator<Item = Result<User, StoreError>> + '_ {
+        values(&self.users, "user")
+    }
+
+    pub fn put_user(&self, user: &User) -> Result<(), StoreError> {
+        self.users.insert(user.name.as_bytes(), encode(user)?)?;
+        self.persist()
+    }
+
+    // ---- open carts ----------------------------------------------------
+
+    pub fn cart(&self, lane: u16) -> Result<Option<Sale>, StoreError> {
+        get(&self.open_carts, &lane.to_be_bytes(), "open cart")
+    }
+
+    /// Saves the open cart after each change, so a killed till resumes it.
+    /// This flushes but does not fsync: a cart is cheap to rescan, and an
+    /// fsync per scan would slow every scan on an SD card.
+    pub fn save_cart(&self, lane: u16, sale: &Sale) -> Result<(), StoreError> {
+        self.open_carts.insert(lane.to_be_bytes(), encode(sale)?)?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// Drops the open cart and journals why, together.
+    pub fn discard_cart(
+        &self,
+        lane: u16,
+        actor: &str,
+        event: JournalEvent,
+    ) -> Result<(), StoreError> {
+        let now = Utc::now();
+        (&self.open_carts, &self.journal, &self.meta)
+            .transaction(|(carts, tx_journal, tx_meta)| {
+                carts.remove(&lane.to_be_bytes())?;
+                journal::append(tx_journal, tx_meta, Some(actor), event.clone(), now)?;
+                Ok(())
+            })
+            .map_err(tx_error)?;
+        self.persist()
+    }
+
+    // ---- completed sales -------------------------------------------------
+
+    /// Completes the sale on `lane`: gives it the next receipt number, stores it,
+    /// journals it, queues it for head office, counts a refund against its
+    /// original, and empties the lane's cart, in one transaction; then makes it
+    /// durable. Only after this returns Ok may anyone be told the sale is done.
+    pub fn complete_sale(
+        &self,
+        lane: u16,
+        actor: &str,
+        build: impl Fn(ReceiptNo) -> CompletedSale,
+    ) -> Result<CompletedSale, StoreError> {
+        let now = Utc::now();
+        let done = (
+            &self.sales,
+            &self.refunds,
+            &self.open_carts,
+            &self.journal,
+            &self.outbox,
+            &self.meta,
+        )
+            .transaction(|(sales, refunds, carts, tx_journal, outbox, meta)| {
+                let receipt = match meta.get(NEXT_RECEIPT_KEY)? {
+                    Some(raw) => keys::parse_seq(&raw).ok_or_else(|| {
+                        abort(StoreError::corrupt("receipt counter", "wrong size"))
+                    })?,
+                    None => 1,
+                };
+                let sale = build(ReceiptNo(receipt));
+                let digest = journal::digest(&sale).map_err(abort)?;
+                let total = sale.totals.total;
+                let event = match sale.sale.kind {
+                    SaleKind::Sale => JournalEvent::SaleCompleted {
+                        receipt: sale.receipt,
+                        total,
+                        digest,
+                    },
+                    SaleKind::Refund { original } => {
+                        let mut tally = match refunds.get(keys::seq(original.0))? {
+                            Some(raw) => {
+                                decode::<RefundTally>(&raw, "refund tally").map_err(abort)?
+                            }
+                            None => {
+                                let raw = sales.get(keys::seq(original.0))?.ok_or_else(|| {
+                                    abort(StoreError::corrupt("refund", "original sale missing"))
+                                })?;
+                                RefundTally::for_sale(&decode(&raw, "sale").map_err(abort)?)
+                            }
+                        };
+                        tally.record(&sale.sale);
+                        refunds.insert(&keys::seq(original.0), encode(&tally).map_err(abort)?)?;
+                        JournalEvent::RefundCompleted {
+                            receipt: sale.receipt,
+                            original,
+                            total,
+                            digest,
+                        }
+                    }
+                };
+                sales.insert(&keys::seq(receipt), encode(&sale).map_err(abort)?)?;
+                meta.insert(NEXT_RECEIPT_KEY, &keys::seq(receipt + 1))?;
+                carts.remove(&lane.to_be_bytes())?;
+                let record = journal::append(tx_journal, meta, Some(actor), event, now)?;
+                outbox.insert(&keys::seq(record.entry.seq), &[])?;
+                Ok(sale)
+            })
+            .map_err(tx_error)?;
+        self.persist()?;
+        Ok(done)
+    }
+
+    pub fn sale(&self, receipt: ReceiptNo) -> Result<Option<CompletedSale>, StoreError> {
+        get(&self.sales, &keys::seq(receipt.0), "sale")
+    }
+
+    pub fn sales(&self) -> impl Iterator<Item = Result<CompletedSale, StoreError>> + '_ {
+        values(&self.sales, "sale")
+    }
+
+    /// What has been refunded of a receipt so far.
+    pub fn refund_tally(&self, original: &CompletedSale) -> Result<RefundTally, StoreError> {
+        Ok(get(
+            &self.refunds,
+            &keys::seq(original.receipt.0),
+            "refund tally",
+        )?
+        .unwrap_or_else(|| RefundTally::for_sale(original)))
+    }
+
+    // ---- journal ---------------------------------------------------------
+
+    pub fn journal(&self) -> impl Iterator<Item = Result<JournalRecord, StoreError>> + '_ {
+        values(&self.journal, "journal entry")
+    }
+
+    /// Journal entries not yet acknowledged by head office.
+    pub fn outbox_len(&self) -> usize {
+        self.outbox.len()
+    }
+
+    /// Checks the whole chain, and that every sale record still has the digest
+    /// its journal entry took of it.
+    pub fn verify_journal(&self) -> Result<u64, ChainError> {
+        journal::verify(&self.journal, &self.meta, |record| {
+            let (receipt, digest) = match &record.entry.event {
+                JournalEvent::SaleCompleted {
+                    receipt, digest, ..
+                }
+                | JournalEvent::RefundCompleted {
+                    receipt, digest, ..
+                } => (*receipt, *digest),
+                _ => return Ok(()),
+            };
+            let sale = self
+                .sale(receipt)
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("the sale record of receipt {} is missing", receipt.0))?;
+            if journal::digest(&sale).map_err(|e| e.to_string())? != digest {
+                return Err(format!(
+                    "the sale record of receipt {} was altered",
+                    receipt.0
+                ));
+            }
+            Ok(())
+        })
+    }
+}
+
+fn looks_like_store(path: &Path) -> bool {
+    SLED_FILES.iter().all(|f| path.join(f).exists())
+}
+
+fn get<T: DeserializeOwned>(
+    tree: &sled::Tree,
+    key: &[u8],
+    what: &str,
+) -> Result<Option<T>, StoreError> {
+    tree.get(key)?.map(|raw| decode(&raw, what)).transpose()
+}
+
+fn values<'a, T: DeserializeOwned + 'a>(
+    tree: &'a sled::Tree,
+    what: &'a str,
+) -> impl Iterator<Item = Result<T, StoreError>> + 'a {
+    tree.iter().values().map(move |raw| decode(&raw?, what))
+}

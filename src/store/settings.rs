@@ -1,0 +1,20 @@
+//! The store's own settings, fixed at `till init` and kept in the meta tree.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::barcode::VariableMeasureLayout;
+use crate::domain::pricing::PriceRules;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoreSettings {
+    pub store_name: String,
+    /// This terminal's id; receipt numbers are a series per terminal, so two
+    /// offline tills can never issue the same number.
+    pub terminal: String,
+    /// Hex of the terminal's ed25519 public key (see `identity`).
+    pub public_key: String,
+    pub rules: PriceRules,
+    pub measure_layout: VariableMeasureLayout,
+    pub created_at: DateTime<Utc>,
+}
