@@ -67,7 +67,8 @@ pub struct InitArgs {
     /// This terminal's id: receipt numbers are a series per terminal
     #[arg(long, default_value = "T01")]
     pub terminal: String,
-    #[arg(long, default_value = "Till Demo Shop")]
+    /// The shop's name, as receipts will print it
+    #[arg(long, default_value = "My Shop")]
     pub store_name: String,
     /// ISO 4217 currency code
     #[arg(long, default_value = "EUR")]
@@ -84,6 +85,24 @@ pub struct InitArgs {
     /// PIN of the `admin` user (required unless --demo, where it is 0000)
     #[arg(long, env = "TILL_ADMIN_PIN", hide_env_values = true)]
     pub admin_pin: Option<String>,
+}
+
+impl InitArgs {
+    /// What `till init --demo` would get from an empty command line.
+    pub fn demo() -> InitArgs {
+        let mut args = InitOnly::parse_from(["till", "--demo"]).args;
+        // A PIN in the environment is meant for a real store, not the demo's.
+        args.admin_pin = None;
+        args.store_name = "Till Demo Shop".to_string();
+        args
+    }
+}
+
+/// Parses just the init flags, so their defaults are written once, in `InitArgs`.
+#[derive(Debug, Parser)]
+struct InitOnly {
+    #[command(flatten)]
+    args: InitArgs,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

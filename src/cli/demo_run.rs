@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-use super::args::{InitArgs, TaxModeArg};
+use super::args::InitArgs;
 use super::{init, script};
 
 const DEMO_SCRIPT: &str = include_str!("demo_sale.till");
@@ -25,17 +25,7 @@ pub fn demo_dir(data: Option<&Path>) -> PathBuf {
 pub fn run(data: Option<&Path>) -> Result<()> {
     let dir = demo_dir(data);
     if !dir.join("db").exists() {
-        let args = InitArgs {
-            demo: true,
-            terminal: "T01".to_string(),
-            store_name: "Till Demo Shop".to_string(),
-            currency: "EUR".to_string(),
-            minor_units: 2,
-            tax_mode: TaxModeArg::Inclusive,
-            cash_rounding: None,
-            admin_pin: None,
-        };
-        drop(init::run(&dir, &args)?);
+        drop(init::run(&dir, &InitArgs::demo())?);
         println!("created a demo store at {}", dir.display());
     }
     let script_path = dir.join("demo-sale.till");

@@ -274,7 +274,10 @@ impl Engine {
         }
         let totals = sale.totals(rules)?;
         self.store.save_cart(session.lane, &sale)?;
-        Ok(vec![Event::Cart { sale: Box::new(sale), totals: Box::new(totals) }])
+        Ok(vec![Event::Cart {
+            sale: Box::new(sale),
+            totals: Box::new(totals),
+        }])
     }
 
     fn complete(&self, session: &Session, sale: Sale) -> Result<Vec<Event>, EngineError> {

@@ -163,6 +163,20 @@ pub enum ChainError {
     Truncated { last: u64, expected: u64 },
 }
 
+impl ChainError {
+    /// The first entry found bad.
+    pub fn seq(&self) -> u64 {
+        match self {
+            ChainError::Unreadable { seq, .. }
+            | ChainError::Gap { seq, .. }
+            | ChainError::BrokenLink { seq, .. }
+            | ChainError::Altered { seq }
+            | ChainError::Record { seq, .. } => *seq,
+            ChainError::Truncated { last, .. } => last + 1,
+        }
+    }
+}
+
 /// Walks the journal from the start. `check` is called for each good entry so
 /// the caller can also hold records against it (a sale against its digest).
 pub fn verify(

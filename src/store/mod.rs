@@ -18,6 +18,7 @@ pub mod settings;
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use serde::de::DeserializeOwned;
@@ -128,15 +129,7 @@ impl Store {
 
     fn open_unchecked(path: &Path) -> Result<Store, StoreError> {
         let lock = StoreLock::acquire(path)?;
-        let db = sled::Config::new().path(path).open().map_err(|e| match e {
-            sled::Error::Io(io) if io.kind() == std::io::ErrorKind::WouldBlock => {
-                StoreError::Locked {
-                    path: path.to_path_buf(),
-                    holder: "another process".to_string(),
-                }
-            }
-            e => e.into(),
-        })?;
+        let db = open_sled(path)?;
         let db_path = path.join("db");
         let db_file = File::open(&db_path).map_err(|e| StoreError::io(&db_path, e))?;
         let tree = |name: &str| db.open_tree(name);
@@ -422,7 +415,12 @@ impl Store {
             };
             let sale = self
                 .sale(receipt)
-                .map_err(|e| e.to_string())?
+                .map_err(|e| {
+                    format!(
+                        "the sale record of receipt {} cannot be read: {e}",
+                        receipt.0
+                    )
+                })?
                 .ok_or_else(|| format!("the sale record of receipt {} is missing", receipt.0))?;
             if journal::digest(&sale).map_err(|e| e.to_string())? != digest {
                 return Err(format!(
@@ -433,6 +431,35 @@ impl Store {
             Ok(())
         })
     }
+}
+
+/// Opens sled, waiting briefly for its own lock. Holding our lock file proves
+/// no other till has the store, but a `sled::Db` dropped a moment ago in this
+/// process releases its file lock only when its background flusher thread
+/// ends, so a quick reopen (init, then sell) can meet that lingering lock.
+fn open_sled(path: &Path) -> Result<sled::Db, StoreError> {
+    let give_up = Instant::now() + Duration::from_secs(2);
+    loop {
+        match sled::Config::new().path(path).open() {
+            Ok(db) => return Ok(db),
+            Err(sled::Error::Io(io)) if is_lock_busy(&io) => {
+                if Instant::now() >= give_up {
+                    let holder = "a process that ignores till.lock".to_string();
+                    return Err(StoreError::Locked {
+                        path: path.to_path_buf(),
+                        holder,
+                    });
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// sled reports its file lock being held as an `Other` error wrapping WouldBlock.
+fn is_lock_busy(io: &std::io::Error) -> bool {
+    io.kind() == std::io::ErrorKind::WouldBlock || io.to_string().contains("could not acquire lock")
 }
 
 fn looks_like_store(path: &Path) -> bool {

@@ -1,0 +1,79 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)] // each test binary uses its own subset
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use till::cli::args::InitArgs;
+use till::cli::init;
+use till::engine::{Engine, SessionId};
+use till::store::Store;
+
+pub fn till() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_till"));
+    cmd.env_remove("TILL_DATA").env_remove("TILL_ADMIN_PIN");
+    cmd
+}
+
+/// Runs the binary and returns its output, whatever the exit status.
+pub fn run(args: &[&str]) -> Output {
+    till().args(args).output().expect("the till binary runs")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Runs and insists on success, returning stdout.
+pub fn run_ok(args: &[&str]) -> String {
+    let o = run(args);
+    assert!(
+        o.status.success(),
+        "till {args:?} failed:\n{}{}",
+        stdout(&o),
+        stderr(&o)
+    );
+    stdout(&o)
+}
+
+/// A fresh demo store in a temp dir (through the library: quicker than the binary).
+pub fn demo_store() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("store");
+    drop(init::run(&path, &InitArgs::demo()).expect("demo store"));
+    (dir, path)
+}
+
+pub fn engine(path: &Path) -> Engine {
+    Engine::new(Store::open(path).expect("open store")).expect("engine")
+}
+
+pub fn login(engine: &mut Engine, user: &str, pin: &str) -> SessionId {
+    engine.login(user, pin, 1).expect("login")
+}
+
+pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write file");
+    path
+}
+
+pub fn s(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
+
+/// Opens the store's sled database directly, as an attacker or a bad disk
+/// would. Retries while a just-dropped store's flusher thread lets go of it.
+pub fn raw_sled(path: &Path) -> sled::Db {
+    for _ in 0..200 {
+        match sled::open(path) {
+            Ok(db) => return db,
+            Err(_) => std::thread::sleep(std::time::Duration::from_millis(10)),
+        }
+    }
+    panic!("sled store at {} stays locked", path.display());
+}

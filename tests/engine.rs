@@ -1,0 +1,326 @@
+//! The engine's rules through its public API: selling, refusing bad input
+//! without changing anything, permissions and manager approval, refunds.
+
+mod common;
+
+use common::{demo_store, engine, login};
+use rust_decimal::{Decimal, dec};
+use till::domain::barcode::BarcodeError;
+use till::domain::money::Money;
+use till::domain::sale::SaleError;
+use till::domain::tender::TenderKind;
+use till::domain::user::Permission;
+use till::engine::{Approval, Command, EngineError, Event};
+
+fn scan(code: &str) -> Command {
+    Command::Scan {
+        code: code.into(),
+        quantity: None,
+    }
+}
+
+fn pay(kind: TenderKind, amount: Option<Decimal>) -> Command {
+    Command::Tender {
+        kind,
+        amount: amount.map(Money::new),
+    }
+}
+
+#[test]
+fn a_sale_completes_with_change_and_a_receipt_number() {
+    let (_dir, path) = demo_store();
+    let mut e = engine(&path);
+    let s = login(&mut e, "cashier", "1111");
+    e.execute(s, scan("4006381333931")).expect("scan");
+    e.execute(
+        s,
+        Command::Scan {
+            code: "5901234123457".into(),
+            quantity: Some(dec!(2)),
+        },
+    )
+    .expect("scan");
+    let events = e
+        .execute(s, pay(TenderKind::Cash, Some(dec!(10))))
+        .expect("pay");
+    let Event::Completed { sale, change } = &events[0] else {
+        panic!("not completed: {events:?}")
+    };
+    assert_eq!(sale.receipt.0, 1);
+    assert_eq!(sale.totals.total, Money::new(dec!(5.47)));
+    assert_eq!(*change, Money::new(dec!(4.53)));
+    assert!(
+        e.cart(s).expect("cart").is_none(),
+        "the lane is empty after the sale"
+    );
+    e.execute(s, scan("4006381333931")).expect("scan");
+    let events = e
+        .execute(s, pay(TenderKind::Card, None))
+        .expect("exact card");
+    let Event::Completed { sale, .. } = &events[0] else {
+        panic!("not completed")
+    };
+    assert_eq!(sale.receipt.0, 2, "receipt numbers are consecutive");
+}
+
+#[test]
+fn bad_codes_are_refused_and_change_nothing() {
+    let (_dir, path) = demo_store();
+    let mut e = engine(&path);
+    let s = login(&mut e, "cashier", "1111");
+    e.execute(s, scan("4006381333931")).expect("scan");
+    let before = e.cart(s).expect("cart");
+    let err = e
+        .execute(s, scan("4006381333932"))
+        .expect_err("bad check digit");
+    assert!(
+        matches!(
+            err,
+            EngineError::Barcode(BarcodeError::BadCheckDigit {
+                expected: 1,
+                found: 2,
+                ..
+            })
+        ),
+        "{err}"
+    );
+    let err = e.execute(s, scan("4000000000006")).expect_err("unknown");
+    assert!(matches!(err, EngineError::UnknownCode(_)), "{err}");
+    assert!(err.to_string().contains("4000000000006"));
+    let err = e.execute(s, scan("12ab")).expect_err("letters");
+    assert!(matches!(err, EngineError::Barcode(_)));
+    let err = e
+        .execute(
+            s,
+            Command::SetQuantity {
+                line: 0,
+                quantity: dec!(1.5),
+            },
+        )
+        .expect_err("half a pen");
+    assert!(matches!(err, EngineError::Sale(SaleError::BadQuantity(..))));
+    assert_eq!(e.cart(s).expect("cart"), before);
+}
+
+#[test]
+fn weighed_goods_by_plu_and_by_scale_label() {
+    let (_dir, path) = demo_store();
+    let mut e = engine(&path);
+    let s = login(&mut e, "cashier", "1111");
+    // Bananas at 1.99/kg, 1.25 kg.
+    e.execute(
+        s,
+        Command::Scan {
+            code: "4011".into(),
+            quantity: Some(dec!(1.25)),
+        },
+    )
+    .expect("plu");
+    // Cheddar at 18.90/kg on a prefix-23 label with 0.500 kg.
+    let label = till::demo::ean13("230010100500");
+    let events = e.execute(s, scan(&label)).expect("label");
+    let Event::Cart { totals, sale } = &events[0] else {
+        panic!()
+    };
+    assert_eq!(sale.lines[1].quantity, dec!(0.500));
+    assert_eq!(totals.lines[0].split.gross, Money::new(dec!(2.49)));
+    assert_eq!(totals.lines[1].split.gross, Money::new(dec!(9.45)));
+    let err = e
+        .execute(
+            s,
+            Command::Scan {
+                code: label,
+                quantity: Some(dec!(2)),
+            },
+        )
+        .expect_err("label has its weight");
+    assert!(matches!(err, EngineError::QuantityOnLabel));
+}
+
+#[test]
+fn underpaying_leaves_the_sale_open_and_card_cannot_overpay() {
+    let (_dir, path) = demo_store();
+    let mut e = engine(&path);
+    let s = login(&mut e, "cashier", "1111");
+    e.execute(s, scan("9780306406157")).expect("book at 24.50");
+    let events = e
+        .execute(s, pay(TenderKind::Cash, Some(dec!(20))))
+        .expect("partial cash");
+    let Event::Cart { totals, .. } = &events[0] else {
+        panic!("completed on too little money")
+    };
+    assert_eq!(totals.remaining, Money::new(dec!(4.50)));
+    let err = e
+        .execute(s, pay(TenderKind::Card, Some(dec!(5))))
+        .expect_err("card over");
+    assert!(
+        err.to_string().contains("change is given only from cash"),
+        "{err}"
+    );
+    let err = e.execute(s, scan("4006381333931")).expect_err("frozen");
+    assert!(matches!(err, EngineError::Sale(SaleError::LinesFrozen)));
+    assert!(
+        e.store()
+            .sale(till::domain::sale::ReceiptNo(1))
+            .expect("read")
+            .is_none(),
+        "no receipt yet"
+    );
+    let events = e
+        .execute(s, pay(TenderKind::Card, None))
+        .expect("rest by card");
+    assert!(matches!(events[0], Event::Completed { .. }));
+}
+
+#[test]
+fn cashier_needs_a_manager_to_refund_or_void_after_payment() {
+    let (_dir, path) = demo_store();
+    let mut e = engine(&path);
+    let s = login(&mut e, "cashier", "1111");
+    e.execute(
+        s,
+        Command::Scan {
+            code: "5901234123457".into(),
+            quantity: Some(dec!(3)),
+        },
+    )
+    .expect("scan");
+    e.execute(s, pay(TenderKind::Cash, None)).expect("pay");
+
+    let refund = |approval| Command::StartRefund {
+        receipt: 1,
+        approval,
+    };
+    let err = e.execute(s, refund(None)).expect_err("cashier alone");
+    assert!(matches!(
+        err,
+        EngineError::NeedsApproval(Permission::Refund)
+    ));
+    let wrong = Approval {
+        user: "manager".into(),
+        pin: "0000".into(),
+    };
+    assert!(matches!(
+        e.execute(s, refund(Some(wrong))).expect_err("wrong pin"),
+        EngineError::BadLogin
+    ));
+    let cashier_approves = Approval {
+        user: "cashier".into(),
+        pin: "1111".into(),
+    };
+    assert!(matches!(
+        e.execute(s, refund(Some(cashier_approves)))
+            .expect_err("cashier cannot approve"),
+        EngineError::ApprovalRefused(Permission::Refund)
+    ));
+    let ok = Approval {
+        user: "manager".into(),
+        pin: "9999".into(),
+    };
+    e.execute(s, refund(Some(ok))).expect("approved refund");
+    e.execute(
+        s,
+        Command::RefundLine {
+            line: 0,
+            quantity: dec!(2),
+        },
+    )
+    .expect("two of three");
+    let err = e
+        .execute(
+            s,
+            Command::RefundLine {
+                line: 0,
+                quantity: dec!(2),
+            },
+        )
+        .expect_err("only one left");
+    assert!(
+        err.to_string().contains("only 1 of line 0 is left"),
+        "{err}"
+    );
+    let events = e.execute(s, pay(TenderKind::Cash, None)).expect("pay out");
+    let Event::Completed { sale, .. } = &events[0] else {
+        panic!()
+    };
+    assert_eq!(sale.totals.total, Money::new(dec!(3.98)));
+    assert_eq!(sale.sale.approved_by.as_deref(), Some("manager"));
+
+    // The last one, then nothing more.
+    let ok = Approval {
+        user: "manager".into(),
+        pin: "9999".into(),
+    };
+    e.execute(s, refund(Some(ok.clone())))
+        .expect("refund again");
+    e.execute(
+        s,
+        Command::RefundLine {
+            line: 0,
+            quantity: dec!(1),
+        },
+    )
+    .expect("last one");
+    e.execute(s, pay(TenderKind::Cash, None)).expect("pay out");
+    e.execute(s, refund(Some(ok.clone())))
+        .expect("refund again");
+    assert!(
+        e.execute(
+            s,
+            Command::RefundLine {
+                line: 0,
+                quantity: dec!(1)
+            }
+        )
+        .is_err()
+    );
+    e.execute(s, Command::VoidSale { approval: None })
+        .expect("an empty refund may be dropped");
+
+    // Voiding once a payment was taken needs a manager too.
+    e.execute(s, scan("9780306406157")).expect("scan");
+    e.execute(s, pay(TenderKind::Card, Some(dec!(10))))
+        .expect("part by card");
+    let err = e
+        .execute(s, Command::VoidSale { approval: None })
+        .expect_err("void after tender");
+    assert!(matches!(
+        err,
+        EngineError::NeedsApproval(Permission::VoidAfterTender)
+    ));
+    e.execute(s, Command::VoidSale { approval: Some(ok) })
+        .expect("approved void");
+    assert!(e.cart(s).expect("cart").is_none());
+    e.store().verify_journal().expect("journal holds");
+}
+
+#[test]
+fn repeated_wrong_pins_lock_the_user() {
+    let (_dir, path) = demo_store();
+    let mut e = engine(&path);
+    for _ in 0..till::engine::MAX_FAILED_PINS {
+        assert!(matches!(
+            e.login("cashier", "0000", 1),
+            Err(EngineError::BadLogin)
+        ));
+    }
+    assert!(matches!(
+        e.login("cashier", "1111", 1),
+        Err(EngineError::LockedOut { .. })
+    ));
+    assert!(matches!(
+        e.login("nobody", "1111", 1),
+        Err(EngineError::BadLogin)
+    ));
+    let failed = e
+        .store()
+        .journal()
+        .filter(|r| {
+            matches!(
+                r.as_ref().map(|r| &r.entry.event),
+                Ok(till::store::journal::JournalEvent::LoginFailed { .. })
+            )
+        })
+        .count();
+    assert_eq!(failed, till::engine::MAX_FAILED_PINS as usize + 1);
+}
