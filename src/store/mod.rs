@@ -438,6 +438,7 @@ impl Store {
 /// process releases its file lock only when its background flusher thread
 /// ends, so a quick reopen (init, then sell) can meet that lingering lock.
 fn open_sled(path: &Path) -> Result<sled::Db, StoreError> {
+    discard_unfinished_snapshots(path)?;
     let give_up = Instant::now() + Duration::from_secs(2);
     loop {
         match sled::Config::new().path(path).open() {
@@ -455,6 +456,27 @@ fn open_sled(path: &Path) -> Result<sled::Db, StoreError> {
             Err(e) => return Err(e.into()),
         }
     }
+}
+
+/// sled 0.34 writes a snapshot to `snap.<lsn>.generating`, fsyncs it and only
+/// then renames it to `snap.<lsn>`; but at open it takes the newest `snap.*`
+/// file *including* an unfinished `.generating` one, and a till killed while
+/// writing it could never open its store again ("Read corrupted data at file
+/// offset None"; sled issues #1527, #1533). An unfinished snapshot is never the
+/// committed one (the rename is the commit), so removing it before sled opens
+/// loses nothing: sled recovers from the last finished snapshot and the log.
+/// Called with our lock held, so no other till is writing one.
+fn discard_unfinished_snapshots(path: &Path) -> Result<(), StoreError> {
+    let entries = std::fs::read_dir(path).map_err(|e| StoreError::io(path, e))?;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with("snap.") && name.ends_with(".generating") {
+            tracing::warn!(file = %name, "removing a snapshot left unfinished by a crash");
+            std::fs::remove_file(entry.path()).map_err(|e| StoreError::io(entry.path(), e))?;
+        }
+    }
+    Ok(())
 }
 
 /// sled reports its file lock being held as an `Other` error wrapping WouldBlock.
