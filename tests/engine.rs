@@ -11,6 +11,7 @@ use till::domain::sale::SaleError;
 use till::domain::tender::TenderKind;
 use till::domain::user::Permission;
 use till::engine::{Approval, Command, EngineError, Event};
+use till::store::journal::JournalEvent;
 
 fn scan(code: &str) -> Command {
     Command::Scan {
@@ -323,4 +324,217 @@ fn repeated_wrong_pins_lock_the_user() {
         })
         .count();
     assert_eq!(failed, till::engine::MAX_FAILED_PINS as usize + 1);
+}
+
+#[test]
+fn discounts_beyond_the_cashier_limit_need_a_supervisor() {
+    let (_dir, path) = demo_store();
+    let mut e = engine(&path);
+    let s = login(&mut e, "cashier", "1111");
+    e.execute(s, scan("9780306406157")).expect("book at 24.50");
+    let pct = |p: Decimal| Some(till::domain::discount::Discount::Percent(p));
+    e.execute(
+        s,
+        Command::LineDiscount {
+            line: 0,
+            discount: pct(dec!(10)),
+            approval: None,
+        },
+    )
+    .expect("10 % is allowed");
+    let err = e
+        .execute(
+            s,
+            Command::SaleDiscount {
+                discount: pct(dec!(100)),
+                approval: None,
+            },
+        )
+        .expect_err("a free sale");
+    assert!(
+        matches!(err, EngineError::NeedsApproval(Permission::LargeDiscount)),
+        "{err}"
+    );
+    let amount = Some(till::domain::discount::Discount::Amount(Money::new(dec!(
+        5
+    ))));
+    let err = e
+        .execute(
+            s,
+            Command::SaleDiscount {
+                discount: amount,
+                approval: None,
+            },
+        )
+        .expect_err("5 of 22.05");
+    assert!(matches!(
+        err,
+        EngineError::NeedsApproval(Permission::LargeDiscount)
+    ));
+    let (sale, _) = e.cart(s).expect("cart").expect("open");
+    assert_eq!(sale.discount, None, "the refused discount was not kept");
+    let ok = Approval {
+        user: "manager".into(),
+        pin: "9999".into(),
+    };
+    let events = e
+        .execute(
+            s,
+            Command::SaleDiscount {
+                discount: pct(dec!(50)),
+                approval: Some(ok),
+            },
+        )
+        .expect("approved");
+    let Event::Cart { totals, .. } = &events[0] else {
+        panic!()
+    };
+    assert_eq!(totals.total, Money::new(dec!(11.03)));
+    let overrides = e
+        .store()
+        .journal()
+        .filter_map(Result::ok)
+        .filter(|r| matches!(&r.entry.event, JournalEvent::Override { approved_by, .. } if approved_by == "manager"))
+        .count();
+    assert_eq!(overrides, 1);
+}
+
+#[test]
+fn weighed_goods_need_a_weight_and_labels_must_fit_the_product() {
+    let (_dir, path) = demo_store();
+    let mut e = engine(&path);
+    let s = login(&mut e, "cashier", "1111");
+    let err = e
+        .execute(s, scan("4011"))
+        .expect_err("bananas without a weight");
+    assert!(
+        matches!(err, EngineError::WeightNeeded(ref name) if name == "Bananas"),
+        "{err}"
+    );
+    assert!(err.to_string().contains("0.5*4011"));
+    // A weight label (prefix 23) whose item is registered as a piece product.
+    let product = till::domain::product::Product {
+        sku: "cake".into(),
+        name: "Cake slice".into(),
+        price: Money::new(dec!(2.50)),
+        tax_code: "food".into(),
+        unit: till::domain::product::Unit::Each,
+        barcodes: vec![till::demo::ean13("230099900000")],
+        plu: None,
+    };
+    e.store().put_products(&[product], None).expect("add");
+    let err = e
+        .execute(s, scan(&till::demo::ean13("230099901000")))
+        .expect_err("weight label on a piece");
+    assert!(matches!(err, EngineError::LabelMismatch(_)), "{err}");
+    assert!(e.cart(s).expect("cart").is_none());
+}
+
+#[test]
+fn voids_are_journaled_with_what_was_paid() {
+    let (_dir, path) = demo_store();
+    let mut e = engine(&path);
+    let s = login(&mut e, "manager", "9999");
+    e.execute(s, scan("4006381333931")).expect("scan");
+    e.execute(s, scan("9780306406157")).expect("scan");
+    e.execute(s, Command::VoidLine { line: 0 })
+        .expect("void a line");
+    e.execute(s, pay(TenderKind::Card, Some(dec!(10))))
+        .expect("part");
+    e.execute(s, Command::VoidSale { approval: None })
+        .expect("manager voids");
+    let events: Vec<JournalEvent> = e
+        .store()
+        .journal()
+        .filter_map(Result::ok)
+        .map(|r| r.entry.event)
+        .collect();
+    assert!(events.iter().any(|ev| matches!(ev, JournalEvent::LineVoided { sku, amount, .. } if sku == "pen" && *amount == Money::new(dec!(1.49)))));
+    let voided = events.iter().find_map(|ev| match ev {
+        JournalEvent::SaleVoided {
+            tendered, total, ..
+        } => Some((tendered.clone(), *total)),
+        _ => None,
+    });
+    let (tendered, total) = voided.expect("void journaled");
+    assert_eq!(total, Money::new(dec!(24.50)));
+    assert_eq!(tendered.len(), 1);
+    assert_eq!(tendered[0].kind, TenderKind::Card);
+}
+
+#[test]
+fn cash_rounding_settles_the_last_cents() {
+    let (_dir, path) = demo_store();
+    {
+        // Swiss-style: cash in steps of 0.05.
+        let db = common::raw_sled(&path);
+        let meta = db.open_tree("meta").expect("meta");
+        let raw = meta.get("settings").expect("read").expect("settings");
+        let mut settings: till::store::settings::StoreSettings =
+            till::store::envelope::decode(&raw, "settings").expect("decode");
+        settings.rules.cash_increment = Some(dec!(0.05));
+        meta.insert(
+            "settings",
+            till::store::envelope::encode(&settings).expect("encode"),
+        )
+        .expect("write");
+        db.flush().expect("flush");
+    }
+    let mut e = engine(&path);
+    let s = login(&mut e, "cashier", "1111");
+    e.execute(
+        s,
+        Command::Scan {
+            code: "4006381333931".into(),
+            quantity: Some(dec!(2)),
+        },
+    )
+    .expect("2.98");
+    let err = e
+        .execute(s, pay(TenderKind::Cash, Some(dec!(2.99))))
+        .expect_err("no such coins");
+    assert!(
+        matches!(err, EngineError::Sale(SaleError::NotInCoins { .. })),
+        "{err}"
+    );
+    e.execute(s, pay(TenderKind::Card, Some(dec!(2.95))))
+        .expect("card part");
+    // 0.03 is left; in cash that rounds to 0.05.
+    let events = e
+        .execute(s, pay(TenderKind::Cash, None))
+        .expect("exact cash");
+    let Event::Completed { sale, change } = &events[0] else {
+        panic!("{events:?}")
+    };
+    assert_eq!(sale.sale.tenders[1].amount, Money::new(dec!(0.05)));
+    assert_eq!(sale.sale.cash_rounding, Money::new(dec!(0.02)));
+    assert_eq!(*change, Money::ZERO);
+    // 0.02 left rounds to nothing in cash: a zero cash payment settles it.
+    e.execute(
+        s,
+        Command::Scan {
+            code: "4006381333931".into(),
+            quantity: Some(dec!(2)),
+        },
+    )
+    .expect("2.98");
+    e.execute(s, pay(TenderKind::Card, Some(dec!(2.96))))
+        .expect("card part");
+    let events = e
+        .execute(s, pay(TenderKind::Cash, None))
+        .expect("nothing to hand over");
+    let Event::Completed { sale, .. } = &events[0] else {
+        panic!("{events:?}")
+    };
+    assert_eq!(sale.sale.cash_rounding, Money::new(dec!(-0.02)));
+    assert_eq!(sale.totals.paid, sale.totals.total);
+}
+
+#[test]
+fn the_lockout_grows_and_always_ends() {
+    use till::engine::lockout;
+    assert_eq!(lockout(4), None);
+    assert_eq!(lockout(5), Some(chrono::Duration::seconds(30)));
+    assert_eq!(lockout(6), Some(chrono::Duration::seconds(60)));
+    assert_eq!(lockout(40), Some(chrono::Duration::seconds(3600)));
 }

@@ -171,6 +171,10 @@ proptest! {
             match refund_line(&original, &tally, &refund, line, qty, &rules) {
                 Ok(l) => {
                     refund.add_line(l).expect("refund line");
+                    let t = refund.totals(&rules).expect("refund totals");
+                    let r = refund.lines[0].refund_of.expect("refund line");
+                    prop_assert_eq!(t.total, r.gross, "a refund pays out exactly its lines");
+                    prop_assert_eq!(t.tax.total_tax(), r.tax);
                     tally.record(&refund);
                 }
                 Err(_) => prop_assert!(tally.quantity[line] + qty > sold, "refused a refund that fits"),
@@ -178,10 +182,63 @@ proptest! {
         }
         for t in &totals.lines {
             prop_assert!(tally.quantity[t.line] <= sale.lines[t.line].quantity);
-            prop_assert!(tally.amount[t.line] <= t.amount, "refunded {} of {}", tally.amount[t.line], t.amount);
+            let (gross, tax) = (tally.gross[t.line], tally.tax[t.line]);
+            prop_assert!(gross <= t.split.gross, "refunded {} of {}", gross, t.split.gross);
+            prop_assert!(tax <= t.split.tax, "refunded tax {} of {}", tax, t.split.tax);
             if tally.quantity[t.line] == sale.lines[t.line].quantity {
-                prop_assert_eq!(tally.amount[t.line], t.amount);
+                prop_assert_eq!(gross, t.split.gross);
+                prop_assert_eq!(tax, t.split.tax);
             }
         }
     }
+}
+
+/// A line of 7 pieces that cost 0.05 in all, refunded piece by piece, gives
+/// back 0.05 in all: rounding each piece on its own would give 0.07.
+#[test]
+fn piece_by_piece_refunds_add_up_to_the_price() {
+    let rules = rules(TaxMode::Inclusive);
+    let line = Line {
+        sku: "nail".into(),
+        name: "Nail".into(),
+        unit: Unit::Each,
+        unit_price: cents(1),
+        quantity: Decimal::from(7),
+        tax_code: "std".into(),
+        discount: Some(Discount::Amount(cents(2))),
+        voided: false,
+        refund_of: None,
+    };
+    let sale = sale_of(vec![line], None);
+    let totals = sale.totals(&rules).expect("totals");
+    assert_eq!(totals.total, cents(5));
+    let original = CompletedSale {
+        receipt: ReceiptNo(1),
+        terminal: "T01".into(),
+        cashier: "c".into(),
+        completed_at: Utc::now(),
+        sale,
+        totals,
+    };
+    let mut tally = RefundTally::for_sale(&original);
+    let mut paid_back = Money::ZERO;
+    for _ in 0..7 {
+        let mut refund = Sale::new(SaleKind::Refund {
+            original: ReceiptNo(1),
+        });
+        let l =
+            refund_line(&original, &tally, &refund, 0, Decimal::ONE, &rules).expect("one piece");
+        refund.add_line(l).expect("add");
+        paid_back += refund.totals(&rules).expect("totals").total;
+        tally.record(&refund);
+    }
+    assert_eq!(paid_back, cents(5));
+    assert_eq!(tally.overrun(&original), None);
+    let refund = Sale::new(SaleKind::Refund {
+        original: ReceiptNo(1),
+    });
+    assert!(
+        refund_line(&original, &tally, &refund, 0, Decimal::ONE, &rules).is_err(),
+        "an eighth piece"
+    );
 }

@@ -59,7 +59,7 @@ fn a_sale_and_an_open_cart_survive_reopening() {
         8,
         "created, 3 users, import, 2 logins, 1 sale"
     );
-    assert_eq!(store.outbox_len(), 1, "the sale waits for head office");
+    assert_eq!(store.outbox_len(), 8, "every entry waits for head office");
 }
 
 /// Opens sled directly, as an attacker or a bad disk would, and changes one
@@ -102,7 +102,7 @@ fn the_journal_finds_a_flipped_byte_and_names_the_entry() {
             .expect("open")
             .verify_journal()
             .expect_err("tampered");
-        assert_eq!(err.seq(), 2, "{err}");
+        assert_eq!(err.seq(), Some(2), "{err}");
     }
 }
 
@@ -180,5 +180,69 @@ fn creating_over_an_existing_store_is_refused() {
     assert!(
         err.to_string().contains("already holds a till store"),
         "{err}"
+    );
+}
+
+#[test]
+fn two_lanes_cannot_refund_the_same_item_twice() {
+    let (_dir, path) = demo_store();
+    sell_one(&path);
+    let mut e = engine(&path);
+    let a = e.login("manager", "9999", 1).expect("lane 1");
+    let b = e.login("manager", "9999", 2).expect("lane 2");
+    for s in [a, b] {
+        e.execute(
+            s,
+            Command::StartRefund {
+                receipt: 1,
+                approval: None,
+            },
+        )
+        .expect("start");
+        e.execute(
+            s,
+            Command::RefundLine {
+                line: 0,
+                quantity: dec!(2),
+            },
+        )
+        .expect("both pens");
+    }
+    let pay = Command::Tender {
+        kind: TenderKind::Cash,
+        amount: None,
+    };
+    e.execute(a, pay.clone()).expect("first refund");
+    let err = e
+        .execute(b, pay)
+        .expect_err("second refund of the same pens");
+    assert!(err.to_string().contains("already been refunded"), "{err}");
+    assert_eq!(e.store().sales().count(), 2, "nothing was paid out twice");
+    e.store().verify_journal().expect("chain holds");
+}
+
+#[test]
+fn a_sale_record_slipped_in_without_a_journal_entry_is_found() {
+    let (_dir, path) = demo_store();
+    sell_one(&path);
+    {
+        let db = common::raw_sled(&path);
+        let sales = db.open_tree("sales").expect("sales");
+        let record = sales
+            .get(1u64.to_be_bytes())
+            .expect("read")
+            .expect("sale 1");
+        sales
+            .insert(2u64.to_be_bytes(), record)
+            .expect("forge receipt 2");
+        db.flush().expect("flush");
+    }
+    let err = Store::open(&path)
+        .expect("open")
+        .verify_journal()
+        .expect_err("forged");
+    assert_eq!(
+        err.to_string(),
+        "receipt 2: has a sale record but no journal entry"
     );
 }

@@ -14,8 +14,8 @@ use serde::Deserialize;
 
 use crate::domain::barcode::{self, Scanned};
 use crate::domain::product::{Product, Unit};
-use crate::store::Store;
 use crate::store::settings::StoreSettings;
+use crate::store::{Store, keys};
 
 #[derive(Debug, Deserialize)]
 struct Row {
@@ -68,8 +68,9 @@ pub fn products(data: &Path, file: &Path) -> Result<usize> {
                     }
                     codes_in_file.insert(code.clone(), (product.sku.clone(), line));
                 }
-                for code in &product.barcodes {
-                    if let Some(other) = store.product_by_key(&crate::store::keys::barcode(code))?
+                let barcodes = product.barcodes.iter().map(|c| (c, keys::barcode(c)));
+                for (code, key) in barcodes.chain(product.plu.iter().map(|p| (p, keys::plu(p)))) {
+                    if let Some(other) = store.product_by_key(&key)?
                         && other.sku != product.sku
                     {
                         clash = Some(format!(

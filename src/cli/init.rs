@@ -23,9 +23,11 @@ pub fn run(data: &Path, args: &InitArgs) -> Result<Store> {
     let currency = Currency::new(&args.currency, args.minor_units)?;
     let cash_increment = match &args.cash_rounding {
         Some(text) => {
-            let step: Decimal = text
-                .parse()
-                .with_context(|| format!("--cash-rounding '{text}' is not an amount"))?;
+            // Parsed as money, so a step finer than the currency's cents is refused.
+            let step = currency
+                .parse(text)
+                .with_context(|| format!("--cash-rounding '{text}'"))?
+                .amount();
             if step <= Decimal::ZERO {
                 bail!("--cash-rounding must be more than zero, such as 0.05");
             }
@@ -52,6 +54,7 @@ pub fn run(data: &Path, args: &InitArgs) -> Result<Store> {
             ..PriceRules::default()
         },
         measure_layout: VariableMeasureLayout::default(),
+        cashier_discount_limit: Decimal::TEN,
         created_at: Utc::now(),
     };
     let mut users = vec![("admin", Role::Admin, admin_pin.as_str())];
@@ -68,6 +71,7 @@ pub fn run(data: &Path, args: &InitArgs) -> Result<Store> {
             role,
             pin_hash,
             failed_attempts: 0,
+            locked_until: None,
         });
     }
     let store = Store::create(data, settings)?;

@@ -11,6 +11,7 @@
 //! pay cash|card|other [AMOUNT]       (no amount: exactly what is due)
 //! approve NAME PIN     (a manager's approval for the next void or refund)
 //! void                 refund RECEIPT        refund-line LINE N
+//! hold                 recall ID
 //! logout
 //! ```
 //! The first failing line stops the script with its line number and reason.
@@ -23,6 +24,7 @@ use rust_decimal::Decimal;
 use super::receipt_text;
 use crate::domain::discount::Discount;
 use crate::domain::money::Currency;
+use crate::domain::receipt::parse_label;
 use crate::domain::tender::TenderKind;
 use crate::engine::{Approval, Command, Engine, Event, SessionId};
 use crate::store::Store;
@@ -39,12 +41,24 @@ pub enum Step {
 }
 
 /// Parses one script line; `Ok(None)` for blank and comment lines.
-pub fn parse_line(text: &str, currency: &Currency) -> Result<Option<Step>, String> {
+pub fn parse_line(text: &str, currency: &Currency, terminal: &str) -> Result<Option<Step>, String> {
     let text = text.split('#').next().unwrap_or("").trim();
     let words: Vec<&str> = text.split_whitespace().collect();
     let Some((&verb, args)) = words.split_first() else {
         return Ok(None);
     };
+    let most = match verb {
+        "void" | "hold" | "logout" => 0,
+        "scan" | "void-line" | "refund" | "recall" => 1,
+        "qty" | "approve" | "pay" | "refund-line" => 2,
+        _ => 3,
+    };
+    if args.len() > most {
+        return Err(format!(
+            "'{verb}' takes at most {most} words after it; '{}' is extra",
+            args[most..].join(" ")
+        ));
+    }
     let arg = |i: usize, what: &str| args.get(i).copied().ok_or(format!("'{verb}' needs {what}"));
     let number = |s: &str| {
         s.parse::<Decimal>()
@@ -99,9 +113,11 @@ pub fn parse_line(text: &str, currency: &Currency) -> Result<Option<Step>, Strin
             "line" => Step::Run(Command::LineDiscount {
                 line: line_no(arg(1, "a line")?)?,
                 discount: Some(discount(arg(2, "an amount or a percentage")?)?),
+                approval: None,
             }),
             "sale" => Step::Run(Command::SaleDiscount {
                 discount: Some(discount(arg(1, "an amount or a percentage")?)?),
+                approval: None,
             }),
             other => {
                 return Err(format!(
@@ -125,13 +141,9 @@ pub fn parse_line(text: &str, currency: &Currency) -> Result<Option<Step>, Strin
         }
         "void" => Step::Run(Command::VoidSale { approval: None }),
         "refund" => {
-            let r = arg(0, "a receipt number")?;
-            let digits = r.rsplit('-').next().unwrap_or(r);
-            let receipt = digits
-                .parse()
-                .map_err(|_| format!("'{r}' is not a receipt number"))?;
+            let receipt = parse_label(arg(0, "a receipt number")?, terminal)?;
             Step::Run(Command::StartRefund {
-                receipt,
+                receipt: receipt.0,
                 approval: None,
             })
         }
@@ -139,6 +151,15 @@ pub fn parse_line(text: &str, currency: &Currency) -> Result<Option<Step>, Strin
             line: line_no(arg(0, "a line")?)?,
             quantity: number(arg(1, "a quantity")?)?,
         }),
+        "hold" => Step::Run(Command::Hold),
+        "recall" => {
+            let id = arg(0, "a held sale id")?;
+            Step::Run(Command::Recall {
+                id: id
+                    .parse()
+                    .map_err(|_| format!("'{id}' is not a held sale id"))?,
+            })
+        }
         "logout" => Step::Run(Command::Logout),
         other => return Err(format!("unknown command '{other}'")),
     };
@@ -151,14 +172,17 @@ pub fn run(data: &Path, script: &Path) -> Result<()> {
         .with_context(|| format!("cannot read {}", script.display()))?;
     let mut engine = Engine::new(Store::open(data)?)?;
     let currency = engine.settings().rules.currency.clone();
+    let terminal = engine.settings().terminal.clone();
     let mut session: Option<SessionId> = None;
     let mut approval: Option<Approval> = None;
     for (index, line) in text.lines().enumerate() {
         let at = format!("{}:{}", script.display(), index + 1);
-        let step = parse_line(line, &currency).map_err(|e| anyhow!("{at}: {e}"))?;
+        let step = parse_line(line, &currency, &terminal).map_err(|e| anyhow!("{at}: {e}"))?;
         match step {
             None => {}
             Some(Step::Login { user, pin, lane }) => {
+                // An approval belongs to the moment it was given, not to the next user.
+                approval = None;
                 session = Some(
                     engine
                         .login(&user, &pin, lane)
@@ -173,7 +197,9 @@ pub fn run(data: &Path, script: &Path) -> Result<()> {
                 };
                 match &mut command {
                     Command::VoidSale { approval: slot }
-                    | Command::StartRefund { approval: slot, .. } => *slot = approval.take(),
+                    | Command::StartRefund { approval: slot, .. }
+                    | Command::LineDiscount { approval: slot, .. }
+                    | Command::SaleDiscount { approval: slot, .. } => *slot = approval.take(),
                     _ => {}
                 }
                 let events = engine
@@ -210,6 +236,7 @@ fn print_event(event: &Event, currency: &Currency) {
         }
         Event::Completed { sale, .. } => print!("{}", receipt_text::render(sale, currency)),
         Event::Voided => println!("  sale voided"),
+        Event::Held { id } => println!("  sale held as {id}"),
         Event::LoggedOut => println!("logged out"),
     }
 }
@@ -223,7 +250,7 @@ mod tests {
     #[test]
     fn parses_quantities_discounts_and_payments() {
         let eur = Currency::default();
-        let p = |s| parse_line(s, &eur).unwrap().unwrap();
+        let p = |s| parse_line(s, &eur, "T01").unwrap().unwrap();
         assert_eq!(
             p("scan 3*4006381333931"),
             Step::Run(Command::Scan {
@@ -235,7 +262,8 @@ mod tests {
             p("discount line 2 10%"),
             Step::Run(Command::LineDiscount {
                 line: 1,
-                discount: Some(Discount::Percent(dec!(10)))
+                discount: Some(Discount::Percent(dec!(10))),
+                approval: None,
             })
         );
         assert_eq!(
@@ -252,13 +280,23 @@ mod tests {
                 approval: None
             })
         );
-        assert_eq!(parse_line("  # only a comment", &eur).unwrap(), None);
+        assert_eq!(parse_line("  # only a comment", &eur, "T01").unwrap(), None);
         assert!(
-            parse_line("pay bitcoin 3", &eur)
+            parse_line("pay bitcoin 3", &eur, "T01")
                 .unwrap_err()
                 .contains("bitcoin")
         );
-        assert!(parse_line("qty 0 2", &eur).is_err());
-        assert!(parse_line("pay cash 1.999", &eur).is_err());
+        assert!(parse_line("qty 0 2", &eur, "T01").is_err());
+        assert!(parse_line("pay cash 1.999", &eur, "T01").is_err());
+        assert!(
+            parse_line("refund T02-000007", &eur, "T01")
+                .unwrap_err()
+                .contains("terminal T02")
+        );
+        assert!(
+            parse_line("scan 123 456", &eur, "T01")
+                .unwrap_err()
+                .contains("'456' is extra")
+        );
     }
 }

@@ -27,3 +27,23 @@ impl CompletedSale {
 pub fn receipt_label(terminal: &str, receipt: ReceiptNo) -> String {
     format!("{terminal}-{:06}", receipt.0)
 }
+
+/// Reads a receipt number as a person types it: `7`, `000007` or the printed
+/// `T01-000007`, which must be this terminal's (another till's receipt 7 is a
+/// different sale).
+pub fn parse_label(text: &str, terminal: &str) -> Result<ReceiptNo, String> {
+    let text = text.trim();
+    let digits = match text.rsplit_once('-') {
+        Some((prefix, digits)) if prefix == terminal => digits,
+        Some((prefix, _)) => {
+            return Err(format!(
+                "receipt {text} is from terminal {prefix}: refund it there (this is {terminal})"
+            ));
+        }
+        None => text,
+    };
+    match digits.parse::<u64>() {
+        Ok(n) if n > 0 => Ok(ReceiptNo(n)),
+        _ => Err(format!("'{text}' is not a receipt number")),
+    }
+}

@@ -1,5 +1,5 @@
 //! Refunds against an earlier receipt: never more than was sold, and exactly
-//! what was paid.
+//! what was paid, tax included, at the rate it was paid at.
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -13,7 +13,8 @@ use super::sale::{Line, RefundOf, Sale, SaleKind};
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct RefundTally {
     pub quantity: Vec<Decimal>,
-    pub amount: Vec<Money>,
+    pub gross: Vec<Money>,
+    pub tax: Vec<Money>,
 }
 
 impl RefundTally {
@@ -21,7 +22,8 @@ impl RefundTally {
         let n = original.sale.lines.len();
         RefundTally {
             quantity: vec![Decimal::ZERO; n],
-            amount: vec![Money::ZERO; n],
+            gross: vec![Money::ZERO; n],
+            tax: vec![Money::ZERO; n],
         }
     }
 
@@ -32,9 +34,31 @@ impl RefundTally {
                 && r.line < self.quantity.len()
             {
                 self.quantity[r.line] += line.quantity;
-                self.amount[r.line] += r.amount;
+                self.gross[r.line] += r.gross;
+                self.tax[r.line] += r.tax;
             }
         }
+    }
+
+    /// The first line refunded beyond what was sold or paid, if any. Checked
+    /// again when a refund completes, in case two lanes refunded one receipt.
+    pub fn overrun(&self, original: &CompletedSale) -> Option<usize> {
+        (0..self.quantity.len()).find(|&i| {
+            let paid = original
+                .totals
+                .lines
+                .iter()
+                .find(|t| t.line == i)
+                .map(|t| t.split);
+            match (original.sale.lines.get(i), paid) {
+                (Some(sold), Some(paid)) => {
+                    self.quantity[i] > sold.quantity
+                        || self.gross[i] > paid.gross
+                        || self.tax[i] > paid.tax
+                }
+                _ => !self.quantity[i].is_zero(),
+            }
+        })
     }
 }
 
@@ -58,9 +82,11 @@ pub enum RefundError {
 
 /// Builds a refund line for `quantity` of line `index` of `original`, given what
 /// was refunded before (`tally`) and what the refund being built holds already.
-/// The amount is the line's share of what the customer actually paid (after all
-/// discounts), rounded; the last part of a line takes exactly what is left, so a
-/// line is never refunded for a cent more or less than it cost.
+///
+/// The line gives back its share of what the customer paid for the original
+/// line (after all discounts), gross and tax alike. Shares are rounded on the
+/// running total (what has been refunded after this part, minus what was
+/// before), so refunding a line piece by piece adds up to exactly what it cost.
 pub fn refund_line(
     original: &CompletedSale,
     tally: &RefundTally,
@@ -92,14 +118,10 @@ pub fn refund_line(
         .ok_or_else(|| RefundError::LineWasVoided {
             receipt: original.receipt_label(),
             line: index,
-        })?
-        .amount;
-    let mut pending_tally = RefundTally::for_sale(original);
-    pending_tally.record(pending);
-    let done_qty =
-        tally.quantity.get(index).copied().unwrap_or_default() + pending_tally.quantity[index];
-    let done_amount =
-        tally.amount.get(index).copied().unwrap_or_default() + pending_tally.amount[index];
+        })?;
+    let mut done = tally.clone();
+    done.record(pending);
+    let done_qty = done.quantity.get(index).copied().unwrap_or_default();
     let left = sold.quantity - done_qty;
     if quantity > left {
         return Err(RefundError::MoreThanSold {
@@ -108,20 +130,31 @@ pub fn refund_line(
             left,
         });
     }
-    let amount = if quantity == left {
-        paid - done_amount
-    } else {
-        rules
-            .currency
-            .round(paid.times(quantity / sold.quantity), rules.rounding)
+    let share = |of: Money, before: Money| {
+        let upto = rules.currency.round(
+            of.times((done_qty + quantity) / sold.quantity),
+            rules.rounding,
+        );
+        (upto - before).max(Money::ZERO)
     };
+    let gross = share(
+        paid.split.gross,
+        done.gross.get(index).copied().unwrap_or_default(),
+    );
+    let tax = share(
+        paid.split.tax,
+        done.tax.get(index).copied().unwrap_or_default(),
+    )
+    .min(gross);
     let mut line = sold.clone();
     line.quantity = quantity;
     line.discount = None;
     line.voided = false;
     line.refund_of = Some(RefundOf {
         line: index,
-        amount,
+        gross,
+        tax,
+        rate: paid.rate,
     });
     Ok(line)
 }

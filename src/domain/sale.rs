@@ -53,10 +53,24 @@ pub struct Line {
     pub refund_of: Option<RefundOf>,
 }
 
+/// What a refund line gives back: its share of the original line's gross and
+/// tax, at the rate the line was sold at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RefundOf {
     pub line: usize,
-    pub amount: Money,
+    pub gross: Money,
+    pub tax: Money,
+    pub rate: Decimal,
+}
+
+impl RefundOf {
+    pub fn split(&self) -> TaxSplit {
+        TaxSplit {
+            net: self.gross - self.tax,
+            tax: self.tax,
+            gross: self.gross,
+        }
+    }
 }
 
 impl Line {
@@ -84,6 +98,8 @@ pub struct LineTotal {
     pub sale_discount: Money,
     /// After all discounts: the price paid with inclusive tax, the net with exclusive tax.
     pub amount: Money,
+    /// The tax rate applied, kept so history never depends on today's rates.
+    pub rate: Decimal,
     /// The line's tax split of `amount`.
     pub split: TaxSplit,
 }
@@ -116,6 +132,16 @@ pub struct Sale {
     pub approved_by: Option<String>,
 }
 
+/// A sale put aside on one lane, to be recalled on any lane.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeldSale {
+    pub id: u64,
+    pub held_at: chrono::DateTime<chrono::Utc>,
+    pub held_by: String,
+    pub total: Money,
+    pub sale: Sale,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SaleError {
     #[error("the sale is {0:?}: it can no longer be changed")]
@@ -144,6 +170,10 @@ pub enum SaleError {
     },
     #[error("refunds are paid out exactly: {amount} is more than the {remaining} due")]
     OverRefund { amount: Money, remaining: Money },
+    #[error("{amount} has more decimals than the currency ({minor_units})")]
+    TooPrecise { amount: Money, minor_units: u32 },
+    #[error("cash is paid in steps of {step}: {amount} cannot be handed over")]
+    NotInCoins { amount: Money, step: Decimal },
     #[error("refund lines come only from the original receipt")]
     NotOnRefund,
     #[error("tax category '{0}' is not configured for this store")]
@@ -279,10 +309,23 @@ impl Sale {
             return Err(SaleError::Empty);
         }
         let remaining = totals.remaining;
-        if amount.is_negative() || (amount.is_zero() && !remaining.is_zero()) {
+        let cash_due = self.due(kind, rules)?;
+        // Zero is a payment only when nothing is due in this form: a sale whose
+        // last cents round away in cash, or a sale discounted to nothing.
+        if amount.is_negative() || (amount.is_zero() && !cash_due.is_zero()) {
             return Err(SaleError::NonPositiveTender);
         }
-        let cash_due = self.due(kind, rules)?;
+        if amount.amount().normalize().scale() > rules.currency.minor_units {
+            return Err(SaleError::TooPrecise {
+                amount,
+                minor_units: rules.currency.minor_units,
+            });
+        }
+        if let (TenderKind::Cash, Some(step)) = (kind, rules.cash_increment)
+            && !(amount.amount() % step).is_zero()
+        {
+            return Err(SaleError::NotInCoins { amount, step });
+        }
         if self.is_refund() {
             if amount > cash_due {
                 return Err(SaleError::OverRefund {
@@ -315,17 +358,20 @@ impl Sale {
         let round = |m: Money| currency.round(m, rules.rounding);
         let mut lines = Vec::new();
         for (index, line) in self.lines.iter().enumerate().filter(|(_, l)| !l.voided) {
-            let before = match line.refund_of {
-                Some(r) => r.amount,
-                None => round(line.unit_price.times(line.quantity)),
-            };
+            // A refund line gives back its share of the original line's figures,
+            // at the rate it was sold at; it is never priced or taxed again.
+            if let Some(r) = line.refund_of {
+                lines.push((index, r.gross, Money::ZERO, Some((r.rate, r.split()))));
+                continue;
+            }
+            let before = round(line.unit_price.times(line.quantity));
             let line_discount = match line.discount {
                 Some(d) => round(d.of(before)).min(before),
                 None => Money::ZERO,
             };
-            lines.push((index, before, line_discount));
+            lines.push((index, before, line_discount, None));
         }
-        let after_line: Vec<Money> = lines.iter().map(|&(_, b, d)| b - d).collect();
+        let after_line: Vec<Money> = lines.iter().map(|&(_, b, d, _)| b - d).collect();
         let base: Money = after_line.iter().copied().sum();
         let sale_discount = match self.discount {
             Some(d) => round(d.of(base)).min(base),
@@ -333,35 +379,37 @@ impl Sale {
         };
         let shares = allocate(sale_discount, &after_line, currency.minor_units);
         let mut line_totals = Vec::with_capacity(lines.len());
-        for ((index, before, line_discount), share) in lines.into_iter().zip(shares) {
-            let line = &self.lines[index];
-            let category = rules
-                .tax_category(&line.tax_code)
-                .ok_or_else(|| SaleError::UnknownTaxCategory(line.tax_code.clone()))?;
+        for ((index, before, line_discount, refunded), share) in lines.into_iter().zip(shares) {
             let amount = before - line_discount - share;
+            let (rate, split) = match refunded {
+                Some(frozen) => frozen,
+                None => {
+                    let line = &self.lines[index];
+                    let rate = rules
+                        .tax_category(&line.tax_code)
+                        .ok_or_else(|| SaleError::UnknownTaxCategory(line.tax_code.clone()))?
+                        .rate;
+                    (
+                        rate,
+                        split(amount, rate, rules.tax_mode, currency, rules.rounding),
+                    )
+                }
+            };
             line_totals.push(LineTotal {
                 line: index,
                 before_discount: before,
                 line_discount,
                 sale_discount: share,
                 amount,
-                split: split(
-                    amount,
-                    category.rate,
-                    rules.tax_mode,
-                    currency,
-                    rules.rounding,
-                ),
+                rate,
+                split,
             });
         }
-        let tax = TaxBreakdown::from_lines(line_totals.iter().map(|t| {
-            let line = &self.lines[t.line];
-            let rate = rules
-                .tax_category(&line.tax_code)
-                .map(|c| c.rate)
-                .unwrap_or_default();
-            (line.tax_code.as_str(), rate, t.split)
-        }));
+        let tax = TaxBreakdown::from_lines(
+            line_totals
+                .iter()
+                .map(|t| (self.lines[t.line].tax_code.as_str(), t.rate, t.split)),
+        );
         let total = tax.total_gross();
         let tendered: Money = self.tenders.iter().map(|t| t.amount).sum();
         let paid = tendered - self.change - self.cash_rounding;

@@ -40,18 +40,29 @@ pub enum Permission {
     VoidAfterTender,
     Refund,
     Discount,
-    ManageCatalog,
-    ManageUsers,
-    ExportData,
+    /// A discount beyond the store's limit for cashiers.
+    LargeDiscount,
+}
+
+impl std::fmt::Display for Permission {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Permission::Sell => "selling",
+            Permission::VoidLine => "voiding a line",
+            Permission::VoidAfterTender => "voiding a sale after a payment",
+            Permission::Refund => "a refund",
+            Permission::Discount => "a discount",
+            Permission::LargeDiscount => "a discount above the cashier limit",
+        })
+    }
 }
 
 impl Permission {
     pub fn least_role(self) -> Role {
         match self {
             Permission::Sell | Permission::VoidLine | Permission::Discount => Role::Cashier,
+            Permission::LargeDiscount => Role::Supervisor,
             Permission::VoidAfterTender | Permission::Refund => Role::Manager,
-            Permission::ManageCatalog | Permission::ExportData => Role::Manager,
-            Permission::ManageUsers => Role::Admin,
         }
     }
 }
@@ -63,7 +74,11 @@ pub struct User {
     pub name: String,
     pub role: Role,
     pub pin_hash: String,
+    /// Wrong PINs in a row; reset by a right one.
     pub failed_attempts: u32,
+    /// Set after too many wrong PINs; the lock lifts by itself, so nobody,
+    /// not even the only admin, can be locked out for good by a guesser.
+    pub locked_until: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[cfg(test)]
@@ -76,7 +91,8 @@ mod tests {
         assert!(!Role::Cashier.may(Permission::Refund));
         assert!(!Role::Cashier.may(Permission::VoidAfterTender));
         assert!(Role::Manager.may(Permission::Refund));
-        assert!(!Role::Manager.may(Permission::ManageUsers));
-        assert!(Role::Admin.may(Permission::ManageUsers));
+        assert!(!Role::Cashier.may(Permission::LargeDiscount));
+        assert!(Role::Supervisor.may(Permission::LargeDiscount));
+        assert!(Role::Admin.may(Permission::Refund));
     }
 }

@@ -34,9 +34,12 @@ pub enum Command {
     LineDiscount {
         line: usize,
         discount: Option<Discount>,
+        approval: Option<Approval>,
     },
+    /// Discounts beyond the store's limit for cashiers need `approval`.
     SaleDiscount {
         discount: Option<Discount>,
+        approval: Option<Approval>,
     },
     /// `amount: None` pays exactly what is due.
     Tender {
@@ -54,6 +57,12 @@ pub enum Command {
     RefundLine {
         line: usize,
         quantity: Decimal,
+    },
+    /// Parks the open sale so the next customer can be served.
+    Hold,
+    /// Brings a held sale back onto this lane.
+    Recall {
+        id: u64,
     },
     Logout,
 }

@@ -18,18 +18,33 @@ pub enum EngineError {
     Refund(#[from] RefundError),
     #[error("wrong user or PIN")]
     BadLogin,
-    #[error("user {user} is locked after {attempts} wrong PINs: a manager must unlock it")]
-    LockedOut { user: String, attempts: u32 },
+    #[error("user {user} is locked after too many wrong PINs until {until}: wait, or log in as another user", until = until.with_timezone(&chrono::Local).format("%H:%M:%S"))]
+    LockedOut {
+        user: String,
+        until: chrono::DateTime<chrono::Utc>,
+    },
+    #[error(
+        "{0} is sold by weight: put it on the scale and type the weight, then * and the code (e.g. 0.5*4011)"
+    )]
+    WeightNeeded(String),
+    #[error(
+        "this weight label is for {0}, which is sold by the piece: check the scale's item setup"
+    )]
+    LabelMismatch(String),
     #[error("not logged in (or the session ended): log in again")]
     NoSession,
-    #[error("this needs a manager's approval ({0:?}): ask a manager to enter their PIN")]
+    #[error("{0} needs a manager's approval: ask a manager to enter their PIN")]
     NeedsApproval(Permission),
-    #[error("the approving user may not do this either ({0:?})")]
+    #[error("the approving user may not approve {0} either")]
     ApprovalRefused(Permission),
     #[error("there is no open sale")]
     NoCart,
     #[error("finish or void the open sale first")]
     CartOpen,
+    #[error("held sale {0} is gone (recalled on another lane?)")]
+    NoSuchHeld(u64),
+    #[error("a sale with payments cannot be held: finish it or void it")]
+    HoldAfterTender,
     #[error("receipt {0} is not in this store")]
     NoSuchReceipt(u64),
     #[error("receipt {0} is itself a refund: refund the original receipt")]

@@ -20,5 +20,8 @@ pub enum Event {
         change: Money,
     },
     Voided,
+    Held {
+        id: u64,
+    },
     LoggedOut,
 }

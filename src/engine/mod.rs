@@ -7,6 +7,7 @@
 //! client can decide a price, a total or a permission itself.
 
 pub mod auth;
+pub mod catalog;
 pub mod command;
 pub mod error;
 pub mod event;
@@ -19,17 +20,32 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::receipt::CompletedSale;
 use crate::domain::refund::refund_line;
-use crate::domain::sale::{ReceiptNo, Sale, SaleKind, SaleState, Totals};
+use rust_decimal::Decimal;
+
+use crate::domain::discount::Discount;
+use crate::domain::money::Money;
+use crate::domain::product::Product;
+use crate::domain::sale::{HeldSale, ReceiptNo, Sale, SaleKind, SaleState, Totals};
 use crate::domain::user::{Permission, Role, User};
 use crate::store::Store;
 use crate::store::journal::JournalEvent;
 use crate::store::settings::StoreSettings;
+use catalog::CatalogIndex;
 pub use command::{Approval, Command};
 pub use error::EngineError;
 pub use event::Event;
 
-/// Wrong PINs in a row after which a user is locked until a manager unlocks it.
+/// Wrong PINs in a row after which a user is locked out for a while.
 pub const MAX_FAILED_PINS: u32 = 5;
+
+/// How long a user is locked after `failures` wrong PINs in a row: 30 s at the
+/// limit, doubling with each further failure, at most an hour. It always ends,
+/// so a guesser can slow the shop down but never lock its only admin out.
+pub fn lockout(failures: u32) -> Option<chrono::Duration> {
+    let over = failures.checked_sub(MAX_FAILED_PINS)?;
+    let seconds = 30i64.saturating_mul(1 << over.min(7));
+    Some(chrono::Duration::seconds(seconds.min(3600)))
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct SessionId(pub u64);
@@ -47,6 +63,8 @@ pub struct Engine {
     settings: StoreSettings,
     sessions: HashMap<SessionId, Session>,
     next_session: u64,
+    /// Built on the first lookup, not at start: most sales never search.
+    catalog: Option<CatalogIndex>,
 }
 
 impl Engine {
@@ -57,6 +75,7 @@ impl Engine {
             settings,
             sessions: HashMap::new(),
             next_session: 1,
+            catalog: None,
         })
     }
 
@@ -83,14 +102,18 @@ impl Engine {
             )?;
             return Err(EngineError::BadLogin);
         };
-        if user.failed_attempts >= MAX_FAILED_PINS {
+        let now = Utc::now();
+        if let Some(until) = user.locked_until
+            && until > now
+        {
             return Err(EngineError::LockedOut {
                 user: user.name,
-                attempts: user.failed_attempts,
+                until,
             });
         }
         if !auth::verify_pin(pin, &user.pin_hash) {
             user.failed_attempts += 1;
+            user.locked_until = lockout(user.failed_attempts).map(|d| now + d);
             self.store.put_user(&user)?;
             self.store.append_journal(
                 None,
@@ -100,8 +123,9 @@ impl Engine {
             )?;
             return Err(EngineError::BadLogin);
         }
-        if user.failed_attempts > 0 {
+        if user.failed_attempts > 0 || user.locked_until.is_some() {
             user.failed_attempts = 0;
+            user.locked_until = None;
             self.store.put_user(&user)?;
         }
         Ok(user)
@@ -142,6 +166,36 @@ impl Engine {
             }
             None => Ok(None),
         }
+    }
+
+    /// Products whose name, sku or code matches every word of `query`.
+    pub fn search(&mut self, query: &str, limit: usize) -> Result<Vec<Product>, EngineError> {
+        if self.catalog.is_none() {
+            self.catalog = Some(CatalogIndex::build(&self.store)?);
+        }
+        let skus = self
+            .catalog
+            .as_ref()
+            .map(|c| c.search(query, limit))
+            .unwrap_or_default();
+        Ok(catalog::products(&self.store, &skus)?)
+    }
+
+    /// Sales held on any lane, oldest first.
+    pub fn held(&self) -> Result<Vec<HeldSale>, EngineError> {
+        Ok(self.store.held_sales().collect::<Result<_, _>>()?)
+    }
+
+    /// A completed receipt of this terminal, to show before refunding it.
+    pub fn receipt(&self, receipt: u64) -> Result<CompletedSale, EngineError> {
+        self.store
+            .sale(ReceiptNo(receipt))?
+            .ok_or(EngineError::NoSuchReceipt(receipt))
+    }
+
+    /// Completed sales still waiting to go to head office.
+    pub fn sync_backlog(&self) -> usize {
+        self.store.outbox_len()
     }
 
     /// Allows `permission` for the session's user, or for an approving user whose
@@ -191,15 +245,54 @@ impl Engine {
             }
             Command::VoidLine { line } => {
                 self.authorise(&session, Permission::VoidLine, None)?;
+                let before = sale.totals(rules)?;
                 sale.void_line(line)?;
+                let voided = &sale.lines[line];
+                let amount = before
+                    .lines
+                    .iter()
+                    .find(|t| t.line == line)
+                    .map(|t| t.split.gross)
+                    .unwrap_or_default();
+                let event = JournalEvent::LineVoided {
+                    sku: voided.sku.clone(),
+                    quantity: voided.quantity,
+                    amount,
+                };
+                self.store
+                    .put_cart_journaled(session.lane, Some(&sale), &session.user, event)?;
+                let totals = sale.totals(rules)?;
+                return Ok(vec![Event::Cart {
+                    sale: Box::new(sale),
+                    totals: Box::new(totals),
+                }]);
             }
-            Command::LineDiscount { line, discount } => {
+            Command::LineDiscount {
+                line,
+                discount,
+                approval,
+            } => {
                 self.authorise(&session, Permission::Discount, None)?;
                 sale.set_line_discount(line, discount)?;
+                let t = sale.totals(rules)?;
+                let of = t
+                    .lines
+                    .iter()
+                    .find(|t| t.line == line)
+                    .map(|t| t.before_discount)
+                    .unwrap_or_default();
+                return self.discounted(&session, sale, discount, of, approval.as_ref());
             }
-            Command::SaleDiscount { discount } => {
+            Command::SaleDiscount { discount, approval } => {
                 self.authorise(&session, Permission::Discount, None)?;
                 sale.set_sale_discount(discount)?;
+                let t = sale.totals(rules)?;
+                let of = t
+                    .lines
+                    .iter()
+                    .map(|t| t.before_discount - t.line_discount)
+                    .sum();
+                return self.discounted(&session, sale, discount, of, approval.as_ref());
             }
             Command::Tender { kind, amount } => {
                 self.authorise(&session, Permission::Sell, None)?;
@@ -222,13 +315,15 @@ impl Engine {
                 let total = sale.totals(rules)?.total;
                 let lines = sale.lines.len();
                 sale.void()?;
+                let tendered = sale.tenders.clone();
                 let event = JournalEvent::SaleVoided {
                     lines,
                     total,
+                    tendered,
                     approved_by,
                 };
                 self.store
-                    .discard_cart(session.lane, &session.user, event)?;
+                    .put_cart_journaled(session.lane, None, &session.user, event)?;
                 return Ok(vec![Event::Voided]);
             }
             Command::StartRefund { receipt, approval } => {
@@ -261,7 +356,63 @@ impl Engine {
                 let line = refund_line(&original, &tally, &sale, line, quantity, rules)?;
                 sale.add_line(line)?;
             }
+            Command::Hold => {
+                self.authorise(&session, Permission::Sell, None)?;
+                if !sale.tenders.is_empty() {
+                    return Err(EngineError::HoldAfterTender);
+                }
+                let total = sale.totals(rules)?.total;
+                let held = HeldSale {
+                    id: 0,
+                    held_at: Utc::now(),
+                    held_by: session.user.clone(),
+                    total,
+                    sale,
+                };
+                let id = self.store.hold_cart(session.lane, &held)?;
+                return Ok(vec![Event::Held { id }]);
+            }
+            Command::Recall { id } => {
+                self.authorise(&session, Permission::Sell, None)?;
+                if !sale.lines.is_empty() {
+                    return Err(EngineError::CartOpen);
+                }
+                let held = self
+                    .store
+                    .recall(session.lane, id)?
+                    .ok_or(EngineError::NoSuchHeld(id))?;
+                sale = held.sale;
+                let totals = sale.totals(rules)?;
+                return Ok(vec![Event::Cart {
+                    sale: Box::new(sale),
+                    totals: Box::new(totals),
+                }]);
+            }
             Command::Logout => {
+                // An approved refund is the approver's word for this cashier only:
+                // left on the lane, the next user would inherit it.
+                if sale.is_refund() && sale.tenders.is_empty() && !sale.lines.is_empty() {
+                    let total = sale.totals(rules)?.total;
+                    let event = JournalEvent::SaleVoided {
+                        lines: sale.lines.len(),
+                        total,
+                        tendered: Vec::new(),
+                        approved_by: sale.approved_by.clone(),
+                    };
+                    self.store
+                        .put_cart_journaled(session.lane, None, &session.user, event)?;
+                } else if sale.is_refund() && sale.lines.is_empty() {
+                    self.store.put_cart_journaled(
+                        session.lane,
+                        None,
+                        &session.user,
+                        JournalEvent::Logout {
+                            user: session.user.clone(),
+                        },
+                    )?;
+                    self.sessions.remove(&id);
+                    return Ok(vec![Event::LoggedOut]);
+                }
                 self.store.append_journal(
                     Some(&session.user),
                     JournalEvent::Logout {
@@ -273,6 +424,48 @@ impl Engine {
             }
         }
         let totals = sale.totals(rules)?;
+        self.store.save_cart(session.lane, &sale)?;
+        Ok(vec![Event::Cart {
+            sale: Box::new(sale),
+            totals: Box::new(totals),
+        }])
+    }
+
+    /// Saves a discounted cart once the discount is allowed: up to the store's
+    /// limit for anyone who may discount, beyond it with a supervisor's approval,
+    /// which is journaled.
+    fn discounted(
+        &self,
+        session: &Session,
+        sale: Sale,
+        discount: Option<Discount>,
+        of: Money,
+        approval: Option<&Approval>,
+    ) -> Result<Vec<Event>, EngineError> {
+        // Judged on what was asked for, not on the rounded cents it came to.
+        let percent = match discount {
+            None => Decimal::ZERO,
+            Some(Discount::Percent(p)) => p,
+            Some(Discount::Amount(_)) if of.is_zero() => Decimal::ZERO,
+            Some(Discount::Amount(a)) => a.amount() / of.amount() * Decimal::ONE_HUNDRED,
+        };
+        if percent > self.settings.cashier_discount_limit {
+            let approved_by = self.authorise(session, Permission::LargeDiscount, approval)?;
+            if let Some(by) = approved_by {
+                let event = JournalEvent::Override {
+                    permission: Permission::LargeDiscount,
+                    approved_by: by,
+                };
+                self.store
+                    .put_cart_journaled(session.lane, Some(&sale), &session.user, event)?;
+                let totals = sale.totals(&self.settings.rules)?;
+                return Ok(vec![Event::Cart {
+                    sale: Box::new(sale),
+                    totals: Box::new(totals),
+                }]);
+            }
+        }
+        let totals = sale.totals(&self.settings.rules)?;
         self.store.save_cart(session.lane, &sale)?;
         Ok(vec![Event::Cart {
             sale: Box::new(sale),

@@ -27,38 +27,36 @@ pub fn line_for(
         }
         Err(EngineError::UnknownCode(code.trim().to_string()))
     };
-    match scanned {
+    let (product, measured) = match scanned {
         Scanned::Item { keys: codes, .. } => {
-            let product = found(&mut codes.iter().map(|c| keys::barcode(c)))?;
-            Ok(Line::from_product(
-                &product,
-                quantity.unwrap_or(Decimal::ONE),
-            ))
+            (found(&mut codes.iter().map(|c| keys::barcode(c)))?, None)
         }
-        Scanned::Plu(plu) => {
-            let product = found(&mut std::iter::once(keys::plu(&plu)))?;
-            Ok(Line::from_product(
-                &product,
-                quantity.unwrap_or(Decimal::ONE),
-            ))
+        Scanned::Plu(plu) => (found(&mut std::iter::once(keys::plu(&plu)))?, None),
+        Scanned::Measured { key, kind, value } => (
+            found(&mut std::iter::once(keys::barcode(&key)))?,
+            Some((kind, value)),
+        ),
+    };
+    let mut line = Line::from_product(&product, quantity.unwrap_or(Decimal::ONE));
+    match measured {
+        // A weighed product is never silently sold as one kilo.
+        None if product.unit == Unit::Kg && quantity.is_none() => {
+            Err(EngineError::WeightNeeded(product.name))
         }
-        Scanned::Measured { key, kind, value } => {
-            let product = found(&mut std::iter::once(keys::barcode(&key)))?;
-            if quantity.is_some() {
-                return Err(EngineError::QuantityOnLabel);
-            }
-            let mut line = Line::from_product(&product, Decimal::ONE);
-            match kind {
-                MeasureKind::Weight => {
-                    line.unit = Unit::Kg;
-                    line.quantity = value;
-                }
-                // The label's price is the price: one piece at that amount.
-                MeasureKind::Price => {
-                    line.unit = Unit::Each;
-                    line.unit_price = Money::new(value);
-                }
-            }
+        None => Ok(line),
+        Some(_) if quantity.is_some() => Err(EngineError::QuantityOnLabel),
+        Some((MeasureKind::Weight, _)) if product.unit == Unit::Each => {
+            Err(EngineError::LabelMismatch(product.name))
+        }
+        Some((MeasureKind::Weight, weight)) => {
+            line.quantity = weight;
+            Ok(line)
+        }
+        // The label's price is the price: one piece at that amount.
+        Some((MeasureKind::Price, price)) => {
+            line.unit = Unit::Each;
+            line.quantity = Decimal::ONE;
+            line.unit_price = Money::new(price);
             Ok(line)
         }
     }

@@ -34,6 +34,17 @@ pub enum StoreError {
         "the disk holding the store is full: free some space, then try again (nothing was saved by this step)"
     )]
     DiskFull,
+    #[error(
+        "receipt {receipt} was recorded, but the disk did not confirm it ({source}): do not ring it up again; check the disk, then `till journal verify`"
+    )]
+    NotDurable {
+        receipt: u64,
+        source: Box<StoreError>,
+    },
+    #[error(
+        "receipt {receipt} line {line} has already been refunded meanwhile (on another lane?): nothing was paid out"
+    )]
+    RefundOverrun { receipt: u64, line: usize },
     #[error("a record could not be encoded: {0}")]
     Encode(String),
     #[error("store I/O failed on {path}: {source}")]

@@ -17,6 +17,8 @@ use super::error::StoreError;
 use super::keys;
 use crate::domain::money::Money;
 use crate::domain::sale::ReceiptNo;
+use crate::domain::tender::Tender;
+use crate::domain::user::Permission;
 
 pub type Hash = [u8; 32];
 
@@ -57,7 +59,14 @@ pub enum JournalEvent {
     SaleVoided {
         lines: usize,
         total: Money,
+        /// Payments already taken, which the void must hand back.
+        tendered: Vec<Tender>,
         approved_by: Option<String>,
+    },
+    /// A supervisor's or manager's approval of something beyond the user's role.
+    Override {
+        permission: Permission,
+        approved_by: String,
     },
     LineVoided {
         sku: String,
@@ -104,16 +113,24 @@ pub fn digest<T: Serialize>(value: &T) -> Result<Hash, StoreError> {
     Ok(Sha256::digest(canonical(value)?).into())
 }
 
-/// Appends inside a transaction over the journal and meta trees, so an entry is
-/// written together with whatever it records, or not at all.
+/// The trees every journal append touches, inside one transaction.
+pub struct JournalTx<'a> {
+    pub journal: &'a TransactionalTree,
+    /// Every entry waits here until head office acknowledges it: all of them,
+    /// so head office sees an unbroken chain, not just the sales.
+    pub outbox: &'a TransactionalTree,
+    pub meta: &'a TransactionalTree,
+}
+
+/// Appends inside the caller's transaction, so an entry is written together
+/// with whatever it records (and queued for head office), or not at all.
 pub fn append(
-    journal: &TransactionalTree,
-    meta: &TransactionalTree,
+    tx: &JournalTx<'_>,
     actor: Option<&str>,
     event: JournalEvent,
     at: DateTime<Utc>,
 ) -> Result<JournalRecord, ConflictableTransactionError<StoreError>> {
-    let head = match meta.get(HEAD_KEY)? {
+    let head = match tx.meta.get(HEAD_KEY)? {
         Some(raw) => {
             decode::<Head>(&raw, "journal head").map_err(ConflictableTransactionError::Abort)?
         }
@@ -132,13 +149,14 @@ pub fn append(
     let hash = chain_hash(&head.hash, &entry).map_err(ConflictableTransactionError::Abort)?;
     let record = JournalRecord { entry, hash };
     let bytes = encode(&record).map_err(ConflictableTransactionError::Abort)?;
-    journal.insert(&keys::seq(head.next_seq), bytes)?;
+    tx.journal.insert(&keys::seq(head.next_seq), bytes)?;
+    tx.outbox.insert(&keys::seq(head.next_seq), &[])?;
     let next = encode(&Head {
         next_seq: head.next_seq + 1,
         hash,
     })
     .map_err(ConflictableTransactionError::Abort)?;
-    meta.insert(HEAD_KEY, next)?;
+    tx.meta.insert(HEAD_KEY, next)?;
     Ok(record)
 }
 
@@ -161,18 +179,25 @@ pub enum ChainError {
         "the journal ends at entry {last}, but the store recorded {expected} entries: entries were removed"
     )]
     Truncated { last: u64, expected: u64 },
+    #[error(
+        "the journal's head record is missing or unreadable: the end of the chain cannot be checked"
+    )]
+    NoHead,
+    #[error("receipt {receipt}: {detail}")]
+    Receipts { receipt: u64, detail: String },
 }
 
 impl ChainError {
-    /// The first entry found bad.
-    pub fn seq(&self) -> u64 {
+    /// The first entry found bad, where one entry is to blame.
+    pub fn seq(&self) -> Option<u64> {
         match self {
             ChainError::Unreadable { seq, .. }
             | ChainError::Gap { seq, .. }
             | ChainError::BrokenLink { seq, .. }
             | ChainError::Altered { seq }
-            | ChainError::Record { seq, .. } => *seq,
-            ChainError::Truncated { last, .. } => last + 1,
+            | ChainError::Record { seq, .. } => Some(*seq),
+            ChainError::Truncated { last, .. } => Some(last + 1),
+            ChainError::NoHead | ChainError::Receipts { .. } => None,
         }
     }
 }
@@ -223,18 +248,20 @@ pub fn verify(
         prev = hash;
         expected_seq += 1;
     }
+    // The head records how far the chain went: entries cut off its end would
+    // otherwise leave a shorter chain that still holds.
     let head = meta
         .get(HEAD_KEY)
         .ok()
         .flatten()
         .and_then(|raw| decode::<Head>(&raw, "journal head").ok());
-    if let Some(head) = head
-        && (head.next_seq != expected_seq || head.hash != prev)
-    {
-        return Err(ChainError::Truncated {
+    match head {
+        Some(head) if head.next_seq == expected_seq && head.hash == prev => Ok(expected_seq),
+        None if expected_seq == 0 => Ok(0),
+        Some(head) => Err(ChainError::Truncated {
             last: expected_seq.saturating_sub(1),
             expected: head.next_seq,
-        });
+        }),
+        None => Err(ChainError::NoHead),
     }
-    Ok(expected_seq)
 }

@@ -28,11 +28,11 @@ use sled::transaction::{ConflictableTransactionError, TransactionError};
 use crate::domain::product::Product;
 use crate::domain::receipt::CompletedSale;
 use crate::domain::refund::RefundTally;
-use crate::domain::sale::{ReceiptNo, Sale, SaleKind};
+use crate::domain::sale::{HeldSale, ReceiptNo, Sale, SaleKind};
 use crate::domain::user::User;
 use envelope::{decode, encode};
 pub use error::StoreError;
-use journal::{ChainError, JournalEvent, JournalRecord};
+use journal::{ChainError, JournalEvent, JournalRecord, JournalTx};
 use lock::StoreLock;
 use settings::StoreSettings;
 
@@ -56,6 +56,7 @@ pub struct Store {
     sales: sled::Tree,
     refunds: sled::Tree,
     open_carts: sled::Tree,
+    held: sled::Tree,
     users: sled::Tree,
     journal: sled::Tree,
     outbox: sled::Tree,
@@ -140,6 +141,7 @@ impl Store {
             sales: tree("sales")?,
             refunds: tree("refunds")?,
             open_carts: tree("open_carts")?,
+            held: tree("held")?,
             users: tree("users")?,
             journal: tree("journal")?,
             outbox: tree("outbox")?,
@@ -177,9 +179,18 @@ impl Store {
         event: JournalEvent,
     ) -> Result<JournalRecord, StoreError> {
         let now = Utc::now();
-        let record = (&self.journal, &self.meta)
-            .transaction(|(journal, meta)| {
-                journal::append(journal, meta, actor, event.clone(), now)
+        let record = (&self.journal, &self.outbox, &self.meta)
+            .transaction(|(journal, outbox, meta)| {
+                journal::append(
+                    &JournalTx {
+                        journal,
+                        outbox,
+                        meta,
+                    },
+                    actor,
+                    event.clone(),
+                    now,
+                )
             })
             .map_err(tx_error)?;
         self.persist()?;
@@ -221,16 +232,23 @@ impl Store {
         }
         let digest = journal::digest(&products)?;
         let now = Utc::now();
-        (&self.products, &self.barcodes, &self.journal, &self.meta)
-            .transaction(|(tx_products, tx_barcodes, tx_journal, tx_meta)| {
+        (
+            &self.products,
+            &self.barcodes,
+            &self.journal,
+            &self.outbox,
+            &self.meta,
+        )
+            .transaction(|(tx_products, tx_barcodes, journal, outbox, meta)| {
                 for (p, bytes) in &encoded {
                     if let Some(old) = tx_products.get(p.sku.as_bytes())? {
                         let old: Product = decode(&old, "product").map_err(abort)?;
-                        for code in &old.barcodes {
-                            tx_barcodes.remove(keys::barcode(code))?;
-                        }
-                        if let Some(plu) = &old.plu {
-                            tx_barcodes.remove(keys::plu(plu))?;
+                        // Free the old codes, but only those still pointing here.
+                        let old_keys = old.barcodes.iter().map(|c| keys::barcode(c));
+                        for key in old_keys.chain(old.plu.iter().map(|p| keys::plu(p))) {
+                            if tx_barcodes.get(&key)?.as_deref() == Some(p.sku.as_bytes()) {
+                                tx_barcodes.remove(key)?;
+                            }
                         }
                     }
                     tx_products.insert(p.sku.as_bytes(), bytes.clone())?;
@@ -245,7 +263,16 @@ impl Store {
                     count: products.len(),
                     digest,
                 };
-                journal::append(tx_journal, tx_meta, actor, event, now)?;
+                journal::append(
+                    &JournalTx {
+                        journal,
+                        outbox,
+                        meta,
+                    },
+                    actor,
+                    event,
+                    now,
+                )?;
                 Ok(())
             })
             .map_err(tx_error)?;
@@ -282,22 +309,71 @@ impl Store {
         Ok(())
     }
 
-    /// Drops the open cart and journals why, together.
-    pub fn discard_cart(
+    /// Saves (or with `None` drops) the lane's cart and journals why, together.
+    pub fn put_cart_journaled(
         &self,
         lane: u16,
+        sale: Option<&Sale>,
         actor: &str,
         event: JournalEvent,
     ) -> Result<(), StoreError> {
+        let bytes = sale.map(encode).transpose()?;
         let now = Utc::now();
-        (&self.open_carts, &self.journal, &self.meta)
-            .transaction(|(carts, tx_journal, tx_meta)| {
-                carts.remove(&lane.to_be_bytes())?;
-                journal::append(tx_journal, tx_meta, Some(actor), event.clone(), now)?;
+        (&self.open_carts, &self.journal, &self.outbox, &self.meta)
+            .transaction(|(carts, journal, outbox, meta)| {
+                match &bytes {
+                    Some(b) => carts.insert(&lane.to_be_bytes(), b.clone())?,
+                    None => carts.remove(&lane.to_be_bytes())?,
+                };
+                let tx = JournalTx {
+                    journal,
+                    outbox,
+                    meta,
+                };
+                journal::append(&tx, Some(actor), event.clone(), now)?;
                 Ok(())
             })
             .map_err(tx_error)?;
         self.persist()
+    }
+
+    // ---- held sales ------------------------------------------------------
+
+    /// Parks the lane's cart under a new id, in one step, so a customer who
+    /// forgot something can step aside while the next one is served.
+    pub fn hold_cart(&self, lane: u16, held: &HeldSale) -> Result<u64, StoreError> {
+        let id = self.db.generate_id()?;
+        let held = HeldSale { id, ..held.clone() };
+        let bytes = encode(&held)?;
+        (&self.open_carts, &self.held)
+            .transaction(|(carts, parked)| {
+                carts.remove(&lane.to_be_bytes())?;
+                parked.insert(&keys::seq(id), bytes.clone())?;
+                Ok(())
+            })
+            .map_err(tx_error)?;
+        self.persist()?;
+        Ok(id)
+    }
+
+    pub fn held_sales(&self) -> impl Iterator<Item = Result<HeldSale, StoreError>> + '_ {
+        values(&self.held, "held sale")
+    }
+
+    /// Moves a held sale back onto the lane; `None` if another till took it first.
+    pub fn recall(&self, lane: u16, id: u64) -> Result<Option<HeldSale>, StoreError> {
+        let found = (&self.open_carts, &self.held)
+            .transaction(|(carts, parked)| {
+                let Some(raw) = parked.remove(&keys::seq(id))? else {
+                    return Ok(None);
+                };
+                let held: HeldSale = decode(&raw, "held sale").map_err(abort)?;
+                carts.insert(&lane.to_be_bytes(), encode(&held.sale).map_err(abort)?)?;
+                Ok(Some(held))
+            })
+            .map_err(tx_error)?;
+        self.persist()?;
+        Ok(found)
     }
 
     // ---- completed sales -------------------------------------------------
@@ -321,7 +397,7 @@ impl Store {
             &self.outbox,
             &self.meta,
         )
-            .transaction(|(sales, refunds, carts, tx_journal, outbox, meta)| {
+            .transaction(|(sales, refunds, carts, journal, outbox, meta)| {
                 let receipt = match meta.get(NEXT_RECEIPT_KEY)? {
                     Some(raw) => keys::parse_seq(&raw).ok_or_else(|| {
                         abort(StoreError::corrupt("receipt counter", "wrong size"))
@@ -350,6 +426,18 @@ impl Store {
                             }
                         };
                         tally.record(&sale.sale);
+                        // Checked again here: another lane may have refunded the
+                        // same receipt since this refund's lines were added.
+                        let raw = sales.get(keys::seq(original.0))?.ok_or_else(|| {
+                            abort(StoreError::corrupt("refund", "original sale missing"))
+                        })?;
+                        let sold: CompletedSale = decode(&raw, "sale").map_err(abort)?;
+                        if let Some(line) = tally.overrun(&sold) {
+                            return Err(abort(StoreError::RefundOverrun {
+                                receipt: original.0,
+                                line,
+                            }));
+                        }
                         refunds.insert(&keys::seq(original.0), encode(&tally).map_err(abort)?)?;
                         JournalEvent::RefundCompleted {
                             receipt: sale.receipt,
@@ -362,12 +450,25 @@ impl Store {
                 sales.insert(&keys::seq(receipt), encode(&sale).map_err(abort)?)?;
                 meta.insert(NEXT_RECEIPT_KEY, &keys::seq(receipt + 1))?;
                 carts.remove(&lane.to_be_bytes())?;
-                let record = journal::append(tx_journal, meta, Some(actor), event, now)?;
-                outbox.insert(&keys::seq(record.entry.seq), &[])?;
+                journal::append(
+                    &JournalTx {
+                        journal,
+                        outbox,
+                        meta,
+                    },
+                    Some(actor),
+                    event,
+                    now,
+                )?;
                 Ok(sale)
             })
             .map_err(tx_error)?;
-        self.persist()?;
+        // Committed: the receipt number is taken. If the disk then fails, say
+        // so with the number, so nobody rings the sale up (and charges) again.
+        self.persist().map_err(|e| StoreError::NotDurable {
+            receipt: done.receipt.0,
+            source: Box::new(e),
+        })?;
         Ok(done)
     }
 
@@ -403,7 +504,8 @@ impl Store {
     /// Checks the whole chain, and that every sale record still has the digest
     /// its journal entry took of it.
     pub fn verify_journal(&self) -> Result<u64, ChainError> {
-        journal::verify(&self.journal, &self.meta, |record| {
+        let mut journaled = std::collections::HashSet::new();
+        let entries = journal::verify(&self.journal, &self.meta, |record| {
             let (receipt, digest) = match &record.entry.event {
                 JournalEvent::SaleCompleted {
                     receipt, digest, ..
@@ -413,23 +515,35 @@ impl Store {
                 } => (*receipt, *digest),
                 _ => return Ok(()),
             };
+            let n = receipt.0;
             let sale = self
                 .sale(receipt)
-                .map_err(|e| {
-                    format!(
-                        "the sale record of receipt {} cannot be read: {e}",
-                        receipt.0
-                    )
-                })?
-                .ok_or_else(|| format!("the sale record of receipt {} is missing", receipt.0))?;
+                .map_err(|e| format!("the sale record of receipt {n} cannot be read: {e}"))?
+                .ok_or_else(|| format!("the sale record of receipt {n} is missing"))?;
             if journal::digest(&sale).map_err(|e| e.to_string())? != digest {
-                return Err(format!(
-                    "the sale record of receipt {} was altered",
-                    receipt.0
-                ));
+                return Err(format!("the sale record of receipt {n} was altered"));
             }
+            journaled.insert(n);
             Ok(())
-        })
+        })?;
+        // And the other way round: every sale record is journaled, and the
+        // receipt numbers run 1, 2, 3, … without a gap.
+        for (expected, key) in (1u64..).zip(self.sales.iter().keys()) {
+            let receipt = key.ok().and_then(|k| keys::parse_seq(&k)).unwrap_or(0);
+            if receipt != expected {
+                return Err(ChainError::Receipts {
+                    receipt: expected,
+                    detail: format!("missing (found {receipt} next)"),
+                });
+            }
+            if !journaled.contains(&receipt) {
+                return Err(ChainError::Receipts {
+                    receipt,
+                    detail: "has a sale record but no journal entry".into(),
+                });
+            }
+        }
+        Ok(entries)
     }
 }
 

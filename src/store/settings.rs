@@ -16,5 +16,8 @@ pub struct StoreSettings {
     pub public_key: String,
     pub rules: PriceRules,
     pub measure_layout: VariableMeasureLayout,
+    /// The largest discount, in percent of what it applies to, that a cashier
+    /// may give without a supervisor's approval.
+    pub cashier_discount_limit: rust_decimal::Decimal,
     pub created_at: DateTime<Utc>,
 }
