@@ -16,6 +16,9 @@ use super::product::{Product, Unit};
 use super::tax::{TaxBreakdown, TaxSplit, split};
 use super::tender::{Tender, TenderKind};
 
+/// No single payment is larger: it keeps every sum far from `Decimal`'s limits.
+pub const MAX_TENDER: u64 = 1_000_000_000_000;
+
 /// A per-terminal receipt number: gapless and increasing, given at completion.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct ReceiptNo(pub u64);
@@ -174,6 +177,8 @@ pub enum SaleError {
     TooPrecise { amount: Money, minor_units: u32 },
     #[error("cash is paid in steps of {step}: {amount} cannot be handed over")]
     NotInCoins { amount: Money, step: Decimal },
+    #[error("{0} is more than any till takes in one payment")]
+    TooLarge(Money),
     #[error("refund lines come only from the original receipt")]
     NotOnRefund,
     #[error("tax category '{0}' is not configured for this store")]
@@ -314,6 +319,9 @@ impl Sale {
         // last cents round away in cash, or a sale discounted to nothing.
         if amount.is_negative() || (amount.is_zero() && !cash_due.is_zero()) {
             return Err(SaleError::NonPositiveTender);
+        }
+        if amount.amount() > Decimal::from(MAX_TENDER) {
+            return Err(SaleError::TooLarge(amount));
         }
         if amount.amount().normalize().scale() > rules.currency.minor_units {
             return Err(SaleError::TooPrecise {
