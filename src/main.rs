@@ -5,13 +5,9 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Parser;
 use till::cli::args::{Cli, Command, ImportWhat, JournalCommand, ReportCommand};
-use till::cli::{demo_run, export, import, init, journal, report, script};
+use till::cli::{demo_run, export, import, init, journal, logging, report, screen, script};
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_env("TILL_LOG"))
-        .with_writer(std::io::stderr)
-        .init();
     match run(Cli::parse()) {
         Ok(code) => code,
         Err(e) => {
@@ -23,15 +19,18 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     let data = cli.data_dir();
-    match &cli.command {
-        None if cli.demo => demo_run::run(cli.data.as_deref())?,
-        None => {
-            eprintln!(
-                "The full-screen till is not built yet. Try the demo sale: till --demo\nor see `till --help`."
-            );
-            return Ok(ExitCode::from(2));
-        }
-        Some(Command::Init(args)) => {
+    let Some(command) = &cli.command else {
+        let data = if cli.demo {
+            demo_run::ensure(cli.data.as_deref())?
+        } else {
+            data
+        };
+        screen::run(&data, &cli.screen)?;
+        return Ok(ExitCode::SUCCESS);
+    };
+    logging::to_stderr();
+    match command {
+        Command::Init(args) => {
             let store = init::run(&data, args)?;
             let s = store.settings()?;
             println!(
@@ -42,11 +41,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 store.product_count()
             );
         }
-        Some(Command::Import(ImportWhat::Products { file })) => {
+        Command::Import(ImportWhat::Products { file }) => {
             let n = import::products(&data, file)?;
             println!("imported {n} products");
         }
-        Some(Command::Export { out }) => {
+        Command::Export { out } => {
             for (name, count) in export::run(&data, out)? {
                 println!("{name}: {count}");
             }
@@ -55,15 +54,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 out.display()
             );
         }
-        Some(Command::Journal(JournalCommand::Verify)) => {
+        Command::Journal(JournalCommand::Verify) => {
             if !journal::verify(&data)? {
                 return Ok(ExitCode::FAILURE);
             }
         }
-        Some(Command::Report(ReportCommand::Sales { from, to, format })) => {
+        Command::Report(ReportCommand::Sales { from, to, format }) => {
             print!("{}", report::run(&data, *from, *to, *format)?);
         }
-        Some(Command::Sale { script: file }) => script::run(&data, file)?,
+        Command::Sale { script: file } => script::run(&data, file)?,
     }
     Ok(ExitCode::SUCCESS)
 }

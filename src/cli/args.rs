@@ -18,8 +18,33 @@ pub struct Cli {
     /// Run on a demo store, creating it first if needed (in --data, or a per-user directory)
     #[arg(long)]
     pub demo: bool,
+    #[command(flatten)]
+    pub screen: ScreenArgs,
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// How the till screen looks and listens (no subcommand).
+#[derive(Debug, Args)]
+pub struct ScreenArgs {
+    /// Keymap laid over the default: a shipped one (default, numpad) or a file
+    #[arg(long, env = "TILL_KEYMAP")]
+    pub keymap: Option<String>,
+    /// Theme: a shipped one (default, light, high-contrast, mono) or a file
+    #[arg(long, env = "TILL_THEME")]
+    pub theme: Option<String>,
+    /// The checkout lane this screen sells on
+    #[arg(long, default_value_t = 1)]
+    pub lane: u16,
+    /// Keyboard-wedge scanners: the longest pause between two keys of a scan
+    #[arg(long, default_value_t = 50)]
+    pub wedge_gap_ms: u64,
+    /// Keyboard-wedge scanners: the fewest characters that make a scan
+    #[arg(long, default_value_t = 4)]
+    pub wedge_min_len: usize,
+    /// Log file of the till screen [default: till.log in the store directory]
+    #[arg(long)]
+    pub log: Option<PathBuf>,
 }
 
 impl Cli {

@@ -136,7 +136,10 @@ fn product_from_row(row: &Row, settings: &StoreSettings) -> Result<Product, Stri
         .parse(&row.price)
         .map_err(|e| format!("price: {e}"))?;
     if price.amount() > rust_decimal::Decimal::from(1_000_000_000u64) {
-        return Err(format!("price {} is more than any till sells (at most 1000000000)", row.price.trim()));
+        return Err(format!(
+            "price {} is more than any till sells (at most 1000000000)",
+            row.price.trim()
+        ));
     }
     if price.is_negative() {
         return Err(format!("price {} is negative", row.price));

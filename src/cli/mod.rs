@@ -6,6 +6,8 @@ pub mod export;
 pub mod import;
 pub mod init;
 pub mod journal;
+pub mod logging;
 pub mod receipt_text;
 pub mod report;
+pub mod screen;
 pub mod script;

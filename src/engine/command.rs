@@ -24,6 +24,11 @@ pub enum Command {
         code: String,
         quantity: Option<Decimal>,
     },
+    /// A product picked from the lookup by its sku.
+    AddSku {
+        sku: String,
+        quantity: Option<Decimal>,
+    },
     SetQuantity {
         line: usize,
         quantity: Decimal,

@@ -229,7 +229,7 @@ impl Engine {
             (Command::Logout | Command::StartRefund { .. }, cart) => {
                 cart.unwrap_or_else(|| Sale::new(SaleKind::Sale))
             }
-            (Command::Scan { .. }, None) => Sale::new(SaleKind::Sale),
+            (Command::Scan { .. } | Command::AddSku { .. }, None) => Sale::new(SaleKind::Sale),
             (_, Some(cart)) => cart,
             (_, None) => return Err(EngineError::NoCart),
         };
@@ -238,6 +238,10 @@ impl Engine {
                 self.authorise(&session, Permission::Sell, None)?;
                 let line = scan::line_for(&self.store, &self.settings, &code, quantity)?;
                 sale.add_line(line)?;
+            }
+            Command::AddSku { sku, quantity } => {
+                self.authorise(&session, Permission::Sell, None)?;
+                sale.add_line(scan::line_for_sku(&self.store, &sku, quantity)?)?;
             }
             Command::SetQuantity { line, quantity } => {
                 self.authorise(&session, Permission::Sell, None)?;

@@ -37,6 +37,28 @@ pub fn line_for(
             Some((kind, value)),
         ),
     };
+    line_of(product, measured, quantity)
+}
+
+/// The line for a product picked by sku, as from the lookup screen.
+pub fn line_for_sku(
+    store: &Store,
+    sku: &str,
+    quantity: Option<Decimal>,
+) -> Result<Line, EngineError> {
+    let product = store
+        .product(sku)?
+        .ok_or_else(|| EngineError::UnknownCode(sku.to_string()))?;
+    line_of(product, None, quantity)
+}
+
+/// The rules every way of adding a product shares: weighed goods need a
+/// weight, and a scale label must fit the product.
+fn line_of(
+    product: Product,
+    measured: Option<(MeasureKind, Decimal)>,
+    quantity: Option<Decimal>,
+) -> Result<Line, EngineError> {
     let mut line = Line::from_product(&product, quantity.unwrap_or(Decimal::ONE));
     match measured {
         // A weighed product is never silently sold as one kilo.

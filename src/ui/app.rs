@@ -1,0 +1,931 @@
+//! The till screen's state and what each key does to it.
+//!
+//! The app holds what the cashier sees (screen, typed text, messages, a copy of
+//! the cart) and turns keys into engine commands. It decides nothing itself:
+//! prices, totals, permissions and refunds are the engine's answers, shown as
+//! they come back. Rendering lives in `view`; the terminal in `tui`.
+
+use std::time::Instant;
+
+use chrono::{DateTime, Local};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use rust_decimal::Decimal;
+
+use super::action::{Action, Section};
+use super::keymap::Keymap;
+use super::keys::Key;
+use super::theme::Theme;
+use super::wedge::{Wedge, WedgeConfig, WedgeDetector};
+use crate::domain::discount::Discount;
+use crate::domain::money::{Currency, Money};
+use crate::domain::product::Product;
+use crate::domain::receipt::{CompletedSale, parse_label};
+use crate::domain::sale::{HeldSale, Sale, SaleKind, SaleState, Totals};
+use crate::domain::tender::TenderKind;
+use crate::engine::{Approval, Command, Engine, EngineError, Event, SessionId};
+use crate::store::settings::StoreSettings;
+
+/// How many products the lookup shows at once.
+pub const LOOKUP_LIMIT: usize = 50;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Screen {
+    Login(LoginForm),
+    Sale,
+    Payment,
+    Lookup(LookupList),
+    Recall(RecallList),
+    Refund(Box<RefundView>),
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LoginForm {
+    pub user: String,
+    pub pin: String,
+    pub on_pin: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LookupList {
+    pub query: String,
+    /// The "3*" typed on the sale screen before opening the lookup.
+    pub quantity: Option<Decimal>,
+    pub results: Vec<Product>,
+    pub selected: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecallList {
+    pub held: Vec<HeldSale>,
+    pub selected: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefundView {
+    pub original: CompletedSale,
+    pub selected: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Overlay {
+    Help,
+    Approval(ApprovalPrompt),
+}
+
+/// A manager's PIN asked for on the cashier's screen, to resend `pending` with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApprovalPrompt {
+    pub pending: Command,
+    pub why: String,
+    pub user: String,
+    pub pin: String,
+    pub on_pin: bool,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Info,
+    Error,
+    Success,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub text: String,
+    pub tone: Tone,
+}
+
+/// The last completed sale, shown until the next one starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Completion {
+    pub receipt: String,
+    pub total: Money,
+    pub change: Money,
+    pub refund: bool,
+}
+
+pub struct App<'e> {
+    engine: &'e mut Engine,
+    pub keymap: Keymap,
+    pub theme: Theme,
+    lane: u16,
+    wedge: WedgeDetector,
+    session: Option<SessionId>,
+    pub user: Option<String>,
+    pub screen: Screen,
+    pub overlay: Option<Overlay>,
+    pub input: String,
+    pub message: Option<Message>,
+    pub cart: Option<(Sale, Totals)>,
+    /// Index into the cart's lines.
+    pub selected: usize,
+    pub last: Option<Completion>,
+    pub quit: bool,
+    clock: fn() -> DateTime<Local>,
+}
+
+impl<'e> App<'e> {
+    pub fn new(
+        engine: &'e mut Engine,
+        keymap: Keymap,
+        theme: Theme,
+        wedge: WedgeConfig,
+        lane: u16,
+    ) -> App<'e> {
+        App {
+            engine,
+            keymap,
+            theme,
+            lane,
+            wedge: WedgeDetector::new(wedge),
+            session: None,
+            user: None,
+            screen: Screen::Login(LoginForm::default()),
+            overlay: None,
+            input: String::new(),
+            message: None,
+            cart: None,
+            selected: 0,
+            last: None,
+            quit: false,
+            clock: Local::now,
+        }
+    }
+
+    /// Fixes the clock, for tests and snapshots.
+    pub fn with_clock(mut self, clock: fn() -> DateTime<Local>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    pub fn now(&self) -> DateTime<Local> {
+        (self.clock)()
+    }
+
+    pub fn settings(&self) -> &StoreSettings {
+        self.engine.settings()
+    }
+
+    pub fn currency(&self) -> &Currency {
+        &self.engine.settings().rules.currency
+    }
+
+    pub fn lane(&self) -> u16 {
+        self.lane
+    }
+
+    pub fn sync_backlog(&self) -> usize {
+        self.engine.sync_backlog()
+    }
+
+    pub fn info(&mut self, text: impl Into<String>) {
+        self.message = Some(Message {
+            text: text.into(),
+            tone: Tone::Info,
+        });
+    }
+
+    pub fn error(&mut self, text: impl Into<String>) {
+        self.message = Some(Message {
+            text: text.into(),
+            tone: Tone::Error,
+        });
+    }
+
+    /// The keymap section of the screen in front.
+    pub fn section(&self) -> Section {
+        match self.screen {
+            Screen::Sale | Screen::Refund(_) => Section::Sale,
+            Screen::Payment => Section::Payment,
+            _ => Section::Global,
+        }
+    }
+
+    /// Scans are taken only where a sale is being rung up, never from a PIN field.
+    fn scans_allowed(&self) -> bool {
+        self.session.is_some()
+            && !matches!(self.overlay, Some(Overlay::Approval(_)))
+            && !matches!(self.screen, Screen::Login(_))
+    }
+
+    /// When the app must be woken even if no key comes: held-back typing.
+    pub fn deadline(&self) -> Option<Instant> {
+        self.wedge.deadline()
+    }
+
+    /// Time passed with no key: hand on held-back typing whose burst is over.
+    pub fn tick(&mut self, now: Instant) {
+        if self.wedge.deadline().is_some_and(|d| d <= now)
+            && let Some(w) = self.wedge.flush()
+        {
+            self.wedged(w);
+        }
+    }
+
+    /// A key from the terminal, through the scanner detector.
+    pub fn key(&mut self, ev: KeyEvent, now: Instant) {
+        let key = Key::from_event(&ev);
+        let plain = !ev
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+        if self.scans_allowed() && plain {
+            match ev.code {
+                KeyCode::Char(c) if self.keymap.action(self.section(), key).is_none() => {
+                    if let Some(w) = self.wedge.char(c, now) {
+                        self.wedged(w);
+                    }
+                    return;
+                }
+                KeyCode::Enter => match self.wedge.enter(now) {
+                    Some(Wedge::Scan(code)) => return self.scanned(&code),
+                    Some(typed) => self.wedged(typed),
+                    None => {}
+                },
+                _ => {
+                    if let Some(w) = self.wedge.flush() {
+                        self.wedged(w);
+                    }
+                }
+            }
+        }
+        self.press(key);
+    }
+
+    fn wedged(&mut self, w: Wedge) {
+        match w {
+            Wedge::Scan(code) => self.scanned(&code),
+            Wedge::Typed(chars) => {
+                for c in chars {
+                    self.press(Key {
+                        code: KeyCode::Char(c),
+                        mods: KeyModifiers::NONE,
+                    });
+                }
+            }
+        }
+    }
+
+    /// A barcode from a scanner: added to the sale whatever has focus, with the
+    /// quantity the cashier typed ("3*") if any.
+    pub fn scanned(&mut self, code: &str) {
+        let quantity = match (&self.screen, quantity_prefix(&self.input)) {
+            (Screen::Sale, Some(q)) => {
+                self.input.clear();
+                Some(q)
+            }
+            _ => None,
+        };
+        self.run(Command::Scan {
+            code: code.to_string(),
+            quantity,
+        });
+    }
+
+    /// A key after scanner detection: an action if bound, else typing.
+    pub fn press(&mut self, key: Key) {
+        if let Some(overlay) = self.overlay.take() {
+            return self.press_overlay(overlay, key);
+        }
+        match self.keymap.action(self.section(), key) {
+            Some(action) => self.act(action),
+            None => {
+                if let KeyCode::Char(c) = key.code
+                    && !key
+                        .mods
+                        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+                {
+                    self.type_char(c);
+                }
+            }
+        }
+    }
+
+    fn press_overlay(&mut self, overlay: Overlay, key: Key) {
+        let action = self.keymap.action(Section::Global, key);
+        match overlay {
+            Overlay::Help => {
+                // Any key closes help; only Help and Back do nothing else.
+                if !matches!(action, Some(Action::Help | Action::Back)) {
+                    self.press(key);
+                }
+            }
+            Overlay::Approval(mut prompt) => match action {
+                Some(Action::Back) => self.info("approval cancelled"),
+                Some(Action::Submit) if !prompt.on_pin => {
+                    prompt.on_pin = true;
+                    self.overlay = Some(Overlay::Approval(prompt));
+                }
+                Some(Action::Submit) => {
+                    let approval = Approval {
+                        user: prompt.user.clone(),
+                        pin: prompt.pin.clone(),
+                    };
+                    let command = with_approval(prompt.pending.clone(), approval);
+                    match self.execute(command) {
+                        Ok(events) => self.apply(events),
+                        Err(e) => {
+                            prompt.error = Some(e.to_string());
+                            prompt.pin.clear();
+                            self.overlay = Some(Overlay::Approval(prompt));
+                        }
+                    }
+                }
+                Some(Action::Up | Action::Down) => {
+                    prompt.on_pin = !prompt.on_pin;
+                    self.overlay = Some(Overlay::Approval(prompt));
+                }
+                Some(Action::Erase) => {
+                    if prompt.on_pin {
+                        prompt.pin.pop()
+                    } else {
+                        prompt.user.pop()
+                    };
+                    self.overlay = Some(Overlay::Approval(prompt));
+                }
+                _ => {
+                    if let KeyCode::Char(c) = key.code {
+                        if prompt.on_pin {
+                            prompt.pin.push(c)
+                        } else {
+                            prompt.user.push(c)
+                        }
+                    }
+                    self.overlay = Some(Overlay::Approval(prompt));
+                }
+            },
+        }
+    }
+
+    fn type_char(&mut self, c: char) {
+        match &mut self.screen {
+            Screen::Login(form) => {
+                if form.on_pin {
+                    form.pin.push(c)
+                } else {
+                    form.user.push(c)
+                }
+            }
+            Screen::Lookup(list) => {
+                list.query.push(c);
+                self.search();
+            }
+            _ => self.input.push(c),
+        }
+    }
+
+    fn act(&mut self, action: Action) {
+        match action {
+            Action::Help => self.overlay = Some(Overlay::Help),
+            Action::Quit => self.quit = true,
+            Action::Logout => {
+                if self.session.is_some() {
+                    self.run(Command::Logout);
+                }
+            }
+            _ => match self.screen.clone() {
+                Screen::Login(form) => self.act_login(action, form),
+                Screen::Sale => self.act_sale(action),
+                Screen::Payment => self.act_payment(action),
+                Screen::Lookup(list) => self.act_lookup(action, list),
+                Screen::Recall(list) => self.act_recall(action, list),
+                Screen::Refund(view) => self.act_refund(action, *view),
+            },
+        }
+    }
+
+    fn act_login(&mut self, action: Action, mut form: LoginForm) {
+        match action {
+            Action::Submit if !form.on_pin => form.on_pin = true,
+            Action::Submit => match self.engine.login(form.user.trim(), &form.pin, self.lane) {
+                Ok(session) => {
+                    self.session = Some(session);
+                    self.user = Some(form.user.trim().to_string());
+                    self.message = None;
+                    self.resume();
+                    return;
+                }
+                Err(e) => {
+                    self.error(e.to_string());
+                    form.pin.clear();
+                }
+            },
+            Action::Erase => {
+                if form.on_pin {
+                    form.pin.pop()
+                } else {
+                    form.user.pop()
+                };
+            }
+            Action::Up | Action::Down => form.on_pin = !form.on_pin,
+            Action::Back => form = LoginForm::default(),
+            _ => {}
+        }
+        self.screen = Screen::Login(form);
+    }
+
+    /// After login: back to whatever the lane had open (a crash, a power cut,
+    /// another user's unfinished sale).
+    fn resume(&mut self) {
+        self.input.clear();
+        self.screen = Screen::Sale;
+        let Some(session) = self.session else { return };
+        match self.engine.cart(session) {
+            Ok(cart) => self.show_cart(cart),
+            Err(e) => self.error(e.to_string()),
+        }
+        if let Some((kind, state)) = self.cart.as_ref().map(|(s, _)| (s.kind, s.state)) {
+            self.info("the open sale on this lane was resumed");
+            if let SaleKind::Refund { original } = kind {
+                match self.engine.receipt(original.0) {
+                    Ok(original) => {
+                        self.screen = Screen::Refund(Box::new(RefundView {
+                            original,
+                            selected: 0,
+                        }))
+                    }
+                    Err(e) => self.error(e.to_string()),
+                }
+            } else if state == SaleState::Tendering {
+                self.screen = Screen::Payment;
+            }
+        }
+    }
+
+    fn show_cart(&mut self, cart: Option<(Sale, Totals)>) {
+        let lines = cart.as_ref().map(|(s, _)| s.lines.len()).unwrap_or(0);
+        if lines > 0 {
+            self.last = None;
+        }
+        self.selected = lines.saturating_sub(1);
+        self.cart = cart;
+    }
+
+    fn selected_line(&self) -> Option<usize> {
+        self.cart
+            .as_ref()
+            .filter(|(s, _)| self.selected < s.lines.len())
+            .map(|_| self.selected)
+    }
+
+    fn move_selection(&mut self, down: bool, len: usize) -> usize {
+        let max = len.saturating_sub(1);
+        if down {
+            (self.selected + 1).min(max)
+        } else {
+            self.selected.saturating_sub(1)
+        }
+    }
+
+    fn act_sale(&mut self, action: Action) {
+        let typed = self.input.trim().to_string();
+        match action {
+            Action::Submit if typed.is_empty() => self.open_payment(),
+            Action::Submit => {
+                let (quantity, code) = match typed.split_once('*') {
+                    Some((q, code)) => match q.parse::<Decimal>() {
+                        Ok(q) => (Some(q), code.to_string()),
+                        Err(_) => {
+                            return self.error(format!("'{q}' is not a quantity: type 3*CODE"));
+                        }
+                    },
+                    None => (None, typed),
+                };
+                if code.is_empty() {
+                    return self.error("scan or type the code after the *");
+                }
+                if self.run(Command::Scan { code, quantity }) {
+                    self.input.clear();
+                }
+            }
+            Action::Pay => self.open_payment(),
+            Action::Erase => {
+                self.input.pop();
+            }
+            Action::Back => self.input.clear(),
+            Action::Up | Action::Down => {
+                let len = self.cart.as_ref().map(|(s, _)| s.lines.len()).unwrap_or(0);
+                self.selected = self.move_selection(action == Action::Down, len);
+            }
+            Action::Lookup => {
+                let quantity = quantity_prefix(&self.input);
+                let query = if quantity.is_some() {
+                    String::new()
+                } else {
+                    typed
+                };
+                self.input.clear();
+                self.screen = Screen::Lookup(LookupList {
+                    query,
+                    quantity,
+                    results: Vec::new(),
+                    selected: 0,
+                });
+                self.search();
+            }
+            Action::Hold => {
+                self.run(Command::Hold);
+            }
+            Action::Recall => match self.engine.held() {
+                Ok(held) if held.is_empty() => self.info("no sales are held"),
+                Ok(held) => self.screen = Screen::Recall(RecallList { held, selected: 0 }),
+                Err(e) => self.error(e.to_string()),
+            },
+            Action::Refund => {
+                if typed.is_empty() {
+                    return self.info("type the receipt number, then the refund key");
+                }
+                match parse_label(&typed, &self.engine.settings().terminal) {
+                    Ok(receipt) => {
+                        if self.run(Command::StartRefund {
+                            receipt: receipt.0,
+                            approval: None,
+                        }) {
+                            self.input.clear();
+                        }
+                    }
+                    Err(e) => self.error(e),
+                }
+            }
+            Action::VoidLine => {
+                if let Some(line) = self.selected_line() {
+                    self.run(Command::VoidLine { line });
+                }
+            }
+            Action::Quantity => match (self.selected_line(), typed.parse::<Decimal>()) {
+                (Some(line), Ok(quantity)) => {
+                    if self.run(Command::SetQuantity { line, quantity }) {
+                        self.input.clear();
+                    }
+                }
+                (None, _) => self.info("nothing to change: scan an item first"),
+                (_, Err(_)) => self.info("type the new quantity, then the quantity key"),
+            },
+            Action::LineDiscount | Action::SaleDiscount => {
+                match parse_discount(&typed, self.currency()) {
+                    Ok(discount) => {
+                        let command = match (action, self.selected_line()) {
+                            (Action::LineDiscount, Some(line)) => Command::LineDiscount {
+                                line,
+                                discount,
+                                approval: None,
+                            },
+                            (Action::LineDiscount, None) => {
+                                return self.info("nothing to discount: scan an item first");
+                            }
+                            _ => Command::SaleDiscount {
+                                discount,
+                                approval: None,
+                            },
+                        };
+                        if self.run(command) {
+                            self.input.clear();
+                        }
+                    }
+                    Err(e) => self.error(e),
+                }
+            }
+            Action::VoidSale if self.cart.is_some() => {
+                self.run(Command::VoidSale { approval: None });
+            }
+            _ => {}
+        }
+    }
+
+    fn open_payment(&mut self) {
+        match &self.cart {
+            Some((_, totals)) if !totals.lines.is_empty() => {
+                self.input.clear();
+                self.screen = Screen::Payment;
+            }
+            _ => self.info("nothing to pay yet: scan an item"),
+        }
+    }
+
+    fn act_payment(&mut self, action: Action) {
+        let kind = match action {
+            Action::Submit => TenderKind::Cash,
+            Action::PayCard => TenderKind::Card,
+            Action::PayOther => TenderKind::Other,
+            Action::Erase => {
+                self.input.pop();
+                return;
+            }
+            Action::Back if !self.input.is_empty() => return self.input.clear(),
+            Action::Back => {
+                self.screen = match &self.cart {
+                    Some((sale, _)) if sale.is_refund() => self.refund_screen(sale),
+                    _ => Screen::Sale,
+                };
+                return;
+            }
+            _ => return,
+        };
+        let amount = match self.input.trim() {
+            "" => None,
+            text => match self.currency().parse(text) {
+                Ok(a) => Some(a),
+                Err(e) => return self.error(e.to_string()),
+            },
+        };
+        if self.run(Command::Tender { kind, amount }) {
+            self.input.clear();
+        }
+    }
+
+    fn refund_screen(&self, sale: &Sale) -> Screen {
+        match sale.kind {
+            SaleKind::Refund { original } => match self.engine.receipt(original.0) {
+                Ok(original) => Screen::Refund(Box::new(RefundView {
+                    original,
+                    selected: 0,
+                })),
+                Err(_) => Screen::Sale,
+            },
+            SaleKind::Sale => Screen::Sale,
+        }
+    }
+
+    fn search(&mut self) {
+        let Screen::Lookup(list) = &self.screen else {
+            return;
+        };
+        let query = list.query.clone();
+        match self.engine.search(&query, LOOKUP_LIMIT) {
+            Ok(results) => {
+                if let Screen::Lookup(list) = &mut self.screen {
+                    list.results = results;
+                    list.selected = 0;
+                }
+            }
+            Err(e) => self.error(e.to_string()),
+        }
+    }
+
+    fn act_lookup(&mut self, action: Action, mut list: LookupList) {
+        match action {
+            Action::Back => {
+                self.screen = Screen::Sale;
+                return;
+            }
+            Action::Up | Action::Down => {
+                let max = list.results.len().saturating_sub(1);
+                list.selected = if action == Action::Down {
+                    (list.selected + 1).min(max)
+                } else {
+                    list.selected.saturating_sub(1)
+                };
+            }
+            Action::Erase => {
+                list.query.pop();
+                self.screen = Screen::Lookup(list);
+                return self.search();
+            }
+            Action::Submit => {
+                if let Some(product) = list.results.get(list.selected) {
+                    let command = Command::AddSku {
+                        sku: product.sku.clone(),
+                        quantity: list.quantity,
+                    };
+                    if self.run(command) {
+                        self.screen = Screen::Sale;
+                        return;
+                    }
+                }
+            }
+            _ => {}
+        }
+        self.screen = Screen::Lookup(list);
+    }
+
+    fn act_recall(&mut self, action: Action, mut list: RecallList) {
+        match action {
+            Action::Back => {
+                self.screen = Screen::Sale;
+                return;
+            }
+            Action::Up | Action::Down => {
+                let max = list.held.len().saturating_sub(1);
+                list.selected = if action == Action::Down {
+                    (list.selected + 1).min(max)
+                } else {
+                    list.selected.saturating_sub(1)
+                };
+            }
+            Action::Submit => {
+                if let Some(held) = list.held.get(list.selected) {
+                    let id = held.id;
+                    self.screen = Screen::Sale;
+                    if !self.run(Command::Recall { id }) {
+                        self.screen = Screen::Recall(list);
+                    }
+                    return;
+                }
+            }
+            _ => {}
+        }
+        self.screen = Screen::Recall(list);
+    }
+
+    fn act_refund(&mut self, action: Action, mut view: RefundView) {
+        let typed = self.input.trim().to_string();
+        match action {
+            Action::Up | Action::Down => {
+                let max = view.original.sale.lines.len().saturating_sub(1);
+                view.selected = if action == Action::Down {
+                    (view.selected + 1).min(max)
+                } else {
+                    view.selected.saturating_sub(1)
+                };
+            }
+            Action::Submit | Action::Quantity => {
+                let quantity = if typed.is_empty() {
+                    Ok(Decimal::ONE)
+                } else {
+                    typed.parse::<Decimal>()
+                };
+                match quantity {
+                    Ok(quantity) => {
+                        if self.run(Command::RefundLine {
+                            line: view.selected,
+                            quantity,
+                        }) {
+                            self.input.clear();
+                        }
+                    }
+                    Err(_) => self.error(format!("'{typed}' is not a quantity")),
+                }
+            }
+            Action::Erase => {
+                self.input.pop();
+            }
+            Action::Pay => return self.open_payment(),
+            Action::Back if !typed.is_empty() => self.input.clear(),
+            Action::Back | Action::VoidSale => {
+                self.run(Command::VoidSale { approval: None });
+                return;
+            }
+            _ => {}
+        }
+        if matches!(self.screen, Screen::Refund(_)) {
+            self.screen = Screen::Refund(Box::new(view));
+        }
+    }
+
+    fn execute(&mut self, command: Command) -> Result<Vec<Event>, EngineError> {
+        let session = self.session.ok_or(EngineError::NoSession)?;
+        self.engine.execute(session, command)
+    }
+
+    /// Sends a command; shows its outcome. On a refusal that a manager may
+    /// lift, asks for the manager's PIN and resends. True if it was done.
+    fn run(&mut self, command: Command) -> bool {
+        match self.execute(command.clone()) {
+            Ok(events) => {
+                self.message = None;
+                self.apply(events);
+                true
+            }
+            Err(EngineError::NeedsApproval(permission)) => {
+                self.overlay = Some(Overlay::Approval(ApprovalPrompt {
+                    pending: command,
+                    why: format!("{permission} needs a manager's approval"),
+                    user: String::new(),
+                    pin: String::new(),
+                    on_pin: false,
+                    error: None,
+                }));
+                false
+            }
+            Err(e) => {
+                self.error(e.to_string());
+                false
+            }
+        }
+    }
+
+    fn apply(&mut self, events: Vec<Event>) {
+        for event in events {
+            match event {
+                Event::Cart { sale, totals } => {
+                    let refund = match sale.kind {
+                        SaleKind::Refund { original } => Some(original),
+                        SaleKind::Sale => None,
+                    };
+                    self.show_cart(Some((*sale, *totals)));
+                    if let Some(original) = refund
+                        && !matches!(self.screen, Screen::Refund(_) | Screen::Payment)
+                    {
+                        match self.engine.receipt(original.0) {
+                            Ok(original) => {
+                                self.screen = Screen::Refund(Box::new(RefundView {
+                                    original,
+                                    selected: 0,
+                                }))
+                            }
+                            Err(e) => self.error(e.to_string()),
+                        }
+                    }
+                }
+                Event::Completed { sale, change } => {
+                    let completion = Completion {
+                        receipt: sale.receipt_label(),
+                        total: sale.totals.total,
+                        change,
+                        refund: sale.sale.is_refund(),
+                    };
+                    let c = self.currency();
+                    let text = if completion.refund {
+                        format!(
+                            "refund {} paid out: {}",
+                            completion.receipt,
+                            c.format(completion.total)
+                        )
+                    } else {
+                        format!(
+                            "sale {} complete: change {}",
+                            completion.receipt,
+                            c.format(change)
+                        )
+                    };
+                    self.message = Some(Message {
+                        text,
+                        tone: Tone::Success,
+                    });
+                    self.cart = None;
+                    self.selected = 0;
+                    self.last = Some(completion);
+                    self.screen = Screen::Sale;
+                }
+                Event::Voided => {
+                    self.cart = None;
+                    self.screen = Screen::Sale;
+                    self.info("sale voided");
+                }
+                Event::Held { id } => {
+                    self.cart = None;
+                    self.info(format!(
+                        "sale held as #{id}: recall it with {}",
+                        self.keymap.label(Action::Recall)
+                    ));
+                }
+                Event::LoggedOut => {
+                    self.session = None;
+                    self.user = None;
+                    self.cart = None;
+                    self.last = None;
+                    self.input.clear();
+                    self.screen = Screen::Login(LoginForm::default());
+                    self.info("logged out");
+                }
+            }
+        }
+    }
+}
+
+/// "3*" (or "0.5*") on its own: the quantity for the next scan.
+fn quantity_prefix(input: &str) -> Option<Decimal> {
+    input.trim().strip_suffix('*').and_then(|q| q.parse().ok())
+}
+
+/// "10%" off, or an amount such as "0.50"; an empty line removes the discount.
+fn parse_discount(text: &str, currency: &Currency) -> Result<Option<Discount>, String> {
+    if text.is_empty() {
+        return Ok(None);
+    }
+    match text.strip_suffix('%') {
+        Some(p) => p
+            .trim()
+            .parse()
+            .map(|p| Some(Discount::Percent(p)))
+            .map_err(|_| {
+                format!("'{text}' is not a percentage: type 10% or an amount such as 0.50")
+            }),
+        None => currency
+            .parse(text)
+            .map(|a| Some(Discount::Amount(a)))
+            .map_err(|e| e.to_string()),
+    }
+}
+
+/// The same command, with the manager's approval in it.
+fn with_approval(command: Command, approval: Approval) -> Command {
+    let a = Some(approval);
+    match command {
+        Command::VoidSale { .. } => Command::VoidSale { approval: a },
+        Command::StartRefund { receipt, .. } => Command::StartRefund {
+            receipt,
+            approval: a,
+        },
+        Command::LineDiscount { line, discount, .. } => Command::LineDiscount {
+            line,
+            discount,
+            approval: a,
+        },
+        Command::SaleDiscount { discount, .. } => Command::SaleDiscount {
+            discount,
+            approval: a,
+        },
+        other => other,
+    }
+}
