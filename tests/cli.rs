@@ -144,8 +144,16 @@ fn the_demo_command_makes_its_store_and_needs_a_terminal_for_the_screen() {
     let data = dir.path().join("demo");
     let o = run(&["--demo", "--data", s(&data)]);
     assert!(!o.status.success());
-    assert!(stderr(&o).contains("created a demo store"), "{}", stderr(&o));
-    assert!(stderr(&o).contains("the till screen needs a terminal"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("created a demo store"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        stderr(&o).contains("the till screen needs a terminal"),
+        "{}",
+        stderr(&o)
+    );
     let out = run_ok(&["journal", "verify", "--data", s(&data)]);
     assert!(out.contains("journal OK"), "{out}");
 }

@@ -40,6 +40,7 @@ const MAGIC_KEY: &[u8] = b"magic";
 const MAGIC: &[u8] = b"till-store";
 const SETTINGS_KEY: &[u8] = b"settings";
 const NEXT_RECEIPT_KEY: &[u8] = b"next_receipt";
+const NEXT_HELD_KEY: &[u8] = b"next_held";
 
 /// Files sled keeps in a store directory; their presence tells a store from a stray folder.
 const SLED_FILES: [&str; 2] = ["conf", "db"];
@@ -342,14 +343,18 @@ impl Store {
     /// Parks the lane's cart under a new id, in one step, so a customer who
     /// forgot something can step aside while the next one is served.
     pub fn hold_cart(&self, lane: u16, held: &HeldSale) -> Result<u64, StoreError> {
-        let id = self.db.generate_id()?;
-        let held = HeldSale { id, ..held.clone() };
-        let bytes = encode(&held)?;
-        (&self.open_carts, &self.held)
-            .transaction(|(carts, parked)| {
+        let id = (&self.open_carts, &self.held, &self.meta)
+            .transaction(|(carts, parked, meta)| {
+                // Small numbers a cashier can say aloud: #1, #2, …
+                let id = match meta.get(NEXT_HELD_KEY)? {
+                    Some(raw) => keys::parse_seq(&raw).unwrap_or(1),
+                    None => 1,
+                };
+                meta.insert(NEXT_HELD_KEY, &keys::seq(id + 1))?;
+                let held = HeldSale { id, ..held.clone() };
                 carts.remove(&lane.to_be_bytes())?;
-                parked.insert(&keys::seq(id), bytes.clone())?;
-                Ok(())
+                parked.insert(&keys::seq(id), encode(&held).map_err(abort)?)?;
+                Ok(id)
             })
             .map_err(tx_error)?;
         self.persist()?;

@@ -323,7 +323,12 @@ impl<'e> App<'e> {
                     };
                     let command = with_approval(prompt.pending.clone(), approval);
                     match self.execute(command) {
-                        Ok(events) => self.apply(events),
+                        Ok(events) => {
+                            // The typed receipt number or discount was used up.
+                            self.input.clear();
+                            self.message = None;
+                            self.apply(events);
+                        }
                         Err(e) => {
                             prompt.error = Some(e.to_string());
                             prompt.pin.clear();

@@ -39,7 +39,9 @@ pub fn run(app: &mut App<'_>) -> Result<()> {
         }
     });
     if !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
-        anyhow::bail!("the till screen needs a terminal: run it in one, or use `till sale --script` for scripted sales");
+        anyhow::bail!(
+            "the till screen needs a terminal: run it in one, or use `till sale --script` for scripted sales"
+        );
     }
     // ratatui's init installs a panic hook that restores the terminal first.
     let mut terminal = ratatui::try_init()?;

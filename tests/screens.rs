@@ -1,0 +1,113 @@
+//! Every screen of the till drawn on ratatui's TestBackend and pinned by insta:
+//! at 80x24 (the Linux console) and 120x40, in the default theme (text) and the
+//! mono theme (text and styles). The app is driven from key strings, as a
+//! cashier would type them.
+
+mod common;
+
+use chrono::{DateTime, Local, TimeZone};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use till::engine::Engine;
+use till::ui::app::App;
+use till::ui::keymap::Keymap;
+use till::ui::keys::Key;
+use till::ui::theme::Theme;
+use till::ui::view;
+use till::ui::wedge::WedgeConfig;
+
+fn ten_thirty() -> DateTime<Local> {
+    Local
+        .with_ymd_and_hms(2026, 11, 23, 10, 30, 0)
+        .single()
+        .expect("a valid time")
+}
+
+/// Types a key string: plain characters, and `<Name>` for named keys (`<Enter>`, `<F2>`).
+fn keys(app: &mut App, text: &str) {
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if c == '<'
+            && let Some(end) = rest.find('>')
+        {
+            app.press(Key::parse(&rest[1..end]).expect("key name"));
+            rest = &rest[end + 1..];
+        } else {
+            app.press(Key::parse(&c.to_string()).expect("char"));
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+}
+
+fn render(app: &App, width: u16, height: u16) -> TestBackend {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
+    terminal.draw(|f| view::draw(f, app)).expect("draw");
+    terminal.backend().clone()
+}
+
+/// Pins the screen in all four forms.
+fn snap(app: &mut App, name: &str) {
+    let mut settings = insta::Settings::clone_current();
+    settings.add_filter(r"\d{4}-\d{2}-\d{2}", "YYYY-MM-DD");
+    settings.add_filter(r"\b\d\d:\d\d\b", "HH:MM");
+    settings.bind(|| {
+        for (w, h) in [(80, 24), (120, 40)] {
+            app.theme = Theme::shipped_default();
+            insta::assert_snapshot!(format!("{name}_{w}x{h}"), render(app, w, h));
+            app.theme = Theme::load(Some("mono")).0;
+            insta::assert_snapshot!(
+                format!("{name}_{w}x{h}_mono"),
+                format!("{:?}", render(app, w, h).buffer())
+            );
+        }
+    });
+    app.theme = Theme::shipped_default();
+}
+
+fn app(engine: &mut Engine) -> App<'_> {
+    App::new(
+        engine,
+        Keymap::shipped_default(),
+        Theme::shipped_default(),
+        WedgeConfig::default(),
+        1,
+    )
+    .with_clock(ten_thirty)
+}
+
+#[test]
+fn every_screen() {
+    let (_dir, path) = common::demo_store();
+    let mut engine = common::engine(&path);
+    let mut app = app(&mut engine);
+
+    snap(&mut app, "login");
+    keys(&mut app, "cashier<Enter>1112<Enter>");
+    snap(&mut app, "login_wrong_pin");
+    keys(&mut app, "cashier<Enter>1111<Enter>");
+    keys(
+        &mut app,
+        "4006381333931<Enter>3*5901234123457<Enter>0.5*4011<Enter>10%<F8>",
+    );
+    snap(&mut app, "sale");
+    keys(&mut app, "<F1>");
+    snap(&mut app, "help_sale");
+    keys(&mut app, "<Esc><Enter>5<F2>");
+    snap(&mut app, "payment");
+    keys(&mut app, "<F1>");
+    snap(&mut app, "help_payment");
+    keys(&mut app, "<Esc>20<Enter>");
+    snap(&mut app, "completed");
+    keys(&mut app, "<F2>choc");
+    snap(&mut app, "lookup");
+    keys(&mut app, "<Down><Enter>");
+    keys(&mut app, "<F3>9780306406157<Enter><F3><F4>");
+    snap(&mut app, "recall");
+    keys(&mut app, "<Esc>1<F5>");
+    snap(&mut app, "approval");
+    keys(&mut app, "manager<Enter>9999<Enter><Down>2<Enter>");
+    snap(&mut app, "refund");
+
+    let tiny = render(&app, 60, 20);
+    insta::assert_snapshot!("too_small_60x20", tiny);
+}

@@ -1,0 +1,177 @@
+//! The real `till` binary in a pseudo-terminal, read back through a VT100
+//! emulator: a cashier logs in, scans, pays cash and gets change; the sale is
+//! then in the store and the journal holds. And a SIGTERM gives the terminal back.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+use rust_decimal::dec;
+use till::domain::money::Money;
+use till::domain::sale::ReceiptNo;
+use till::store::Store;
+
+fn nz(n: u16) -> std::num::NonZeroU16 {
+    std::num::NonZeroU16::new(n).expect("non-zero")
+}
+
+struct Screen {
+    parser: Arc<Mutex<vt100::Parser>>,
+    raw: Arc<Mutex<Vec<u8>>>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+}
+
+impl Screen {
+    fn start(data: &std::path::Path) -> Screen {
+        let pair = native_pty_system()
+            .openpty(PtySize {
+                rows: 24,
+                cols: 80,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("a pseudo-terminal");
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_till"));
+        cmd.args(["--data", common::s(data)]);
+        cmd.env("TERM", "xterm-256color");
+        cmd.env_remove("TILL_DATA");
+        let child = pair.slave.spawn_command(cmd).expect("spawn till");
+        drop(pair.slave);
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(nz(24), nz(80), 0)));
+        let raw = Arc::new(Mutex::new(Vec::new()));
+        let mut reader = pair.master.try_clone_reader().expect("reader");
+        let (p, r) = (parser.clone(), raw.clone());
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                p.lock().expect("parser").process(&buf[..n]);
+                r.lock().expect("raw").extend_from_slice(&buf[..n]);
+            }
+        });
+        let writer = pair.master.take_writer().expect("writer");
+        // The master must outlive the child; leak it into the reader's lifetime.
+        std::mem::forget(pair.master);
+        Screen {
+            parser,
+            raw,
+            writer,
+            child,
+        }
+    }
+
+    fn contents(&self) -> String {
+        self.parser.lock().expect("parser").screen().contents()
+    }
+
+    fn wait_for(&self, text: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if self.contents().contains(text) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("'{text}' never appeared; the screen:\n{}", self.contents());
+    }
+
+    /// Sends keys the way a keyboard does: one write per key press.
+    fn type_slowly(&mut self, text: &str) {
+        for b in text.bytes() {
+            self.writer.write_all(&[b]).expect("write");
+            self.writer.flush().expect("flush");
+            std::thread::sleep(Duration::from_millis(70));
+        }
+    }
+
+    /// Sends a whole code and Enter at once, as a keyboard-wedge scanner does.
+    fn scan(&mut self, code: &str) {
+        self.writer
+            .write_all(format!("{code}\r").as_bytes())
+            .expect("write");
+        self.writer.flush().expect("flush");
+    }
+
+    fn wait_exit(&mut self) -> portable_pty::ExitStatus {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "till did not exit; screen:\n{}",
+                self.contents()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+#[test]
+fn a_cashier_sells_three_items_for_cash_in_a_real_terminal() {
+    let (_dir, data) = common::demo_store();
+    let mut screen = Screen::start(&data);
+    screen.wait_for("Log in");
+    screen.type_slowly("cashier\r1111\r");
+    screen.wait_for("Cart (scan or type a code)");
+    screen.scan("4006381333931");
+    screen.wait_for("STABILO");
+    // Typed by hand: a quantity, then the code.
+    screen.type_slowly("3*5901234123457\r");
+    screen.wait_for("GS1 sample");
+    screen.scan("9780306406157");
+    screen.wait_for("Paperback");
+    screen.wait_for("TOTAL                  31.96");
+    screen.type_slowly("\r");
+    screen.wait_for("PAYMENT");
+    screen.type_slowly("50\r");
+    screen.wait_for("CHANGE                 18.04");
+    screen.type_slowly("\x11"); // Ctrl-q
+    assert!(screen.wait_exit().success());
+
+    let store = Store::open(&data).expect("open the store after the till closed");
+    let sale = store
+        .sale(ReceiptNo(1))
+        .expect("read")
+        .expect("the sale is stored");
+    assert_eq!(sale.cashier, "cashier");
+    assert_eq!(sale.sale.lines.len(), 3);
+    assert_eq!(sale.sale.lines[1].quantity, dec!(3));
+    assert_eq!(sale.totals.total, Money::new(dec!(31.96)));
+    assert_eq!(sale.sale.change, Money::new(dec!(18.04)));
+    let entries = store.verify_journal().expect("the journal holds");
+    let last = store.journal().last().expect("entries").expect("readable");
+    assert!(
+        matches!(
+            last.entry.event,
+            till::store::journal::JournalEvent::SaleCompleted { .. }
+        ),
+        "{entries} entries"
+    );
+}
+
+#[test]
+fn sigterm_gives_the_terminal_back() {
+    let (_dir, data) = common::demo_store();
+    let mut screen = Screen::start(&data);
+    screen.wait_for("Log in");
+    let pid = screen.child.process_id().expect("pid");
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    assert!(screen.wait_exit().success(), "a SIGTERM is a clean stop");
+    std::thread::sleep(Duration::from_millis(100));
+    let raw = screen.raw.lock().expect("raw").clone();
+    let text = String::from_utf8_lossy(&raw);
+    assert!(text.contains("\x1b[?1049h"), "entered the alternate screen");
+    assert!(text.contains("\x1b[?1049l"), "left the alternate screen");
+}
