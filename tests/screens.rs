@@ -108,6 +108,46 @@ fn every_screen() {
     keys(&mut app, "manager<Enter>9999<Enter><Down>2<Enter>");
     snap(&mut app, "refund");
 
+    keys(&mut app, "<F10>");
+    snap(&mut app, "confirm_void");
+    keys(&mut app, "<Esc>");
+    assert!(app.cart.is_some(), "any key but Enter keeps the refund");
+
     let tiny = render(&app, 60, 20);
     insta::assert_snapshot!("too_small_60x20", tiny);
+}
+
+/// The help overlay of each screen lists every action of that screen and the
+/// global ones, each with the key the loaded keymap gives it.
+#[test]
+fn help_lists_every_action_with_its_keys() {
+    use till::ui::action::{Action, Section};
+    let (_dir, path) = common::demo_store();
+    let mut engine = common::engine(&path);
+    let mut app = app(&mut engine);
+    app.keymap = Keymap::load(Some("numpad")).0;
+    keys(&mut app, "cashier<Enter>1111<Enter>4006381333931<Enter>");
+    for (section, to_screen) in [(Section::Sale, ""), (Section::Payment, "<Enter>")] {
+        keys(&mut app, to_screen);
+        keys(&mut app, "<F1>");
+        let screen = format!("{}", render(&app, 120, 40));
+        for action in Action::ALL
+            .iter()
+            .filter(|a| a.section() == section || a.section() == Section::Global)
+        {
+            assert!(
+                screen.contains(action.description()),
+                "{action} missing from help:\n{screen}"
+            );
+            let line = screen
+                .lines()
+                .find(|l| l.contains(action.description()))
+                .unwrap_or_default();
+            assert!(
+                line.contains(&app.keymap.label(*action)),
+                "{action}: keys missing in «{line}»"
+            );
+        }
+        keys(&mut app, "<Esc>");
+    }
 }

@@ -70,6 +70,11 @@ pub struct RefundView {
 pub enum Overlay {
     Help,
     Approval(ApprovalPrompt),
+    /// "Void this sale?": Enter sends `command`, anything else keeps the sale.
+    Confirm {
+        question: String,
+        command: Command,
+    },
 }
 
 /// A manager's PIN asked for on the cashier's screen, to resend `pending` with it.
@@ -308,6 +313,13 @@ impl<'e> App<'e> {
                 // Any key closes help; only Help and Back do nothing else.
                 if !matches!(action, Some(Action::Help | Action::Back)) {
                     self.press(key);
+                }
+            }
+            Overlay::Confirm { command, .. } => {
+                if action == Some(Action::Submit) {
+                    self.run(command);
+                } else {
+                    self.info("nothing was voided");
                 }
             }
             Overlay::Approval(mut prompt) => match action {
@@ -590,11 +602,29 @@ impl<'e> App<'e> {
                     Err(e) => self.error(e),
                 }
             }
-            Action::VoidSale if self.cart.is_some() => {
-                self.run(Command::VoidSale { approval: None });
-            }
+            Action::VoidSale if self.cart.is_some() => self.confirm_void(),
             _ => {}
         }
+    }
+
+    /// One key must never throw a whole sale away: ask first.
+    fn confirm_void(&mut self) {
+        let what = match &self.cart {
+            Some((sale, totals)) if sale.is_refund() => format!(
+                "Void this refund of {}?",
+                self.currency().format(totals.total)
+            ),
+            Some((_, totals)) => format!(
+                "Void this sale of {}?",
+                self.currency().format(totals.total)
+            ),
+            None => return,
+        };
+        let keys = self.keymap.label(Action::Submit);
+        self.overlay = Some(Overlay::Confirm {
+            question: format!("{what} {keys}: void it, any other key: keep it"),
+            command: Command::VoidSale { approval: None },
+        });
     }
 
     fn open_payment(&mut self) {
@@ -766,10 +796,12 @@ impl<'e> App<'e> {
             }
             Action::Pay => return self.open_payment(),
             Action::Back if !typed.is_empty() => self.input.clear(),
-            Action::Back | Action::VoidSale => {
+            // An empty refund is simply dropped; one with lines is asked about.
+            Action::Back if self.cart.as_ref().is_none_or(|(s, _)| s.lines.is_empty()) => {
                 self.run(Command::VoidSale { approval: None });
                 return;
             }
+            Action::Back | Action::VoidSale => self.confirm_void(),
             _ => {}
         }
         if matches!(self.screen, Screen::Refund(_)) {

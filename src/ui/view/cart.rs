@@ -101,6 +101,18 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
 pub fn refund(frame: &mut Frame, app: &App, view: &RefundView, area: Rect) {
     let money = |m: Money| app.currency().format(m);
     let original = &view.original;
+    // What the refund being built takes from each line, shown beside it.
+    let refunding = |i: usize| -> rust_decimal::Decimal {
+        let lines = app
+            .cart
+            .iter()
+            .flat_map(|(sale, _)| sale.lines.iter())
+            .filter(|l| !l.voided);
+        lines
+            .filter(|l| l.refund_of.is_some_and(|r| r.line == i))
+            .map(|l| l.quantity)
+            .sum()
+    };
     let rows: Vec<Row> = original
         .sale
         .lines
@@ -108,14 +120,20 @@ pub fn refund(frame: &mut Frame, app: &App, view: &RefundView, area: Rect) {
         .enumerate()
         .map(|(i, line)| {
             let paid = original.totals.lines.iter().find(|t| t.line == i);
-            let style = if paid.is_none() {
-                app.theme.muted
+            let back = refunding(i);
+            let style = match (paid, back.is_zero()) {
+                (None, _) => app.theme.muted,
+                (Some(_), true) => app.theme.text,
+                (Some(_), false) => app.theme.accent,
+            };
+            let qty = if back.is_zero() {
+                line.quantity.normalize().to_string()
             } else {
-                app.theme.text
+                format!("{} -{}", line.quantity.normalize(), back.normalize())
             };
             Row::new([
                 Cell::from(format!("{}", i + 1)),
-                Cell::from(line.quantity.normalize().to_string()),
+                Cell::from(qty),
                 Cell::from(line.name.clone()),
                 right(money(line.unit_price)),
                 right(

@@ -73,6 +73,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
     match &app.overlay {
         Some(Overlay::Help) => overlays::help(frame, app, area),
         Some(Overlay::Approval(prompt)) => overlays::approval(frame, app, prompt, area),
+        Some(Overlay::Confirm { question, .. }) => overlays::confirm(frame, app, question, area),
         None => {}
     }
 }

@@ -77,3 +77,17 @@ pub fn approval(frame: &mut Frame, app: &App, prompt: &ApprovalPrompt, area: Rec
         popup,
     );
 }
+
+pub fn confirm(frame: &mut Frame, app: &App, question: &str, area: Rect) {
+    let popup = centered(area, 60, 5);
+    frame.render_widget(Clear, popup);
+    let block = Block::bordered()
+        .title(" Confirm ")
+        .border_style(app.theme.border)
+        .title_style(app.theme.title);
+    let text = Paragraph::new(format!(" {question}"))
+        .style(app.theme.accent)
+        .block(block)
+        .wrap(Default::default());
+    frame.render_widget(text, popup);
+}
