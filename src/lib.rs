@@ -3,7 +3,9 @@
 //! Dependencies point one way: `domain` ← `store` ← `engine` ← `cli`.
 
 pub mod cli;
+pub mod config;
 pub mod demo;
+pub mod devices;
 pub mod domain;
 pub mod engine;
 pub mod store;

@@ -6,6 +6,7 @@ use anyhow::Result;
 use clap::Parser;
 use till::cli::args::{Cli, Command, ImportWhat, JournalCommand, ReportCommand};
 use till::cli::{demo_run, export, import, init, journal, logging, report, screen, script};
+use till::config::Settings;
 
 fn main() -> ExitCode {
     match run(Cli::parse()) {
@@ -19,13 +20,14 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     let data = cli.data_dir();
+    let config = Settings::load(cli.config.as_deref())?;
     let Some(command) = &cli.command else {
         let data = if cli.demo {
             demo_run::ensure(cli.data.as_deref())?
         } else {
             data
         };
-        screen::run(&data, &cli.screen)?;
+        screen::run(&data, &config, &cli.screen)?;
         return Ok(ExitCode::SUCCESS);
     };
     logging::to_stderr();
@@ -63,6 +65,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             print!("{}", report::run(&data, *from, *to, *format)?);
         }
         Command::Sale { script: file } => script::run(&data, file)?,
+        Command::Doctor { listen_seconds } => {
+            let store = till::store::Store::open(&data)?.settings()?;
+            let listen = std::time::Duration::from_secs(*listen_seconds);
+            if !till::devices::doctor::run(&config, &store, listen, &mut std::io::stdout())? {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -146,14 +146,25 @@ fn a_cashier_sells_three_items_for_cash_in_a_real_terminal() {
     assert_eq!(sale.sale.lines[1].quantity, dec!(3));
     assert_eq!(sale.totals.total, Money::new(dec!(31.96)));
     assert_eq!(sale.sale.change, Money::new(dec!(18.04)));
-    let entries = store.verify_journal().expect("the journal holds");
-    let last = store.journal().last().expect("entries").expect("readable");
+    store.verify_journal().expect("the journal holds");
+    let events: Vec<_> = store
+        .journal()
+        .map(|r| r.expect("readable").entry.event)
+        .collect();
+    use till::store::journal::JournalEvent;
     assert!(
-        matches!(
-            last.entry.event,
-            till::store::journal::JournalEvent::SaleCompleted { .. }
-        ),
-        "{entries} entries"
+        events
+            .iter()
+            .any(|e| matches!(e, JournalEvent::SaleCompleted { receipt, .. } if receipt.0 == 1))
+    );
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, JournalEvent::DrawerOpened { receipt: Some(r), .. } if r.0 == 1))
+    );
+    assert!(
+        matches!(events.last(), Some(JournalEvent::Logout { user }) if user == "cashier"),
+        "quitting logs the cashier out"
     );
 }
 

@@ -18,6 +18,9 @@ pub struct Cli {
     /// Run on a demo store, creating it first if needed (in --data, or a per-user directory)
     #[arg(long)]
     pub demo: bool,
+    /// The configuration file [default: /etc/till/till.toml if it exists]
+    #[arg(long, global = true, env = "TILL_CONFIG")]
+    pub config: Option<PathBuf>,
     #[command(flatten)]
     pub screen: ScreenArgs,
     #[command(subcommand)]
@@ -76,6 +79,12 @@ pub enum Command {
     /// Reports over completed sales
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Check the scanner and printer: list ports, print a test page, show scans
+    Doctor {
+        /// How long to listen for scans
+        #[arg(long, default_value_t = 10)]
+        listen_seconds: u64,
+    },
     /// Replay a plain-text script of till commands through the engine
     Sale {
         /// The script: one command a line (see README, "Sale scripts")

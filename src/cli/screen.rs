@@ -1,4 +1,5 @@
-//! `till` with no subcommand: the till screen on the store, in this process.
+//! `till` with no subcommand: the till screen on the store, in this process,
+//! with the configured scanner and printer.
 
 use std::path::Path;
 use std::time::Duration;
@@ -7,38 +8,81 @@ use anyhow::Result;
 
 use super::args::ScreenArgs;
 use super::logging;
+use crate::config::Settings;
+use crate::devices::printer::worker::{self, PrinterSetup};
+use crate::devices::scanner::reader;
+use crate::devices::status::StatusBoard;
+use crate::devices::url::DeviceUrl;
 use crate::engine::Engine;
 use crate::store::Store;
 use crate::ui::app::App;
 use crate::ui::keymap::Keymap;
 use crate::ui::theme::Theme;
-use crate::ui::tui;
+use crate::ui::tui::{self, Input};
 use crate::ui::wedge::WedgeConfig;
 
-pub fn run(data: &Path, args: &ScreenArgs) -> Result<()> {
+pub fn run(data: &Path, config: &Settings, args: &ScreenArgs) -> Result<()> {
     logging::to_file(&args.log.clone().unwrap_or_else(|| data.join("till.log")))?;
     let mut engine = Engine::new(Store::open(data)?)?;
+    let board = StatusBoard::default();
+    let (tx, rx) = tui::channel();
+
+    // The printer worker prints whatever is queued, now and after each sale.
+    let printer = (config.printer_url != DeviceUrl::None).then(|| {
+        let (wake, sleep) = std::sync::mpsc::channel();
+        engine.notify_printer(wake);
+        let setup = PrinterSetup {
+            url: config.printer_url.clone(),
+            store: engine.settings().clone(),
+            printer: config.config.printer.clone(),
+            receipt: config.config.receipt.clone(),
+        };
+        worker::spawn(engine.store().print_queue(), setup, board.clone(), sleep)
+    });
+    let scanner = (config.scanner_url != DeviceUrl::None).then(|| {
+        let codes = tx.clone();
+        reader::spawn(
+            config.scanner_url.clone(),
+            config.config.scanner.clone(),
+            board.clone(),
+            move |code| {
+                let _ = codes.send(Input::Scan(code));
+            },
+        )
+    });
+
     let (keymap, keymap_error) = Keymap::load(args.keymap.as_deref());
     let (theme, theme_error) = Theme::load(args.theme.as_deref());
     let wedge = WedgeConfig {
         max_gap: Duration::from_millis(args.wedge_gap_ms),
         min_len: args.wedge_min_len,
     };
-    let mut app = App::new(&mut engine, keymap, theme, wedge, args.lane);
-    // A broken file never stops the till: it starts on the shipped default and says why.
-    let problems: Vec<String> = [keymap_error, theme_error]
-        .into_iter()
-        .flatten()
-        .map(|e| e.to_string())
-        .collect();
-    if !problems.is_empty() {
-        for p in &problems {
-            tracing::warn!("{p}; using the shipped default");
+    let outcome = {
+        let mut app = App::new(&mut engine, keymap, theme, wedge, args.lane);
+        app.devices = board;
+        // A broken file never stops the till: it starts on the shipped default and says why.
+        let problems: Vec<String> = [keymap_error, theme_error]
+            .into_iter()
+            .flatten()
+            .map(|e| e.to_string())
+            .collect();
+        if !problems.is_empty() {
+            for p in &problems {
+                tracing::warn!("{p}; using the shipped default");
+            }
+            app.error(format!(
+                "{}; using the shipped default",
+                problems.join("; ")
+            ));
         }
-        app.error(format!(
-            "{}; using the shipped default",
-            problems.join("; ")
-        ));
+        tui::run(&mut app, tx, rx)
+    };
+    drop(scanner);
+    // Closing the engine closes the printer's wake-up channel: the worker makes
+    // one last pass over the queue and stops.
+    drop(engine);
+    if let Some(worker) = printer {
+        let _ = worker.join();
     }
-    tui::run(&mut app)
+    outcome
 }

@@ -12,6 +12,7 @@
 //! approve NAME PIN     (a manager's approval for the next void or refund)
 //! void                 refund RECEIPT        refund-line LINE N
 //! hold                 recall ID
+//! reprint [RECEIPT]    no-sale
 //! logout
 //! ```
 //! The first failing line stops the script with its line number and reason.
@@ -48,8 +49,8 @@ pub fn parse_line(text: &str, currency: &Currency, terminal: &str) -> Result<Opt
         return Ok(None);
     };
     let most = match verb {
-        "void" | "hold" | "logout" => 0,
-        "scan" | "void-line" | "refund" | "recall" => 1,
+        "void" | "hold" | "logout" | "no-sale" => 0,
+        "scan" | "void-line" | "refund" | "recall" | "reprint" => 1,
         "qty" | "approve" | "pay" | "refund-line" => 2,
         _ => 3,
     };
@@ -152,6 +153,18 @@ pub fn parse_line(text: &str, currency: &Currency, terminal: &str) -> Result<Opt
             quantity: number(arg(1, "a quantity")?)?,
         }),
         "hold" => Step::Run(Command::Hold),
+        "reprint" => {
+            let receipt = args
+                .first()
+                .map(|r| parse_label(r, terminal))
+                .transpose()?
+                .map(|r| r.0);
+            Step::Run(Command::Reprint {
+                receipt,
+                approval: None,
+            })
+        }
+        "no-sale" => Step::Run(Command::NoSale { approval: None }),
         "recall" => {
             let id = arg(0, "a held sale id")?;
             Step::Run(Command::Recall {
@@ -199,7 +212,9 @@ pub fn run(data: &Path, script: &Path) -> Result<()> {
                     Command::VoidSale { approval: slot }
                     | Command::StartRefund { approval: slot, .. }
                     | Command::LineDiscount { approval: slot, .. }
-                    | Command::SaleDiscount { approval: slot, .. } => *slot = approval.take(),
+                    | Command::SaleDiscount { approval: slot, .. }
+                    | Command::Reprint { approval: slot, .. }
+                    | Command::NoSale { approval: slot } => *slot = approval.take(),
                     _ => {}
                 }
                 let events = engine
@@ -238,6 +253,8 @@ fn print_event(event: &Event, currency: &Currency) {
         Event::Voided => println!("  sale voided"),
         Event::Held { id } => println!("  sale held as {id}"),
         Event::LoggedOut => println!("logged out"),
+        Event::Reprinted { receipt } => println!("  duplicate of {receipt} queued for the printer"),
+        Event::DrawerOpened => println!("  drawer opened"),
     }
 }
 

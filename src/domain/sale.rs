@@ -133,6 +133,8 @@ pub struct Sale {
     pub customer: Option<u64>,
     /// The manager who approved this sale's refund or override, if any.
     pub approved_by: Option<String>,
+    /// Who opened a refund: only they, or a user who may refund, go on with it.
+    pub opened_by: Option<String>,
 }
 
 /// A sale put aside on one lane, to be recalled on any lane.
@@ -197,6 +199,7 @@ impl Sale {
             cash_rounding: Money::ZERO,
             customer: None,
             approved_by: None,
+            opened_by: None,
         }
     }
 

@@ -42,6 +42,10 @@ pub enum Permission {
     Discount,
     /// A discount beyond the store's limit for cashiers.
     LargeDiscount,
+    /// Reprinting a receipt other than the last one.
+    Reprint,
+    /// Opening the drawer without a sale.
+    NoSale,
 }
 
 impl std::fmt::Display for Permission {
@@ -53,6 +57,8 @@ impl std::fmt::Display for Permission {
             Permission::Refund => "a refund",
             Permission::Discount => "a discount",
             Permission::LargeDiscount => "a discount above the cashier limit",
+            Permission::Reprint => "reprinting an older receipt",
+            Permission::NoSale => "opening the drawer without a sale",
         })
     }
 }
@@ -62,7 +68,10 @@ impl Permission {
         match self {
             Permission::Sell | Permission::VoidLine | Permission::Discount => Role::Cashier,
             Permission::LargeDiscount => Role::Supervisor,
-            Permission::VoidAfterTender | Permission::Refund => Role::Manager,
+            Permission::VoidAfterTender
+            | Permission::Refund
+            | Permission::Reprint
+            | Permission::NoSale => Role::Manager,
         }
     }
 }

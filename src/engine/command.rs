@@ -69,5 +69,53 @@ pub enum Command {
     Recall {
         id: u64,
     },
+    /// Prints a receipt again, marked DUPLICATE: the last one (`None`) for
+    /// anyone who sells, any other with a manager's approval.
+    Reprint {
+        receipt: Option<u64>,
+        approval: Option<Approval>,
+    },
+    /// Opens the cash drawer without a sale (a manager's call).
+    NoSale {
+        approval: Option<Approval>,
+    },
     Logout,
+}
+
+impl Command {
+    /// The same command carrying a manager's approval. Every command is named,
+    /// so a new one that can be approved cannot be forgotten here.
+    pub fn with_approval(self, approval: Approval) -> Command {
+        let a = Some(approval);
+        match self {
+            Command::VoidSale { .. } => Command::VoidSale { approval: a },
+            Command::StartRefund { receipt, .. } => Command::StartRefund {
+                receipt,
+                approval: a,
+            },
+            Command::LineDiscount { line, discount, .. } => Command::LineDiscount {
+                line,
+                discount,
+                approval: a,
+            },
+            Command::SaleDiscount { discount, .. } => Command::SaleDiscount {
+                discount,
+                approval: a,
+            },
+            Command::Reprint { receipt, .. } => Command::Reprint {
+                receipt,
+                approval: a,
+            },
+            Command::NoSale { .. } => Command::NoSale { approval: a },
+            Command::Scan { .. }
+            | Command::AddSku { .. }
+            | Command::SetQuantity { .. }
+            | Command::VoidLine { .. }
+            | Command::Tender { .. }
+            | Command::RefundLine { .. }
+            | Command::Hold
+            | Command::Recall { .. }
+            | Command::Logout => self,
+        }
+    }
 }

@@ -24,4 +24,9 @@ pub enum Event {
         id: u64,
     },
     LoggedOut,
+    /// A duplicate of this receipt is queued for the printer.
+    Reprinted {
+        receipt: String,
+    },
+    DrawerOpened,
 }

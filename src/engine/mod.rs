@@ -27,9 +27,12 @@ use crate::domain::money::Money;
 use crate::domain::product::Product;
 use crate::domain::sale::{HeldSale, ReceiptNo, Sale, SaleKind, SaleState, Totals};
 use crate::domain::user::{Permission, Role, User};
-use crate::store::Store;
+use std::sync::mpsc::Sender;
+
 use crate::store::journal::JournalEvent;
+use crate::store::print_queue::{JobKind, PrintJob};
 use crate::store::settings::StoreSettings;
+use crate::store::{Store, StoreError};
 use catalog::CatalogIndex;
 pub use command::{Approval, Command};
 pub use error::EngineError;
@@ -65,6 +68,8 @@ pub struct Engine {
     next_session: u64,
     /// Built on the first lookup, not at start: most sales never search.
     catalog: Option<CatalogIndex>,
+    /// Tells the printer worker a job was queued.
+    printer: Option<Sender<()>>,
 }
 
 impl Engine {
@@ -76,7 +81,20 @@ impl Engine {
             sessions: HashMap::new(),
             next_session: 1,
             catalog: None,
+            printer: None,
         })
+    }
+
+    /// Where to say that a print job was queued (the printer worker listens).
+    pub fn notify_printer(&mut self, wake: Sender<()>) {
+        self.printer = Some(wake);
+    }
+
+    fn wake_printer(&self) {
+        if let Some(wake) = &self.printer {
+            // A worker that has stopped will find the job at its next start.
+            let _ = wake.send(());
+        }
     }
 
     pub fn store(&self) -> &Store {
@@ -226,13 +244,26 @@ impl Engine {
         let rules = &self.settings.rules;
         let cart = self.store.cart(session.lane)?;
         let mut sale = match (&command, cart) {
-            (Command::Logout | Command::StartRefund { .. }, cart) => {
-                cart.unwrap_or_else(|| Sale::new(SaleKind::Sale))
-            }
+            (
+                Command::Logout
+                | Command::StartRefund { .. }
+                | Command::Recall { .. }
+                | Command::Reprint { .. }
+                | Command::NoSale { .. },
+                cart,
+            ) => cart.unwrap_or_else(|| Sale::new(SaleKind::Sale)),
             (Command::Scan { .. } | Command::AddSku { .. }, None) => Sale::new(SaleKind::Sale),
             (_, Some(cart)) => cart,
             (_, None) => return Err(EngineError::NoCart),
         };
+        // An approved refund is the approver's word for the cashier it was given
+        // to; anyone else who finds it on the lane needs their own approval.
+        if sale.is_refund()
+            && matches!(command, Command::RefundLine { .. } | Command::Tender { .. })
+            && sale.opened_by.as_deref() != Some(session.user.as_str())
+        {
+            self.authorise(&session, Permission::Refund, None)?;
+        }
         match command {
             Command::Scan { code, quantity } => {
                 self.authorise(&session, Permission::Sell, None)?;
@@ -334,8 +365,7 @@ impl Engine {
                 if !sale.lines.is_empty() {
                     return Err(EngineError::CartOpen);
                 }
-                let approved_by =
-                    self.authorise(&session, Permission::Refund, approval.as_ref())?;
+                // The receipt first: a manager is not fetched for a typo.
                 let original = self
                     .store
                     .sale(ReceiptNo(receipt))?
@@ -343,10 +373,13 @@ impl Engine {
                 if original.sale.is_refund() {
                     return Err(EngineError::RefundOfRefund(receipt));
                 }
+                let approved_by =
+                    self.authorise(&session, Permission::Refund, approval.as_ref())?;
                 sale = Sale::new(SaleKind::Refund {
                     original: original.receipt,
                 });
                 sale.approved_by = approved_by;
+                sale.opened_by = Some(session.user.clone());
             }
             Command::RefundLine { line, quantity } => {
                 let SaleKind::Refund { original } = sale.kind else {
@@ -391,6 +424,60 @@ impl Engine {
                     sale: Box::new(sale),
                     totals: Box::new(totals),
                 }]);
+            }
+            Command::Reprint { receipt, approval } => {
+                let last = self.store.last_receipt()?;
+                let target = match receipt {
+                    Some(n) => ReceiptNo(n),
+                    None => last.ok_or(EngineError::NoSuchReceipt(0))?,
+                };
+                let sale = self
+                    .store
+                    .sale(target)?
+                    .ok_or(EngineError::NoSuchReceipt(target.0))?;
+                let approved_by = if Some(target) == last {
+                    None
+                } else {
+                    self.authorise(&session, Permission::Reprint, approval.as_ref())?
+                };
+                let hash = self.store.receipt_hash(target)?.ok_or_else(|| {
+                    StoreError::corrupt("journal", format!("no entry for receipt {}", target.0))
+                })?;
+                let kind = JobKind::Receipt {
+                    receipt: target,
+                    hash,
+                    duplicate: true,
+                };
+                let job = PrintJob {
+                    kind,
+                    kick: false,
+                    queued_at: Utc::now(),
+                };
+                let event = JournalEvent::Reprinted {
+                    receipt: target,
+                    approved_by,
+                };
+                self.store.queue_job_journaled(&job, &session.user, event)?;
+                self.wake_printer();
+                return Ok(vec![Event::Reprinted {
+                    receipt: sale.receipt_label(),
+                }]);
+            }
+            Command::NoSale { approval } => {
+                let approved_by =
+                    self.authorise(&session, Permission::NoSale, approval.as_ref())?;
+                let job = PrintJob {
+                    kind: JobKind::DrawerOnly,
+                    kick: true,
+                    queued_at: Utc::now(),
+                };
+                let event = JournalEvent::DrawerOpened {
+                    receipt: None,
+                    approved_by,
+                };
+                self.store.queue_job_journaled(&job, &session.user, event)?;
+                self.wake_printer();
+                return Ok(vec![Event::DrawerOpened]);
             }
             Command::Logout => {
                 // An approved refund is the approver's word for this cashier only:

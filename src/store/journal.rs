@@ -73,6 +73,16 @@ pub enum JournalEvent {
         quantity: Decimal,
         amount: Money,
     },
+    /// The cash drawer opened: on a cash sale (`receipt`) or a no-sale.
+    DrawerOpened {
+        receipt: Option<ReceiptNo>,
+        approved_by: Option<String>,
+    },
+    /// A receipt printed again, marked DUPLICATE.
+    Reprinted {
+        receipt: ReceiptNo,
+        approved_by: Option<String>,
+    },
     ProductsImported {
         count: usize,
         digest: Hash,

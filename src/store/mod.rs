@@ -13,6 +13,7 @@ pub mod identity;
 pub mod journal;
 pub mod keys;
 pub mod lock;
+pub mod print_queue;
 pub mod schema;
 pub mod settings;
 
@@ -29,11 +30,13 @@ use crate::domain::product::Product;
 use crate::domain::receipt::CompletedSale;
 use crate::domain::refund::RefundTally;
 use crate::domain::sale::{HeldSale, ReceiptNo, Sale, SaleKind};
+use crate::domain::tender::TenderKind;
 use crate::domain::user::User;
 use envelope::{decode, encode};
 pub use error::StoreError;
 use journal::{ChainError, JournalEvent, JournalRecord, JournalTx};
 use lock::StoreLock;
+use print_queue::{JobKind, PrintJob, PrintQueue};
 use settings::StoreSettings;
 
 const MAGIC_KEY: &[u8] = b"magic";
@@ -58,6 +61,9 @@ pub struct Store {
     refunds: sled::Tree,
     open_carts: sled::Tree,
     held: sled::Tree,
+    print_jobs: sled::Tree,
+    /// Receipt number → the seq of its journal entry, for the hash on reprints.
+    receipt_entries: sled::Tree,
     users: sled::Tree,
     journal: sled::Tree,
     outbox: sled::Tree,
@@ -143,6 +149,8 @@ impl Store {
             refunds: tree("refunds")?,
             open_carts: tree("open_carts")?,
             held: tree("held")?,
+            print_jobs: tree("print_jobs")?,
+            receipt_entries: tree("receipt_entries")?,
             users: tree("users")?,
             journal: tree("journal")?,
             outbox: tree("outbox")?,
@@ -401,72 +409,101 @@ impl Store {
             &self.journal,
             &self.outbox,
             &self.meta,
+            &self.print_jobs,
+            &self.receipt_entries,
         )
-            .transaction(|(sales, refunds, carts, journal, outbox, meta)| {
-                let receipt = match meta.get(NEXT_RECEIPT_KEY)? {
-                    Some(raw) => keys::parse_seq(&raw).ok_or_else(|| {
-                        abort(StoreError::corrupt("receipt counter", "wrong size"))
-                    })?,
-                    None => 1,
-                };
-                let sale = build(ReceiptNo(receipt));
-                let digest = journal::digest(&sale).map_err(abort)?;
-                let total = sale.totals.total;
-                let event = match sale.sale.kind {
-                    SaleKind::Sale => JournalEvent::SaleCompleted {
-                        receipt: sale.receipt,
-                        total,
-                        digest,
-                    },
-                    SaleKind::Refund { original } => {
-                        let mut tally = match refunds.get(keys::seq(original.0))? {
-                            Some(raw) => {
-                                decode::<RefundTally>(&raw, "refund tally").map_err(abort)?
-                            }
-                            None => {
-                                let raw = sales.get(keys::seq(original.0))?.ok_or_else(|| {
-                                    abort(StoreError::corrupt("refund", "original sale missing"))
-                                })?;
-                                RefundTally::for_sale(&decode(&raw, "sale").map_err(abort)?)
-                            }
-                        };
-                        tally.record(&sale.sale);
-                        // Checked again here: another lane may have refunded the
-                        // same receipt since this refund's lines were added.
-                        let raw = sales.get(keys::seq(original.0))?.ok_or_else(|| {
-                            abort(StoreError::corrupt("refund", "original sale missing"))
-                        })?;
-                        let sold: CompletedSale = decode(&raw, "sale").map_err(abort)?;
-                        if let Some(line) = tally.overrun(&sold) {
-                            return Err(abort(StoreError::RefundOverrun {
-                                receipt: original.0,
-                                line,
-                            }));
-                        }
-                        refunds.insert(&keys::seq(original.0), encode(&tally).map_err(abort)?)?;
-                        JournalEvent::RefundCompleted {
+            .transaction(
+                |(sales, refunds, carts, journal, outbox, meta, jobs, entries)| {
+                    let receipt = match meta.get(NEXT_RECEIPT_KEY)? {
+                        Some(raw) => keys::parse_seq(&raw).ok_or_else(|| {
+                            abort(StoreError::corrupt("receipt counter", "wrong size"))
+                        })?,
+                        None => 1,
+                    };
+                    let sale = build(ReceiptNo(receipt));
+                    let digest = journal::digest(&sale).map_err(abort)?;
+                    let total = sale.totals.total;
+                    let event = match sale.sale.kind {
+                        SaleKind::Sale => JournalEvent::SaleCompleted {
                             receipt: sale.receipt,
-                            original,
                             total,
                             digest,
+                        },
+                        SaleKind::Refund { original } => {
+                            let mut tally = match refunds.get(keys::seq(original.0))? {
+                                Some(raw) => {
+                                    decode::<RefundTally>(&raw, "refund tally").map_err(abort)?
+                                }
+                                None => {
+                                    let raw =
+                                        sales.get(keys::seq(original.0))?.ok_or_else(|| {
+                                            abort(StoreError::corrupt(
+                                                "refund",
+                                                "original sale missing",
+                                            ))
+                                        })?;
+                                    RefundTally::for_sale(&decode(&raw, "sale").map_err(abort)?)
+                                }
+                            };
+                            tally.record(&sale.sale);
+                            // Checked again here: another lane may have refunded the
+                            // same receipt since this refund's lines were added.
+                            let raw = sales.get(keys::seq(original.0))?.ok_or_else(|| {
+                                abort(StoreError::corrupt("refund", "original sale missing"))
+                            })?;
+                            let sold: CompletedSale = decode(&raw, "sale").map_err(abort)?;
+                            if let Some(line) = tally.overrun(&sold) {
+                                return Err(abort(StoreError::RefundOverrun {
+                                    receipt: original.0,
+                                    line,
+                                }));
+                            }
+                            refunds
+                                .insert(&keys::seq(original.0), encode(&tally).map_err(abort)?)?;
+                            JournalEvent::RefundCompleted {
+                                receipt: sale.receipt,
+                                original,
+                                total,
+                                digest,
+                            }
                         }
-                    }
-                };
-                sales.insert(&keys::seq(receipt), encode(&sale).map_err(abort)?)?;
-                meta.insert(NEXT_RECEIPT_KEY, &keys::seq(receipt + 1))?;
-                carts.remove(&lane.to_be_bytes())?;
-                journal::append(
-                    &JournalTx {
+                    };
+                    sales.insert(&keys::seq(receipt), encode(&sale).map_err(abort)?)?;
+                    meta.insert(NEXT_RECEIPT_KEY, &keys::seq(receipt + 1))?;
+                    carts.remove(&lane.to_be_bytes())?;
+                    let tx = JournalTx {
                         journal,
                         outbox,
                         meta,
-                    },
-                    Some(actor),
-                    event,
-                    now,
-                )?;
-                Ok(sale)
-            })
+                    };
+                    let record = journal::append(&tx, Some(actor), event, now)?;
+                    entries.insert(&keys::seq(receipt), &keys::seq(record.entry.seq))?;
+                    // Cash in or out opens the drawer; the journal says so.
+                    let kick = sale.sale.tenders.iter().any(|t| t.kind == TenderKind::Cash);
+                    if kick {
+                        let opened = JournalEvent::DrawerOpened {
+                            receipt: Some(sale.receipt),
+                            approved_by: None,
+                        };
+                        journal::append(&tx, Some(actor), opened, now)?;
+                    }
+                    let kind = JobKind::Receipt {
+                        receipt: sale.receipt,
+                        hash: record.hash,
+                        duplicate: false,
+                    };
+                    print_queue::queue(
+                        jobs,
+                        meta,
+                        &PrintJob {
+                            kind,
+                            kick,
+                            queued_at: now,
+                        },
+                    )?;
+                    Ok(sale)
+                },
+            )
             .map_err(tx_error)?;
         // Committed: the receipt number is taken. If the disk then fails, say
         // so with the number, so nobody rings the sale up (and charges) again.
@@ -475,6 +512,59 @@ impl Store {
             source: Box::new(e),
         })?;
         Ok(done)
+    }
+
+    /// A handle for the printer worker's thread.
+    pub fn print_queue(&self) -> PrintQueue {
+        PrintQueue {
+            db: self.db.clone(),
+            jobs: self.print_jobs.clone(),
+            sales: self.sales.clone(),
+        }
+    }
+
+    /// Journals `event` and queues `job` with it, in one transaction.
+    pub fn queue_job_journaled(
+        &self,
+        job: &PrintJob,
+        actor: &str,
+        event: JournalEvent,
+    ) -> Result<(), StoreError> {
+        (&self.journal, &self.outbox, &self.meta, &self.print_jobs)
+            .transaction(|(journal, outbox, meta, jobs)| {
+                journal::append(
+                    &JournalTx {
+                        journal,
+                        outbox,
+                        meta,
+                    },
+                    Some(actor),
+                    event.clone(),
+                    job.queued_at,
+                )?;
+                print_queue::queue(jobs, meta, job)?;
+                Ok(())
+            })
+            .map_err(tx_error)?;
+        self.persist()
+    }
+
+    /// The hash of the journal entry that recorded `receipt`.
+    pub fn receipt_hash(&self, receipt: ReceiptNo) -> Result<Option<journal::Hash>, StoreError> {
+        let Some(seq) = self.receipt_entries.get(keys::seq(receipt.0))? else {
+            return Ok(None);
+        };
+        let record: Option<JournalRecord> = get(&self.journal, &seq, "journal entry")?;
+        Ok(record.map(|r| r.hash))
+    }
+
+    /// The newest receipt of this terminal, if any.
+    pub fn last_receipt(&self) -> Result<Option<ReceiptNo>, StoreError> {
+        Ok(self
+            .sales
+            .last()?
+            .and_then(|(k, _)| keys::parse_seq(&k))
+            .map(ReceiptNo))
     }
 
     pub fn sale(&self, receipt: ReceiptNo) -> Result<Option<CompletedSale>, StoreError> {
@@ -502,8 +592,18 @@ impl Store {
     }
 
     /// Journal entries not yet acknowledged by head office.
+    ///
+    /// Counted from the first and last keys, not by walking the tree (sled's
+    /// `len` is a full scan): entries enter in sequence and head office
+    /// acknowledges them in order, so the outbox is always one unbroken run.
     pub fn outbox_len(&self) -> usize {
-        self.outbox.len()
+        let seq = |entry: sled::Result<Option<(sled::IVec, sled::IVec)>>| {
+            entry.ok().flatten().and_then(|(k, _)| keys::parse_seq(&k))
+        };
+        match (seq(self.outbox.first()), seq(self.outbox.last())) {
+            (Some(first), Some(last)) => usize::try_from(last - first + 1).unwrap_or(usize::MAX),
+            _ => 0,
+        }
     }
 
     /// Checks the whole chain, and that every sale record still has the digest

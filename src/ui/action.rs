@@ -70,6 +70,8 @@ actions! {
     LineDiscount => "line_discount", Sale, "discount the selected line by the typed 10% or 0.50";
     SaleDiscount => "sale_discount", Sale, "discount the whole sale by the typed 10% or 0.50";
     VoidSale => "void_sale", Sale, "void the whole sale";
+    Reprint => "reprint", Sale, "print a receipt again: the last, or the one typed";
+    NoSale => "no_sale", Sale, "open the cash drawer without a sale (manager)";
     PayCard => "pay_card", Payment, "pay the typed amount, or all that is due, by card";
     PayOther => "pay_other", Payment, "pay the typed amount, or all that is due, by other means";
 }

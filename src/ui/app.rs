@@ -16,6 +16,7 @@ use super::keymap::Keymap;
 use super::keys::Key;
 use super::theme::Theme;
 use super::wedge::{Wedge, WedgeConfig, WedgeDetector};
+use crate::devices::status::StatusBoard;
 use crate::domain::discount::Discount;
 use crate::domain::money::{Currency, Money};
 use crate::domain::product::Product;
@@ -127,6 +128,8 @@ pub struct App<'e> {
     pub selected: usize,
     pub last: Option<Completion>,
     pub quit: bool,
+    /// What the scanner and printer threads last said, for the status bar.
+    pub devices: StatusBoard,
     clock: fn() -> DateTime<Local>,
 }
 
@@ -154,6 +157,7 @@ impl<'e> App<'e> {
             selected: 0,
             last: None,
             quit: false,
+            devices: StatusBoard::default(),
             clock: Local::now,
         }
     }
@@ -198,6 +202,14 @@ impl<'e> App<'e> {
         });
     }
 
+    /// Leaving the screen (quit, a signal): log out, so the engine can close
+    /// what must not outlive the session, such as an approved refund.
+    pub fn shutdown(&mut self) {
+        if self.session.is_some() {
+            self.run(Command::Logout);
+        }
+    }
+
     /// The keymap section of the screen in front.
     pub fn section(&self) -> Section {
         match self.screen {
@@ -210,7 +222,7 @@ impl<'e> App<'e> {
     /// Scans are taken only where a sale is being rung up, never from a PIN field.
     fn scans_allowed(&self) -> bool {
         self.session.is_some()
-            && !matches!(self.overlay, Some(Overlay::Approval(_)))
+            && matches!(self.overlay, None | Some(Overlay::Help))
             && !matches!(self.screen, Screen::Login(_))
     }
 
@@ -234,15 +246,21 @@ impl<'e> App<'e> {
         let plain = !ev
             .modifiers
             .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
-        if self.scans_allowed() && plain {
+        if self.scans_allowed() {
             match ev.code {
-                KeyCode::Char(c) if self.keymap.action(self.section(), key).is_none() => {
+                // A character joins a burst under way (a scanned "AB-12" must not
+                // fire the action bound to "-"), or starts one if typing is all it does.
+                KeyCode::Char(c)
+                    if plain
+                        && (self.wedge.pending()
+                            || self.keymap.action(self.section(), key).is_none()) =>
+                {
                     if let Some(w) = self.wedge.char(c, now) {
                         self.wedged(w);
                     }
                     return;
                 }
-                KeyCode::Enter => match self.wedge.enter(now) {
+                KeyCode::Enter if plain => match self.wedge.enter(now) {
                     Some(Wedge::Scan(code)) => return self.scanned(&code),
                     Some(typed) => self.wedged(typed),
                     None => {}
@@ -274,6 +292,14 @@ impl<'e> App<'e> {
     /// A barcode from a scanner: added to the sale whatever has focus, with the
     /// quantity the cashier typed ("3*") if any.
     pub fn scanned(&mut self, code: &str) {
+        match self.overlay {
+            Some(Overlay::Help) => self.overlay = None,
+            // Never under a question: the item would change what is being confirmed.
+            Some(_) => {
+                return self.error(format!("scan of {code} ignored: answer the question first"));
+            }
+            None => {}
+        }
         let quantity = match (&self.screen, quantity_prefix(&self.input)) {
             (Screen::Sale, Some(q)) => {
                 self.input.clear();
@@ -309,12 +335,8 @@ impl<'e> App<'e> {
     fn press_overlay(&mut self, overlay: Overlay, key: Key) {
         let action = self.keymap.action(Section::Global, key);
         match overlay {
-            Overlay::Help => {
-                // Any key closes help; only Help and Back do nothing else.
-                if !matches!(action, Some(Action::Help | Action::Back)) {
-                    self.press(key);
-                }
-            }
+            // Any key closes help and does nothing else: Enter must not pay.
+            Overlay::Help => {}
             Overlay::Confirm { command, .. } => {
                 if action == Some(Action::Submit) {
                     self.run(command);
@@ -333,7 +355,7 @@ impl<'e> App<'e> {
                         user: prompt.user.clone(),
                         pin: prompt.pin.clone(),
                     };
-                    let command = with_approval(prompt.pending.clone(), approval);
+                    let command = prompt.pending.clone().with_approval(approval);
                     match self.execute(command) {
                         Ok(events) => {
                             // The typed receipt number or discount was used up.
@@ -341,11 +363,18 @@ impl<'e> App<'e> {
                             self.message = None;
                             self.apply(events);
                         }
-                        Err(e) => {
+                        // A wrong PIN or an approver who may not: try again.
+                        Err(
+                            e @ (EngineError::BadLogin
+                            | EngineError::LockedOut { .. }
+                            | EngineError::ApprovalRefused(_)),
+                        ) => {
                             prompt.error = Some(e.to_string());
                             prompt.pin.clear();
                             self.overlay = Some(Overlay::Approval(prompt));
                         }
+                        // Anything else is the command's own answer: show it.
+                        Err(e) => self.error(e.to_string()),
                     }
                 }
                 Some(Action::Up | Action::Down) => {
@@ -361,7 +390,11 @@ impl<'e> App<'e> {
                     self.overlay = Some(Overlay::Approval(prompt));
                 }
                 _ => {
-                    if let KeyCode::Char(c) = key.code {
+                    if let KeyCode::Char(c) = key.code
+                        && !key
+                            .mods
+                            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+                    {
                         if prompt.on_pin {
                             prompt.pin.push(c)
                         } else {
@@ -394,7 +427,10 @@ impl<'e> App<'e> {
     fn act(&mut self, action: Action) {
         match action {
             Action::Help => self.overlay = Some(Overlay::Help),
-            Action::Quit => self.quit = true,
+            Action::Quit => {
+                self.shutdown();
+                self.quit = true;
+            }
             Action::Logout => {
                 if self.session.is_some() {
                     self.run(Command::Logout);
@@ -469,12 +505,17 @@ impl<'e> App<'e> {
         }
     }
 
+    /// Shows the engine's cart. The selection follows a new line; otherwise it
+    /// stays where the cashier put it.
     fn show_cart(&mut self, cart: Option<(Sale, Totals)>) {
+        let before = self.cart.as_ref().map(|(s, _)| s.lines.len()).unwrap_or(0);
         let lines = cart.as_ref().map(|(s, _)| s.lines.len()).unwrap_or(0);
         if lines > 0 {
             self.last = None;
         }
-        self.selected = lines.saturating_sub(1);
+        if lines != before || self.selected >= lines {
+            self.selected = lines.saturating_sub(1);
+        }
         self.cart = cart;
     }
 
@@ -603,6 +644,25 @@ impl<'e> App<'e> {
                 }
             }
             Action::VoidSale if self.cart.is_some() => self.confirm_void(),
+            Action::Reprint => {
+                let receipt = if typed.is_empty() {
+                    None
+                } else {
+                    match parse_label(&typed, &self.engine.settings().terminal) {
+                        Ok(r) => Some(r.0),
+                        Err(e) => return self.error(e),
+                    }
+                };
+                if self.run(Command::Reprint {
+                    receipt,
+                    approval: None,
+                }) {
+                    self.input.clear();
+                }
+            }
+            Action::NoSale => {
+                self.run(Command::NoSale { approval: None });
+            }
             _ => {}
         }
     }
@@ -906,6 +966,10 @@ impl<'e> App<'e> {
                         self.keymap.label(Action::Recall)
                     ));
                 }
+                Event::Reprinted { receipt } => {
+                    self.info(format!("duplicate of {receipt} sent to the printer"))
+                }
+                Event::DrawerOpened => self.info("drawer opened (no sale)"),
                 Event::LoggedOut => {
                     self.session = None;
                     self.user = None;
@@ -942,27 +1006,5 @@ fn parse_discount(text: &str, currency: &Currency) -> Result<Option<Discount>, S
             .parse(text)
             .map(|a| Some(Discount::Amount(a)))
             .map_err(|e| e.to_string()),
-    }
-}
-
-/// The same command, with the manager's approval in it.
-fn with_approval(command: Command, approval: Approval) -> Command {
-    let a = Some(approval);
-    match command {
-        Command::VoidSale { .. } => Command::VoidSale { approval: a },
-        Command::StartRefund { receipt, .. } => Command::StartRefund {
-            receipt,
-            approval: a,
-        },
-        Command::LineDiscount { line, discount, .. } => Command::LineDiscount {
-            line,
-            discount,
-            approval: a,
-        },
-        Command::SaleDiscount { discount, .. } => Command::SaleDiscount {
-            discount,
-            approval: a,
-        },
-        other => other,
     }
 }

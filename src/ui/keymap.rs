@@ -9,11 +9,11 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use crossterm::event::KeyCode;
+use crossterm::event::{KeyCode, KeyModifiers};
 
 use super::action::{Action, Section};
-use super::config_file::{ConfigError, ConfigFile};
 use super::keys::Key;
+use crate::config::file::{ConfigError, ConfigFile};
 
 /// The keymaps that ship with Till, by name.
 pub const SHIPPED: [(&str, &str); 2] = [
@@ -37,6 +37,13 @@ impl Keymap {
         map
     }
 
+    /// Lays a file over this keymap only if the result is sound.
+    fn apply_checked(&self, file: &ConfigFile) -> Result<Keymap, ConfigError> {
+        let mut next = self.clone();
+        next.apply(file)?;
+        Ok(next)
+    }
+
     /// The default with `choice` laid over it: a shipped name ("numpad") or a
     /// file path. On any error the till still starts, on the shipped default,
     /// and the error is returned to be shown.
@@ -49,9 +56,8 @@ impl Keymap {
             Some((name, text)) => ConfigFile::parse(&format!("keymaps/{name}.toml"), text),
             None => ConfigFile::read(Path::new(choice)),
         };
-        let mut map = base.clone();
-        match file.and_then(|f| map.apply(&f)) {
-            Ok(()) => (map, None),
+        match file.and_then(|f| base.apply_checked(&f)) {
+            Ok(map) => (map, None),
             Err(e) => (base, Some(e)),
         }
     }
@@ -104,6 +110,53 @@ impl Keymap {
                     }
                 };
                 self.bind(section, action, keys);
+            }
+        }
+        self.check(file)
+    }
+
+    /// Refuses a keymap that would leave the till broken: an action with no
+    /// key, a key that must be typed (digits, ".", "*", "%"; any character in
+    /// [global], which PINs and names are typed in), or a screen's key that
+    /// hides a global action there.
+    fn check(&self, file: &ConfigFile) -> Result<(), ConfigError> {
+        for action in Action::ALL {
+            if self.keys(*action).is_empty() {
+                let message = format!(
+                    "'{action}' has no key left: give it one, or take its key from another action"
+                );
+                return Err(file.error(action.section().name(), action.name(), message));
+            }
+        }
+        for (section, map) in &self.bindings {
+            for (key, action) in map {
+                let typed = match key.code {
+                    KeyCode::Char(c)
+                        if !key
+                            .mods
+                            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+                    {
+                        c.is_ascii_digit() || ".*%".contains(c) || *section == Section::Global
+                    }
+                    _ => false,
+                };
+                if typed {
+                    let message = format!(
+                        "'{}' is typed at the till and cannot run '{action}'",
+                        key.label()
+                    );
+                    return Err(file.error(section.name(), action.name(), message));
+                }
+                if *section != Section::Global
+                    && let Some(global) =
+                        self.bindings.get(&Section::Global).and_then(|g| g.get(key))
+                {
+                    let message = format!(
+                        "{} is already '{global}' everywhere; '{action}' would hide it",
+                        key.label()
+                    );
+                    return Err(file.error(section.name(), action.name(), message));
+                }
             }
         }
         Ok(())
@@ -196,25 +249,25 @@ mod tests {
     #[test]
     fn a_user_file_overrides_key_by_key() {
         let mut map = Keymap::shipped_default();
-        let lookup = map.keys(Action::Lookup);
-        let file = ConfigFile::parse("user.toml", "[sale]\nhold = [\"F2\", \"Ctrl-h\"]\n").unwrap();
-        map.apply(&file).unwrap();
+        let text = "[sale]\nhold = [\"F2\", \"Ctrl-k\"]\nlookup = \"F3\"\n";
+        map.apply(&ConfigFile::parse("user.toml", text).unwrap())
+            .unwrap();
         assert_eq!(map.action(Section::Sale, key("F2")), Some(Action::Hold));
-        assert_eq!(map.action(Section::Sale, key("Ctrl-h")), Some(Action::Hold));
+        assert_eq!(map.action(Section::Sale, key("Ctrl-k")), Some(Action::Hold));
         assert_eq!(
             map.action(Section::Sale, key("F3")),
-            None,
-            "hold's old key is freed"
+            Some(Action::Lookup),
+            "the keys swapped"
         );
-        assert!(
-            !map.keys(Action::Lookup)
-                .iter()
-                .any(|k| lookup.contains(k) && *k == key("F2"))
+        assert_eq!(
+            map.action(Section::Sale, key("F4")),
+            Some(Action::Recall),
+            "the rest is untouched"
         );
         assert_eq!(
             map.action(Section::Sale, key("F1")),
             Some(Action::Help),
-            "the rest is untouched"
+            "globals still reach"
         );
     }
 
@@ -237,7 +290,24 @@ mod tests {
                 2,
                 "'pay_card' belongs in [payment]",
             ),
-            ("[till]\nhelp = \"F1\"\n", 1, "unknown section [till]"),
+            (
+                "# mine\n\n[till]\nhelp = \"F1\"\n",
+                3,
+                "unknown section [till]",
+            ),
+            ("[global]\nback = []\n", 2, "'back' has no key left"),
+            ("[sale]\nhold = \"F2\"\n", 1, "'lookup' has no key left"),
+            (
+                "[sale]\nhold = [\"F3\", \"5\"]\n",
+                2,
+                "'5' is typed at the till",
+            ),
+            ("[global]\nlogout = \"q\"\n", 2, "'q' is typed at the till"),
+            (
+                "[payment]\npay_card = \"Esc\"\n",
+                2,
+                "Esc is already 'back' everywhere",
+            ),
             ("[sale\nlookup = \"F2\"\n", 1, ""),
         ] {
             let path = dir.path().join("mine.toml");

@@ -48,6 +48,13 @@ impl Key {
             mods |= m;
             rest = &rest[len..];
         }
+        if mods.contains(KeyModifiers::SHIFT) && rest.eq_ignore_ascii_case("tab") {
+            // Terminals send Shift-Tab as its own key.
+            return Ok(Key {
+                code: KeyCode::BackTab,
+                mods: mods - KeyModifiers::SHIFT,
+            });
+        }
         let code = match rest.to_ascii_lowercase().as_str() {
             "enter" => KeyCode::Enter,
             "esc" => KeyCode::Esc,
@@ -73,6 +80,12 @@ impl Key {
             _ => {
                 let mut chars = rest.chars();
                 match (chars.next(), chars.next()) {
+                    (Some(c), None) if mods.contains(KeyModifiers::SHIFT) => {
+                        return Err(format!(
+                            "'{text}': write the character itself (\"{}\"), not Shift-",
+                            c.to_uppercase()
+                        ));
+                    }
                     (Some(c), None) if !c.is_control() => {
                         KeyCode::Char(if mods.contains(KeyModifiers::CONTROL) {
                             c.to_ascii_lowercase()
@@ -113,6 +126,7 @@ impl Key {
             KeyCode::Delete => out += "Delete",
             KeyCode::Insert => out += "Insert",
             KeyCode::Tab => out += "Tab",
+            KeyCode::BackTab => out += "Shift-Tab",
             KeyCode::Up => out += "Up",
             KeyCode::Down => out += "Down",
             KeyCode::Left => out += "Left",
@@ -153,6 +167,8 @@ mod tests {
         assert!(Key::parse("F25").is_err());
         assert!(Key::parse("Hyper-x").is_err());
         assert!(Key::parse("ab").is_err());
+        assert!(Key::parse("Shift-a").unwrap_err().contains("\"A\""));
+        assert_eq!(Key::parse("Shift-Tab").unwrap().code, KeyCode::BackTab);
     }
 
     #[test]

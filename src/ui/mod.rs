@@ -3,7 +3,6 @@
 
 pub mod action;
 pub mod app;
-pub mod config_file;
 pub mod keymap;
 pub mod keys;
 pub mod theme;

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use ratatui::style::{Color, Modifier, Style};
 
-use super::config_file::{ConfigError, ConfigFile};
+use crate::config::file::{ConfigError, ConfigFile};
 
 pub const SHIPPED: [(&str, &str); 4] = [
     ("default", include_str!("../../themes/default.toml")),

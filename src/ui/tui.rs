@@ -1,34 +1,55 @@
 //! The terminal: raw mode and the alternate screen while the till runs, and
 //! the normal screen back on every way out (quit, panic, SIGTERM, SIGHUP).
 //!
-//! Keys are read on their own thread and signals on another; both feed one
-//! channel, and the loop sleeps on it until a key, a signal, the next second
-//! (for the clock) or a scanner burst's deadline. Nothing polls.
+//! Keys are read on their own thread and stamped with the time they arrived
+//! (a stalled frame must not make typing look like a scanner's burst); signals
+//! and devices feed the same channel. The loop sleeps on it until something
+//! comes, the next second (for the clock) or a scanner burst's deadline.
+//! Nothing polls.
 
-use std::sync::mpsc;
+use std::sync::mpsc::{self, Receiver, Sender};
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
-use crossterm::event::{self, Event as TermEvent, KeyEventKind};
+use crossterm::event::{self, Event as TermEvent, KeyEvent, KeyEventKind};
 use signal_hook::consts::{SIGHUP, SIGTERM};
 use signal_hook::iterator::Signals;
 
 use super::app::App;
 use super::view;
 
-enum Input {
-    Terminal(TermEvent),
+pub enum Input {
+    Key(KeyEvent, Instant),
+    Resize,
     Signal(i32),
+    /// A code from a serial scanner.
+    Scan(String),
+}
+
+/// The channel the screen listens on; devices get clones of the sender.
+pub fn channel() -> (Sender<Input>, Receiver<Input>) {
+    mpsc::channel()
 }
 
 /// Runs the till screen until the user quits or a signal says stop.
-pub fn run(app: &mut App<'_>) -> Result<()> {
-    let (tx, rx) = mpsc::channel();
+pub fn run(app: &mut App<'_>, tx: Sender<Input>, rx: Receiver<Input>) -> Result<()> {
+    if !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        anyhow::bail!(
+            "the till screen needs a terminal: run it in one, or use `till sale --script` for scripted sales"
+        );
+    }
     let mut signals = Signals::new([SIGTERM, SIGHUP])?;
     let keys = tx.clone();
     std::thread::spawn(move || {
         while let Ok(ev) = event::read() {
-            if keys.send(Input::Terminal(ev)).is_err() {
+            let input = match ev {
+                TermEvent::Key(k) if k.kind != KeyEventKind::Release => {
+                    Input::Key(k, Instant::now())
+                }
+                TermEvent::Resize(..) => Input::Resize,
+                _ => continue,
+            };
+            if keys.send(input).is_err() {
                 break;
             }
         }
@@ -38,11 +59,6 @@ pub fn run(app: &mut App<'_>) -> Result<()> {
             let _ = tx.send(Input::Signal(sig));
         }
     });
-    if !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
-        anyhow::bail!(
-            "the till screen needs a terminal: run it in one, or use `till sale --script` for scripted sales"
-        );
-    }
     // ratatui's init installs a panic hook that restores the terminal first.
     let mut terminal = ratatui::try_init()?;
     let outcome = (|| -> Result<()> {
@@ -60,13 +76,16 @@ pub fn run(app: &mut App<'_>) -> Result<()> {
                 .map(|d| d.saturating_duration_since(now))
                 .unwrap_or(next_second)
                 .min(next_second);
+            // Below the smallest layout nothing is shown, so nothing may act.
+            let size = terminal.size()?;
+            let usable = size.width >= view::MIN_WIDTH && size.height >= view::MIN_HEIGHT;
             match rx.recv_timeout(wait) {
-                Ok(Input::Terminal(TermEvent::Key(key))) if key.kind != KeyEventKind::Release => {
-                    app.key(key, Instant::now())
-                }
-                Ok(Input::Terminal(_)) => {}
+                Ok(Input::Key(key, at)) if usable => app.key(key, at),
+                Ok(Input::Scan(code)) if usable => app.scanned(&code),
+                Ok(Input::Key(..) | Input::Scan(_) | Input::Resize) => {}
                 Ok(Input::Signal(sig)) => {
                     tracing::info!(signal = sig, "stopping the till screen on a signal");
+                    app.shutdown();
                     return Ok(());
                 }
                 Err(mpsc::RecvTimeoutError::Timeout) => app.tick(Instant::now()),
@@ -74,6 +93,7 @@ pub fn run(app: &mut App<'_>) -> Result<()> {
             }
         }
     })();
-    ratatui::restore();
+    // After SIGHUP the terminal may be gone: restoring it can fail, harmlessly.
+    let _ = ratatui::try_restore();
     outcome
 }

@@ -69,9 +69,12 @@ impl WedgeDetector {
     /// Enter arrived. A scan, or the held-back typing (Enter itself is then the
     /// caller's to handle as a key).
     pub fn enter(&mut self, now: Instant) -> Option<Wedge> {
-        // Barcodes are letters and digits: a fast "3*4006…" is pasted or typed
-        // by a fast hand, not scanned, and is handed on as typing.
-        let code_like = self.pending.iter().all(char::is_ascii_alphanumeric);
+        // Barcodes are printable ASCII without "*": a fast "3*4006…" is pasted
+        // or typed by a fast hand, not scanned, and is handed on as typing.
+        let code_like = self
+            .pending
+            .iter()
+            .all(|c| c.is_ascii_graphic() && *c != '*');
         if self.in_burst(now) && code_like && self.pending.len() >= self.config.min_len {
             let code: String = self.pending.drain(..).collect();
             self.last = None;
@@ -88,6 +91,11 @@ impl WedgeDetector {
         } else {
             Some(Wedge::Typed(std::mem::take(&mut self.pending)))
         }
+    }
+
+    /// Whether a burst is under way.
+    pub fn pending(&self) -> bool {
+        !self.pending.is_empty()
     }
 
     /// When held-back characters must be handed on if nothing else arrives.

@@ -8,16 +8,17 @@ use ratatui::widgets::Paragraph;
 use crate::ui::action::{Action, Section};
 use crate::ui::app::{App, Screen};
 
-/// Who, where, and the state of everything the till depends on. Devices and
+/// Who, where, and the state of everything the till depends on. Shifts and
 /// head-office sync are not built yet, and the bar says so rather than guess.
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let user = app.user.clone().unwrap_or_else(|| "logged out".into());
+    let devices = app.devices.get();
     let parts = [
         user,
         app.settings().terminal.clone(),
         "no shift".to_string(),
-        "no printer".to_string(),
-        "scanner kbd".to_string(),
+        devices.printer,
+        devices.scanner,
         format!("HQ {} unsent", app.sync_backlog()),
     ];
     let clock = app.now().format("%H:%M:%S").to_string();

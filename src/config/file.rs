@@ -1,4 +1,4 @@
-//! Reading the till's TOML files (keymaps, themes) with errors that name the
+//! Reading the till's TOML files (config, keymaps, themes) with errors that name the
 //! file and the line, so a shop owner can find the typo.
 
 use std::fmt;
@@ -34,14 +34,23 @@ impl ConfigFile {
                 table,
             }),
             Err(e) => {
-                let line = e.span().map(|s| line_at(text, s.start)).unwrap_or(1);
-                let message = e.message().trim().to_string();
-                Err(ConfigError {
-                    file: name.to_string(),
-                    line,
-                    message,
-                })
+                let file = ConfigFile {
+                    name: name.to_string(),
+                    text: text.to_string(),
+                    table: toml::Table::new(),
+                };
+                Err(file.at_span(e.span(), e.message()))
             }
+        }
+    }
+
+    /// An error at a byte range of the text, as parsers report them.
+    pub fn at_span(&self, span: Option<std::ops::Range<usize>>, message: &str) -> ConfigError {
+        let line = span.map(|s| line_at(&self.text, s.start)).unwrap_or(1);
+        ConfigError {
+            file: self.name.clone(),
+            line,
+            message: message.trim().to_string(),
         }
     }
 
@@ -73,6 +82,10 @@ impl ConfigFile {
         for (i, raw) in self.text.lines().enumerate() {
             let line = raw.trim();
             if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+                // A whole section named as the key: its header is the line.
+                if section.is_empty() && name.trim() == key {
+                    return i + 1;
+                }
                 in_section = name.trim() == section;
                 if in_section {
                     header = i + 1;

@@ -1,0 +1,235 @@
+//! The till's configuration file, `/etc/till/till.toml` (or `--config FILE`).
+//!
+//! Every section and key is optional; a missing file means no devices and the
+//! defaults below. An unknown key or a bad value is an error naming the file
+//! and the line, so a typo never silently turns a printer off.
+
+pub mod file;
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::devices::url::DeviceUrl;
+use file::{ConfigError, ConfigFile};
+
+pub const DEFAULT_PATH: &str = "/etc/till/till.toml";
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub devices: Devices,
+    pub scanner: ScannerConfig,
+    pub printer: PrinterConfig,
+    pub receipt: ReceiptConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Devices {
+    /// e.g. `serial:///dev/ttyACM0?baud=9600`
+    pub scanner: String,
+    /// e.g. `tcp://192.168.1.50:9100` or `serial:///dev/ttyUSB0?baud=19200`
+    pub printer: String,
+}
+
+/// What ends a scan on the serial line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Suffix {
+    #[default]
+    Cr,
+    Lf,
+    Crlf,
+    Tab,
+    Etx,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ScannerConfig {
+    pub suffix: Suffix,
+    /// A fixed prefix the scanner is set to send before each code, stripped.
+    pub prefix: String,
+    /// The scanner sends an AIM symbology identifier (`]E0` …) first; strip it.
+    pub aim: bool,
+    /// The same code again within this many milliseconds is taken once (0: never).
+    pub dedupe_ms: u64,
+    /// Frames longer than this are noise.
+    pub max_len: usize,
+}
+
+impl Default for ScannerConfig {
+    fn default() -> Self {
+        ScannerConfig {
+            suffix: Suffix::Cr,
+            prefix: String::new(),
+            aim: false,
+            dedupe_ms: 0,
+            max_len: 64,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PrinterConfig {
+    /// Characters per line: 32 (58 mm paper), 42 or 48 (80 mm).
+    pub columns: u8,
+    /// The printer's code page for accented letters and the currency sign.
+    pub code_page: String,
+    /// Open the drawer wired to the printer on cash sales and no-sales.
+    pub drawer: bool,
+    /// The drawer's connector pin: 2 (most drawers) or 5.
+    pub drawer_pin: u8,
+    /// Seconds between tries while the printer is away.
+    pub retry_seconds: u64,
+}
+
+impl Default for PrinterConfig {
+    fn default() -> Self {
+        PrinterConfig {
+            columns: 42,
+            code_page: "PC858".into(),
+            drawer: true,
+            drawer_pin: 2,
+            retry_seconds: 5,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReceiptConfig {
+    /// Lines under the store name: address, phone, tax number.
+    pub header: Vec<String>,
+    pub footer: Vec<String>,
+}
+
+/// A config checked through: device URLs parsed, numbers in range.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Settings {
+    pub source: Option<PathBuf>,
+    pub scanner_url: DeviceUrl,
+    pub printer_url: DeviceUrl,
+    pub config: Config,
+}
+
+impl Settings {
+    /// Reads `path`; a missing file at the default path is no error (defaults).
+    pub fn load(path: Option<&Path>) -> Result<Settings, ConfigError> {
+        let (path, required) = match path {
+            Some(p) => (p.to_path_buf(), true),
+            None => (PathBuf::from(DEFAULT_PATH), false),
+        };
+        if !required && !path.exists() {
+            return Ok(Settings::default());
+        }
+        let file = ConfigFile::read(&path)?;
+        let mut settings = Settings::parse(&file)?;
+        settings.source = Some(path);
+        Ok(settings)
+    }
+
+    pub fn parse(file: &ConfigFile) -> Result<Settings, ConfigError> {
+        let config: Config =
+            toml::from_str(&file.text).map_err(|e| file.at_span(e.span(), e.message()))?;
+        let url = |key: &str, text: &str| {
+            text.parse::<DeviceUrl>()
+                .map_err(|e| file.error("devices", key, e))
+        };
+        let scanner_url = url("scanner", &config.devices.scanner)?;
+        let printer_url = url("printer", &config.devices.printer)?;
+        if ![32, 42, 48].contains(&config.printer.columns) {
+            return Err(file.error(
+                "printer",
+                "columns",
+                format!(
+                    "columns = {} : use 32 (58 mm), 42 or 48 (80 mm)",
+                    config.printer.columns
+                ),
+            ));
+        }
+        if crate::devices::printer::receipt::page_code(&config.printer.code_page).is_none() {
+            return Err(file.error(
+                "printer",
+                "code_page",
+                format!(
+                    "unknown code page '{}' (try PC858, PC437, PC850, WPC1252)",
+                    config.printer.code_page
+                ),
+            ));
+        }
+        if ![2, 5].contains(&config.printer.drawer_pin) {
+            return Err(file.error("printer", "drawer_pin", "drawer_pin is 2 or 5".into()));
+        }
+        if config.scanner.max_len == 0 {
+            return Err(file.error("scanner", "max_len", "max_len must be more than 0".into()));
+        }
+        Ok(Settings {
+            source: None,
+            scanner_url,
+            printer_url,
+            config,
+        })
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Settings, ConfigError> {
+        Settings::parse(&ConfigFile::parse("till.toml", text).unwrap())
+    }
+
+    #[test]
+    fn a_full_config_reads() {
+        let s = parse(
+            "[devices]\nscanner = \"serial:///dev/ttyACM0?baud=9600\"\nprinter = \"tcp://10.0.0.5:9100\"\n\
+             [scanner]\nsuffix = \"crlf\"\naim = true\ndedupe_ms = 800\n\
+             [printer]\ncolumns = 32\ncode_page = \"PC850\"\n\
+             [receipt]\nheader = [\"1 Market St\", \"VAT GB123\"]\n",
+        )
+        .unwrap();
+        assert_eq!(
+            s.printer_url,
+            DeviceUrl::Tcp {
+                host: "10.0.0.5".into(),
+                port: 9100
+            }
+        );
+        assert_eq!(s.config.scanner.suffix, Suffix::Crlf);
+        assert_eq!(s.config.printer.columns, 32);
+        assert_eq!(s.config.receipt.header.len(), 2);
+    }
+
+    #[test]
+    fn mistakes_name_the_line() {
+        for (text, line, words) in [
+            ("[devices]\nprinter = \"lpt1\"\n", 2, "not a device URL"),
+            ("[printer]\ndrawer = true\ncolumns = 40\n", 3, "use 32"),
+            ("[scanner]\nsufix = \"cr\"\n", 2, "unknown field `sufix`"),
+            ("[scanner]\nsuffix = \"nl\"\n", 2, "unknown variant `nl`"),
+            (
+                "[printer]\ncode_page = \"klingon\"\n",
+                2,
+                "unknown code page",
+            ),
+        ] {
+            let e = parse(text).unwrap_err();
+            assert_eq!(e.line, line, "{text}: {e}");
+            assert!(e.to_string().contains(words), "{text}: {e}");
+            assert!(
+                e.to_string().starts_with(&format!("till.toml:{line}: ")),
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_missing_default_file_is_the_defaults_but_a_named_one_is_an_error() {
+        assert!(Settings::load(Some(Path::new("/nonexistent/till.toml"))).is_err());
+    }
+}

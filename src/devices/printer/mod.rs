@@ -1,0 +1,7 @@
+//! Receipt printers: laying receipts out as ESC/POS bytes, reading those bytes
+//! back as text, and the worker that prints queued jobs in order.
+
+pub mod memory;
+pub mod preview;
+pub mod receipt;
+pub mod worker;

@@ -1,0 +1,267 @@
+//! A completed sale laid out as an ESC/POS receipt, for 32, 42 or 48 columns.
+//!
+//! One layout serves every paper width and every copy (original, duplicate,
+//! refund, tax invoice). Text goes through the escpos crate in the configured
+//! code page, so "€" and "é" print as the printer's own characters.
+
+use escpos::printer::Printer;
+use escpos::printer_options::PrinterOptions;
+use escpos::utils::{
+    JustifyMode, PageCode, Protocol, QRCodeCorrectionLevel, QRCodeModel, QRCodeOption,
+};
+
+use super::memory::MemoryDriver;
+use crate::config::{PrinterConfig, ReceiptConfig};
+use crate::domain::money::{Currency, Money};
+use crate::domain::receipt::CompletedSale;
+use crate::domain::sale::SaleKind;
+use crate::store::settings::StoreSettings;
+
+/// ESC p m t1 t2: the drawer pulse with its on and off times (50 ms, 500 ms).
+/// escpos's own `cash_drawer` sends ESC p m without the two timing bytes, so
+/// the printer would read the next command's bytes as timings.
+pub fn drawer_kick(pin: u8) -> [u8; 5] {
+    [0x1b, b'p', if pin == 5 { 1 } else { 0 }, 0x19, 0xfa]
+}
+
+/// The code pages the config may name.
+pub fn page_code(name: &str) -> Option<PageCode> {
+    Some(match name.to_ascii_uppercase().as_str() {
+        "PC437" => PageCode::PC437,
+        "PC850" => PageCode::PC850,
+        "PC852" => PageCode::PC852,
+        "PC858" => PageCode::PC858,
+        "PC860" => PageCode::PC860,
+        "PC863" => PageCode::PC863,
+        "PC865" => PageCode::PC865,
+        "PC866" => PageCode::PC866,
+        "WPC1252" => PageCode::WPC1252,
+        "ISO8859_15" => PageCode::ISO8859_15,
+        _ => return None,
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Copy {
+    Original,
+    /// A reprint: marked so it can never pass for a second sale.
+    Duplicate,
+}
+
+/// The business buying, on a tax invoice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Buyer {
+    pub name: String,
+    pub tax_number: String,
+}
+
+/// Everything a receipt needs besides the sale.
+pub struct Layout<'a> {
+    pub store: &'a StoreSettings,
+    pub printer: &'a PrinterConfig,
+    pub receipt: &'a ReceiptConfig,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("the receipt could not be laid out: {0}")]
+pub struct LayoutError(String);
+
+impl From<escpos::errors::PrinterError> for LayoutError {
+    fn from(e: escpos::errors::PrinterError) -> Self {
+        LayoutError(e.to_string())
+    }
+}
+
+fn symbol(currency: &Currency) -> &str {
+    match currency.code.as_str() {
+        "EUR" => "€",
+        "GBP" => "£",
+        "USD" | "CAD" | "AUD" | "NZD" => "$",
+        "JPY" => "¥",
+        code => code,
+    }
+}
+
+impl Layout<'_> {
+    fn width(&self) -> usize {
+        usize::from(self.printer.columns)
+    }
+
+    /// `left` and `right` on one line, the left cut short if they do not fit.
+    fn pair(&self, left: &str, right: &str) -> String {
+        let w = self.width();
+        let room = w.saturating_sub(right.chars().count() + 1);
+        let left: String = left.chars().take(room).collect();
+        let pad = w.saturating_sub(left.chars().count() + right.chars().count());
+        format!("{left}{}{right}", " ".repeat(pad))
+    }
+
+    fn rule(&self) -> String {
+        "-".repeat(self.width())
+    }
+
+    fn printer(&self) -> Result<Printer<MemoryDriver>, LayoutError> {
+        let code = page_code(&self.printer.code_page).unwrap_or(PageCode::PC858);
+        let options = PrinterOptions::new(Some(code), None, self.printer.columns);
+        let mut p = Printer::new(MemoryDriver::default(), Protocol::default(), Some(options));
+        p.init()?;
+        Ok(p)
+    }
+
+    fn finish(&self, mut p: Printer<MemoryDriver>, kick: bool) -> Result<Vec<u8>, LayoutError> {
+        p.feeds(3)?.partial_cut()?;
+        if kick && self.printer.drawer {
+            p.custom(&drawer_kick(self.printer.drawer_pin))?;
+        }
+        p.print()?;
+        Ok(p.driver().take())
+    }
+
+    fn header(&self, p: &mut Printer<MemoryDriver>) -> Result<(), LayoutError> {
+        p.justify(JustifyMode::CENTER)?
+            .bold(true)?
+            .size(2, 2)?
+            .writeln(&self.store.store_name)?;
+        p.reset_size()?.bold(false)?;
+        for line in &self.receipt.header {
+            p.writeln(line)?;
+        }
+        p.justify(JustifyMode::LEFT)?;
+        Ok(())
+    }
+
+    /// The receipt of a completed sale or refund. `hash` is its journal entry's
+    /// hash, printed in the QR code with the receipt number, so anyone holding
+    /// the paper can check it against the journal.
+    pub fn receipt(
+        &self,
+        sale: &CompletedSale,
+        hash: &str,
+        copy: Copy,
+        buyer: Option<&Buyer>,
+        kick: bool,
+    ) -> Result<Vec<u8>, LayoutError> {
+        let c = &self.store.rules.currency;
+        let m = |x: Money| c.format(x);
+        let mut p = self.printer()?;
+        self.header(&mut p)?;
+        p.feed()?;
+        if copy == Copy::Duplicate {
+            p.justify(JustifyMode::CENTER)?
+                .bold(true)?
+                .writeln("*** DUPLICATE ***")?
+                .bold(false)?;
+            p.justify(JustifyMode::LEFT)?;
+        }
+        let title = match (sale.sale.kind, buyer) {
+            (SaleKind::Refund { original }, _) => {
+                format!(
+                    "REFUND {} of {}",
+                    sale.receipt_label(),
+                    crate::domain::receipt::receipt_label(&sale.terminal, original)
+                )
+            }
+            (SaleKind::Sale, Some(_)) => format!("TAX INVOICE {}", sale.receipt_label()),
+            (SaleKind::Sale, None) => format!("RECEIPT {}", sale.receipt_label()),
+        };
+        p.bold(true)?.writeln(&title)?.bold(false)?;
+        let when = sale
+            .completed_at
+            .with_timezone(&chrono::Local)
+            .format("%Y-%m-%d %H:%M")
+            .to_string();
+        p.writeln(&self.pair(&when, &format!("cashier {}", sale.cashier)))?;
+        if let Some(b) = buyer {
+            p.writeln(&format!("Buyer: {}", b.name))?;
+            p.writeln(&format!("Buyer tax no: {}", b.tax_number))?;
+        }
+        p.writeln(&self.rule())?;
+        for t in &sale.totals.lines {
+            let line = &sale.sale.lines[t.line];
+            p.writeln(&self.pair(&line.name, &m(t.before_discount)))?;
+            if line.quantity != rust_decimal::Decimal::ONE {
+                let unit = if line.unit == crate::domain::product::Unit::Kg {
+                    " kg"
+                } else {
+                    ""
+                };
+                p.writeln(&format!(
+                    "  {}{unit} x {}",
+                    line.quantity.normalize(),
+                    m(line.unit_price)
+                ))?;
+            }
+            let off = t.line_discount + t.sale_discount;
+            if !off.is_zero() {
+                p.writeln(&self.pair("  discount", &m(-off)))?;
+            }
+        }
+        p.writeln(&self.rule())?;
+        let total = if sale.sale.is_refund() {
+            "REFUND TOTAL"
+        } else {
+            "TOTAL"
+        };
+        p.bold(true)?
+            .writeln(&self.pair(&format!("{total} {}", symbol(c)), &m(sale.totals.total)))?
+            .bold(false)?;
+        for tax in &sale.totals.tax.lines {
+            let rate = (tax.rate * rust_decimal::Decimal::ONE_HUNDRED).normalize();
+            p.writeln(&self.pair(
+                &format!("  tax {} {rate}% of {}", tax.code, m(tax.net)),
+                &m(tax.tax),
+            ))?;
+        }
+        p.feed()?;
+        for tender in &sale.sale.tenders {
+            p.writeln(&self.pair(&tender.kind.to_string(), &m(tender.amount)))?;
+        }
+        if !sale.sale.cash_rounding.is_zero() {
+            p.writeln(&self.pair("cash rounding", &m(sale.sale.cash_rounding)))?;
+        }
+        if !sale.sale.is_refund() {
+            p.bold(true)?
+                .writeln(&self.pair("CHANGE", &m(sale.sale.change)))?
+                .bold(false)?;
+        }
+        p.feed()?.justify(JustifyMode::CENTER)?;
+        let qr = QRCodeOption::new(QRCodeModel::Model2, 4, QRCodeCorrectionLevel::M);
+        p.qrcode_option(&format!("{} {hash}", sale.receipt_label()), qr)?;
+        for line in &self.receipt.footer {
+            p.writeln(line)?;
+        }
+        p.justify(JustifyMode::LEFT)?;
+        self.finish(p, kick)
+    }
+
+    /// A drawer opening with nothing sold: the kick alone, no paper.
+    pub fn drawer_only(&self) -> Vec<u8> {
+        if self.printer.drawer {
+            drawer_kick(self.printer.drawer_pin).to_vec()
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// `till doctor`'s page: every width, the code page's special characters.
+    pub fn test_page(&self) -> Result<Vec<u8>, LayoutError> {
+        let mut p = self.printer()?;
+        self.header(&mut p)?;
+        p.writeln(&self.rule())?;
+        p.writeln("TEST PAGE")?;
+        p.writeln(&format!(
+            "{} columns, code page {}",
+            self.printer.columns, self.printer.code_page
+        ))?;
+        p.writeln("€ £ ¥ é è à ç ñ ö ü ß Å Ø")?;
+        p.writeln(
+            &"1234567890"
+                .repeat(5)
+                .chars()
+                .take(self.width())
+                .collect::<String>(),
+        )?;
+        p.writeln(&self.rule())?;
+        self.finish(p, false)
+    }
+}

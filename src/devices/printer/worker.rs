@@ -1,0 +1,123 @@
+//! The printer worker: prints queued jobs in order, one at a time, and takes a
+//! job off the queue only when the printer has taken all of its bytes. While
+//! the printer is away it tries again every `retry_seconds`; when idle it
+//! sleeps until the engine queues something.
+
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use super::receipt::{Copy, Layout};
+use crate::config::{PrinterConfig, ReceiptConfig};
+use crate::devices::port::{self, Link};
+use crate::devices::status::StatusBoard;
+use crate::devices::url::DeviceUrl;
+use crate::store::print_queue::{JobKind, PrintJob, PrintQueue};
+use crate::store::settings::StoreSettings;
+
+/// What the worker needs to lay receipts out.
+pub struct PrinterSetup {
+    pub url: DeviceUrl,
+    pub store: StoreSettings,
+    pub printer: PrinterConfig,
+    pub receipt: ReceiptConfig,
+}
+
+/// Starts the worker. It runs until every sender of `wake` is gone (the engine
+/// closed), after one last pass over the queue.
+pub fn spawn(
+    queue: PrintQueue,
+    setup: PrinterSetup,
+    status: StatusBoard,
+    wake: Receiver<()>,
+) -> JoinHandle<()> {
+    std::thread::spawn(move || run(&queue, &setup, &status, &wake))
+}
+
+fn run(queue: &PrintQueue, setup: &PrinterSetup, status: &StatusBoard, wake: &Receiver<()>) {
+    let retry = Duration::from_secs(setup.printer.retry_seconds.max(1));
+    let mut link: Option<Box<dyn Link>> = None;
+    loop {
+        let waiting = match print_all(queue, setup, &mut link) {
+            Ok(()) => {
+                status.printer("printer ok");
+                None
+            }
+            Err(why) => {
+                tracing::warn!(printer = %setup.url, "printing delayed: {why}");
+                status.printer(format!("printer away: {} waiting", queue.len()));
+                link = None;
+                Some(retry)
+            }
+        };
+        let got = match waiting {
+            None => wake.recv().map_err(|_| RecvTimeoutError::Disconnected),
+            Some(t) => wake.recv_timeout(t),
+        };
+        if got == Err(RecvTimeoutError::Disconnected) {
+            // One last try, so a sale completed just before closing prints.
+            let _ = print_all(queue, setup, &mut link);
+            return;
+        }
+    }
+}
+
+/// Prints every waiting job; stops at the first one the printer does not take.
+fn print_all(
+    queue: &PrintQueue,
+    setup: &PrinterSetup,
+    link: &mut Option<Box<dyn Link>>,
+) -> Result<(), String> {
+    while let Some((id, job)) = queue.next().map_err(|e| e.to_string())? {
+        let bytes = match render(queue, setup, &job) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                // A job that can never print must not hold up the ones behind it.
+                tracing::error!(job = id, "print job dropped, it cannot be laid out: {e}");
+                queue.done(id).map_err(|e| e.to_string())?;
+                continue;
+            }
+        };
+        if link.is_none() {
+            *link =
+                Some(port::open(&setup.url, Duration::from_secs(2)).map_err(|e| e.to_string())?);
+        }
+        if let Some(l) = link.as_mut() {
+            l.write_all(&bytes)
+                .and_then(|()| l.flush())
+                .map_err(|e| format!("{}: {e}", setup.url))?;
+        }
+        queue.done(id).map_err(|e| e.to_string())?;
+        tracing::info!(job = id, bytes = bytes.len(), "printed");
+    }
+    Ok(())
+}
+
+fn render(queue: &PrintQueue, setup: &PrinterSetup, job: &PrintJob) -> Result<Vec<u8>, String> {
+    let layout = Layout {
+        store: &setup.store,
+        printer: &setup.printer,
+        receipt: &setup.receipt,
+    };
+    match &job.kind {
+        JobKind::DrawerOnly => Ok(layout.drawer_only()),
+        JobKind::Receipt {
+            receipt,
+            hash,
+            duplicate,
+        } => {
+            let sale = queue
+                .sale(*receipt)
+                .map_err(|e| e.to_string())?
+                .ok_or("the sale is not in the store")?;
+            let copy = if *duplicate {
+                Copy::Duplicate
+            } else {
+                Copy::Original
+            };
+            layout
+                .receipt(&sale, &hex::encode(hash), copy, None, job.kick)
+                .map_err(|e| e.to_string())
+        }
+    }
+}

@@ -1,0 +1,101 @@
+//! The print queue: jobs written in the same transaction as what they print,
+//! and taken off only once the printer has taken the bytes. A printer that is
+//! off, unplugged or out of paper delays a receipt; it never loses one.
+//!
+//! The queue handle holds its own clones of the sled trees, so the printer
+//! worker can run on its own thread beside the engine.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sled::transaction::{ConflictableTransactionError, TransactionalTree};
+
+use super::envelope::{decode, encode};
+use super::error::StoreError;
+use super::journal::Hash;
+use super::keys;
+use crate::domain::receipt::CompletedSale;
+use crate::domain::sale::ReceiptNo;
+
+const NEXT_JOB_KEY: &[u8] = b"next_print_job";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum JobKind {
+    /// A receipt; `hash` is its journal entry's, printed in the QR code.
+    Receipt {
+        receipt: ReceiptNo,
+        hash: Hash,
+        duplicate: bool,
+    },
+    /// Open the drawer, print nothing (a no-sale).
+    DrawerOnly,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrintJob {
+    pub kind: JobKind,
+    /// Kick the cash drawer after printing.
+    pub kick: bool,
+    pub queued_at: DateTime<Utc>,
+}
+
+/// Adds a job inside the caller's transaction; jobs print in this order.
+pub fn queue(
+    jobs: &TransactionalTree,
+    meta: &TransactionalTree,
+    job: &PrintJob,
+) -> Result<u64, ConflictableTransactionError<StoreError>> {
+    let id = match meta.get(NEXT_JOB_KEY)? {
+        Some(raw) => keys::parse_seq(&raw).unwrap_or(1),
+        None => 1,
+    };
+    meta.insert(NEXT_JOB_KEY, &keys::seq(id + 1))?;
+    jobs.insert(
+        &keys::seq(id),
+        encode(job).map_err(ConflictableTransactionError::Abort)?,
+    )?;
+    Ok(id)
+}
+
+#[derive(Clone)]
+pub struct PrintQueue {
+    pub(super) db: sled::Db,
+    pub(super) jobs: sled::Tree,
+    pub(super) sales: sled::Tree,
+}
+
+impl PrintQueue {
+    /// The oldest job waiting.
+    pub fn next(&self) -> Result<Option<(u64, PrintJob)>, StoreError> {
+        match self.jobs.first()? {
+            Some((key, raw)) => {
+                let id = keys::parse_seq(&key)
+                    .ok_or_else(|| StoreError::corrupt("print job", "bad key"))?;
+                Ok(Some((id, decode(&raw, "print job")?)))
+            }
+            None => Ok(None),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.jobs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.jobs.is_empty()
+    }
+
+    pub fn sale(&self, receipt: ReceiptNo) -> Result<Option<CompletedSale>, StoreError> {
+        self.sales
+            .get(keys::seq(receipt.0))?
+            .map(|raw| decode(&raw, "sale"))
+            .transpose()
+    }
+
+    /// The printer has the job: take it off, durably, so a restart does not
+    /// print it again.
+    pub fn done(&self, id: u64) -> Result<(), StoreError> {
+        self.jobs.remove(keys::seq(id))?;
+        self.db.flush()?;
+        Ok(())
+    }
+}
