@@ -538,3 +538,95 @@ fn the_lockout_grows_and_always_ends() {
     assert_eq!(lockout(6), Some(chrono::Duration::seconds(60)));
     assert_eq!(lockout(40), Some(chrono::Duration::seconds(3600)));
 }
+
+#[test]
+fn held_sales_come_back_on_any_lane() {
+    let (_dir, path) = demo_store();
+    let mut e = engine(&path);
+    let a = e.login("cashier", "1111", 1).expect("lane 1");
+    let b = e.login("manager", "9999", 2).expect("lane 2");
+    e.execute(a, scan("4006381333931")).expect("scan");
+    let events = e.execute(a, Command::Hold).expect("hold");
+    let Event::Held { id } = events[0] else {
+        panic!("{events:?}")
+    };
+    assert_eq!(id, 1);
+    assert!(e.cart(a).expect("cart").is_none());
+    e.execute(b, Command::Recall { id })
+        .expect("recall on lane 2");
+    assert_eq!(e.cart(b).expect("cart").expect("recalled").0.lines.len(), 1);
+    assert!(matches!(
+        e.execute(a, Command::Recall { id }),
+        Err(EngineError::NoSuchHeld(1))
+    ));
+    assert!(e.held().expect("held").is_empty());
+}
+
+#[test]
+fn an_approved_refund_is_not_inherited_by_the_next_user() {
+    let (_dir, path) = demo_store();
+    let mut e = engine(&path);
+    let s = login(&mut e, "cashier", "1111");
+    e.execute(s, scan("4006381333931")).expect("scan");
+    e.execute(s, pay(TenderKind::Cash, None)).expect("sale");
+    let ok = Approval {
+        user: "manager".into(),
+        pin: "9999".into(),
+    };
+    e.execute(
+        s,
+        Command::StartRefund {
+            receipt: 1,
+            approval: Some(ok),
+        },
+    )
+    .expect("approved");
+    e.execute(
+        s,
+        Command::RefundLine {
+            line: 0,
+            quantity: dec!(1),
+        },
+    )
+    .expect("the approved cashier goes on");
+    // The cashier walks away without logging out; another cashier takes the lane.
+    let other = e.login("cashier", "1111", 1).expect("same lane");
+    let _ = other;
+    let admin = e.login("admin", "0000", 1).expect("admin");
+    e.execute(admin, pay(TenderKind::Cash, None))
+        .expect("an admin may refund");
+    let store = e.store();
+    assert_eq!(store.sales().count(), 2);
+
+    // A cashier who did not open the refund needs approval to go on with it.
+    let s2 = login(&mut e, "cashier", "1111");
+    e.execute(s2, scan("9780306406157")).expect("scan");
+    e.execute(s2, pay(TenderKind::Card, None)).expect("sale 3");
+    let ok = Approval {
+        user: "manager".into(),
+        pin: "9999".into(),
+    };
+    let m = e.login("manager", "9999", 3).expect("manager on lane 3");
+    e.execute(
+        m,
+        Command::StartRefund {
+            receipt: 3,
+            approval: Some(ok),
+        },
+    )
+    .expect("manager opens");
+    let c3 = e.login("cashier", "1111", 3).expect("cashier on lane 3");
+    let err = e
+        .execute(
+            c3,
+            Command::RefundLine {
+                line: 0,
+                quantity: dec!(1),
+            },
+        )
+        .expect_err("not theirs");
+    assert!(
+        matches!(err, EngineError::NeedsApproval(Permission::Refund)),
+        "{err}"
+    );
+}

@@ -222,7 +222,7 @@ impl<'e> App<'e> {
     /// Scans are taken only where a sale is being rung up, never from a PIN field.
     fn scans_allowed(&self) -> bool {
         self.session.is_some()
-            && matches!(self.overlay, None | Some(Overlay::Help))
+            && !matches!(self.overlay, Some(Overlay::Approval(_)))
             && !matches!(self.screen, Screen::Login(_))
     }
 
