@@ -49,6 +49,7 @@ pub fn run(
             store,
             printer: p,
             receipt: &settings.config.receipt,
+            local: super::printer::receipt::local_time,
         };
         let page = layout
             .test_page()

@@ -3,23 +3,37 @@
 //! Till's layouts use; anything else shows as `<1b xx>`.
 
 /// PC858's upper half for the characters European receipts need.
-const PC858: [(u8, char); 16] = [
+const PC858: [(u8, char); 30] = [
     (0x80, 'Ç'),
     (0x81, 'ü'),
     (0x82, 'é'),
+    (0x83, 'â'),
     (0x84, 'ä'),
     (0x85, 'à'),
     (0x87, 'ç'),
+    (0x88, 'ê'),
+    (0x89, 'ë'),
     (0x8a, 'è'),
+    (0x8b, 'ï'),
+    (0x8c, 'î'),
+    (0x8e, 'Ä'),
     (0x8f, 'Å'),
+    (0x90, 'É'),
+    (0x93, 'ô'),
     (0x94, 'ö'),
+    (0x96, 'û'),
+    (0x97, 'ù'),
+    (0x99, 'Ö'),
+    (0x9a, 'Ü'),
     (0x9c, '£'),
     (0x9d, 'Ø'),
+    (0xa0, 'á'),
+    (0xa1, 'í'),
+    (0xa2, 'ó'),
     (0xa4, 'ñ'),
     (0xbe, '¥'),
     (0xd5, '€'),
     (0xe1, 'ß'),
-    (0x8e, 'Ä'),
 ];
 
 pub fn to_text(bytes: &[u8], columns: usize) -> String {

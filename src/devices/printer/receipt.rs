@@ -4,6 +4,7 @@
 //! refund, tax invoice). Text goes through the escpos crate in the configured
 //! code page, so "€" and "é" print as the printer's own characters.
 
+use chrono::{DateTime, NaiveDateTime, Utc};
 use escpos::printer::Printer;
 use escpos::printer_options::PrinterOptions;
 use escpos::utils::{
@@ -60,6 +61,13 @@ pub struct Layout<'a> {
     pub store: &'a StoreSettings,
     pub printer: &'a PrinterConfig,
     pub receipt: &'a ReceiptConfig,
+    /// The wall-clock time printed for an instant: the till's local time.
+    pub local: fn(DateTime<Utc>) -> NaiveDateTime,
+}
+
+/// The machine's local time, what a receipt normally shows.
+pub fn local_time(t: DateTime<Utc>) -> NaiveDateTime {
+    t.with_timezone(&chrono::Local).naive_local()
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -96,6 +104,29 @@ impl Layout<'_> {
         format!("{left}{}{right}", " ".repeat(pad))
     }
 
+    /// Prints a line of text. Plain ASCII goes out as itself and only other
+    /// characters through escpos's code-page tables: those tables map '-' to
+    /// 0xF0 (the soft hyphen) in code pages 850 and 858, which many printers
+    /// print as nothing.
+    fn line(&self, p: &mut Printer<MemoryDriver>, text: &str) -> Result<(), LayoutError> {
+        let mut ascii = Vec::new();
+        for c in text.chars() {
+            if c.is_ascii() && !c.is_ascii_control() {
+                ascii.push(c as u8);
+            } else {
+                if !ascii.is_empty() {
+                    p.custom(&std::mem::take(&mut ascii))?;
+                }
+                p.write(&c.to_string())?;
+            }
+        }
+        if !ascii.is_empty() {
+            p.custom(&ascii)?;
+        }
+        p.feed()?;
+        Ok(())
+    }
+
     fn rule(&self) -> String {
         "-".repeat(self.width())
     }
@@ -118,13 +149,11 @@ impl Layout<'_> {
     }
 
     fn header(&self, p: &mut Printer<MemoryDriver>) -> Result<(), LayoutError> {
-        p.justify(JustifyMode::CENTER)?
-            .bold(true)?
-            .size(2, 2)?
-            .writeln(&self.store.store_name)?;
+        p.justify(JustifyMode::CENTER)?.bold(true)?.size(2, 2)?;
+        self.line(p, &self.store.store_name)?;
         p.reset_size()?.bold(false)?;
         for line in &self.receipt.header {
-            p.writeln(line)?;
+            self.line(p, line)?;
         }
         p.justify(JustifyMode::LEFT)?;
         Ok(())
@@ -147,10 +176,9 @@ impl Layout<'_> {
         self.header(&mut p)?;
         p.feed()?;
         if copy == Copy::Duplicate {
-            p.justify(JustifyMode::CENTER)?
-                .bold(true)?
-                .writeln("*** DUPLICATE ***")?
-                .bold(false)?;
+            p.justify(JustifyMode::CENTER)?.bold(true)?;
+            self.line(&mut p, "*** DUPLICATE ***")?;
+            p.bold(false)?;
             p.justify(JustifyMode::LEFT)?;
         }
         let title = match (sale.sale.kind, buyer) {
@@ -164,71 +192,91 @@ impl Layout<'_> {
             (SaleKind::Sale, Some(_)) => format!("TAX INVOICE {}", sale.receipt_label()),
             (SaleKind::Sale, None) => format!("RECEIPT {}", sale.receipt_label()),
         };
-        p.bold(true)?.writeln(&title)?.bold(false)?;
+        p.bold(true)?;
+        self.line(&mut p, &title)?;
+        p.bold(false)?;
         let when = sale
             .completed_at
             .with_timezone(&chrono::Local)
             .format("%Y-%m-%d %H:%M")
             .to_string();
-        p.writeln(&self.pair(&when, &format!("cashier {}", sale.cashier)))?;
+        self.line(
+            &mut p,
+            &self.pair(&when, &format!("cashier {}", sale.cashier)),
+        )?;
         if let Some(b) = buyer {
-            p.writeln(&format!("Buyer: {}", b.name))?;
-            p.writeln(&format!("Buyer tax no: {}", b.tax_number))?;
+            self.line(&mut p, &format!("Buyer: {}", b.name))?;
+            self.line(&mut p, &format!("Buyer tax no: {}", b.tax_number))?;
         }
-        p.writeln(&self.rule())?;
+        self.line(&mut p, &self.rule())?;
         for t in &sale.totals.lines {
             let line = &sale.sale.lines[t.line];
-            p.writeln(&self.pair(&line.name, &m(t.before_discount)))?;
+            self.line(&mut p, &self.pair(&line.name, &m(t.before_discount)))?;
             if line.quantity != rust_decimal::Decimal::ONE {
                 let unit = if line.unit == crate::domain::product::Unit::Kg {
                     " kg"
                 } else {
                     ""
                 };
-                p.writeln(&format!(
-                    "  {}{unit} x {}",
-                    line.quantity.normalize(),
-                    m(line.unit_price)
-                ))?;
+                self.line(
+                    &mut p,
+                    &format!(
+                        "  {}{unit} x {}",
+                        line.quantity.normalize(),
+                        m(line.unit_price)
+                    ),
+                )?;
             }
             let off = t.line_discount + t.sale_discount;
             if !off.is_zero() {
-                p.writeln(&self.pair("  discount", &m(-off)))?;
+                self.line(&mut p, &self.pair("  discount", &m(-off)))?;
             }
         }
-        p.writeln(&self.rule())?;
+        self.line(&mut p, &self.rule())?;
         let total = if sale.sale.is_refund() {
             "REFUND TOTAL"
         } else {
             "TOTAL"
         };
-        p.bold(true)?
-            .writeln(&self.pair(&format!("{total} {}", symbol(c)), &m(sale.totals.total)))?
-            .bold(false)?;
+        p.bold(true)?;
+        self.line(
+            &mut p,
+            &self.pair(&format!("{total} {}", symbol(c)), &m(sale.totals.total)),
+        )?;
+        p.bold(false)?;
         for tax in &sale.totals.tax.lines {
             let rate = (tax.rate * rust_decimal::Decimal::ONE_HUNDRED).normalize();
-            p.writeln(&self.pair(
-                &format!("  tax {} {rate}% of {}", tax.code, m(tax.net)),
-                &m(tax.tax),
-            ))?;
+            self.line(
+                &mut p,
+                &self.pair(
+                    &format!("  tax {} {rate}% of {}", tax.code, m(tax.net)),
+                    &m(tax.tax),
+                ),
+            )?;
         }
         p.feed()?;
         for tender in &sale.sale.tenders {
-            p.writeln(&self.pair(&tender.kind.to_string(), &m(tender.amount)))?;
+            self.line(
+                &mut p,
+                &self.pair(&tender.kind.to_string(), &m(tender.amount)),
+            )?;
         }
         if !sale.sale.cash_rounding.is_zero() {
-            p.writeln(&self.pair("cash rounding", &m(sale.sale.cash_rounding)))?;
+            self.line(
+                &mut p,
+                &self.pair("cash rounding", &m(sale.sale.cash_rounding)),
+            )?;
         }
         if !sale.sale.is_refund() {
-            p.bold(true)?
-                .writeln(&self.pair("CHANGE", &m(sale.sale.change)))?
-                .bold(false)?;
+            p.bold(true)?;
+            self.line(&mut p, &self.pair("CHANGE", &m(sale.sale.change)))?;
+            p.bold(false)?;
         }
         p.feed()?.justify(JustifyMode::CENTER)?;
         let qr = QRCodeOption::new(QRCodeModel::Model2, 4, QRCodeCorrectionLevel::M);
         p.qrcode_option(&format!("{} {hash}", sale.receipt_label()), qr)?;
         for line in &self.receipt.footer {
-            p.writeln(line)?;
+            self.line(&mut p, line)?;
         }
         p.justify(JustifyMode::LEFT)?;
         self.finish(p, kick)
@@ -247,21 +295,25 @@ impl Layout<'_> {
     pub fn test_page(&self) -> Result<Vec<u8>, LayoutError> {
         let mut p = self.printer()?;
         self.header(&mut p)?;
-        p.writeln(&self.rule())?;
-        p.writeln("TEST PAGE")?;
-        p.writeln(&format!(
-            "{} columns, code page {}",
-            self.printer.columns, self.printer.code_page
-        ))?;
-        p.writeln("€ £ ¥ é è à ç ñ ö ü ß Å Ø")?;
-        p.writeln(
+        self.line(&mut p, &self.rule())?;
+        self.line(&mut p, "TEST PAGE")?;
+        self.line(
+            &mut p,
+            &format!(
+                "{} columns, code page {}",
+                self.printer.columns, self.printer.code_page
+            ),
+        )?;
+        self.line(&mut p, "€ £ ¥ é è à ç ñ ö ü ß Å Ø")?;
+        self.line(
+            &mut p,
             &"1234567890"
                 .repeat(5)
                 .chars()
                 .take(self.width())
                 .collect::<String>(),
         )?;
-        p.writeln(&self.rule())?;
+        self.line(&mut p, &self.rule())?;
         self.finish(p, false)
     }
 }

@@ -98,6 +98,7 @@ fn render(queue: &PrintQueue, setup: &PrinterSetup, job: &PrintJob) -> Result<Ve
         store: &setup.store,
         printer: &setup.printer,
         receipt: &setup.receipt,
+        local: super::receipt::local_time,
     };
     match &job.kind {
         JobKind::DrawerOnly => Ok(layout.drawer_only()),
