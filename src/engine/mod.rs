@@ -578,6 +578,7 @@ impl Engine {
                 sale: sale.clone(),
                 totals: totals.clone(),
             })?;
+        self.wake_printer();
         Ok(vec![Event::Completed {
             sale: Box::new(done),
             change,

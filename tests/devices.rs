@@ -1,0 +1,293 @@
+//! The scanner and the printer over real pseudo-terminals and real sockets:
+//! codes with every suffix, noise, a scanner unplugged and plugged back, a
+//! printer side that reads the bytes, and a printer that is away for three
+//! sales and then prints all three receipts, in order, once each.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::path::Path;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use portable_pty::{MasterPty, PtySize, native_pty_system};
+use till::config::{PrinterConfig, ReceiptConfig, ScannerConfig, Suffix};
+use till::devices::printer::preview;
+use till::devices::printer::worker::{self, PrinterSetup};
+use till::devices::scanner::reader;
+use till::devices::status::StatusBoard;
+use till::devices::url::{DeviceUrl, Parity};
+use till::domain::tender::TenderKind;
+use till::engine::Command;
+
+/// A pseudo-terminal whose slave side is reachable under `link` (a symlink),
+/// so a test can unplug it and plug a new one in at the same path, as udev
+/// names a USB scanner again after a replug.
+struct FakePort {
+    master: Box<dyn MasterPty + Send>,
+    writer: Box<dyn Write + Send>,
+    // The slave must stay open until the device opens its side.
+    _slave: Box<dyn portable_pty::SlavePty + Send>,
+}
+
+fn plug(link: &Path) -> FakePort {
+    let pair = native_pty_system()
+        .openpty(PtySize::default())
+        .expect("a pty");
+    let name = pair.master.tty_name().expect("the slave's path");
+    let _ = std::fs::remove_file(link);
+    std::os::unix::fs::symlink(&name, link).expect("symlink");
+    let writer = pair.master.take_writer().expect("writer");
+    FakePort {
+        master: pair.master,
+        writer,
+        _slave: pair.slave,
+    }
+}
+
+fn serial(path: &Path) -> DeviceUrl {
+    DeviceUrl::Serial {
+        path: path.into(),
+        baud: 9600,
+        parity: Parity::None,
+        data_bits: 8,
+        stop_bits: 1,
+        flow: false,
+    }
+}
+
+fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_serial_scanner_with_each_suffix_noise_and_a_replug() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (suffix, end) in [
+        (Suffix::Cr, "\r"),
+        (Suffix::Lf, "\n"),
+        (Suffix::Crlf, "\r\n"),
+        (Suffix::Tab, "\t"),
+        (Suffix::Etx, "\x03"),
+    ] {
+        let link = dir.path().join(format!("scanner-{suffix:?}"));
+        let mut port = plug(&link);
+        let (tx, rx) = mpsc::channel();
+        let board = StatusBoard::default();
+        let config = ScannerConfig {
+            suffix,
+            dedupe_ms: 500,
+            ..ScannerConfig::default()
+        };
+        let scanner = reader::spawn(serial(&link), config, board.clone(), move |code| {
+            let _ = tx.send(code);
+        });
+        wait_until("the scanner to open", || {
+            board.get().scanner == "scanner ok"
+        });
+        let stream = format!(
+            "\x00\x7f\u{1b}garbage\x01{end}4006381333931{end}4006381333931{end}96385074{end}"
+        );
+        port.writer.write_all(stream.as_bytes()).expect("write");
+        let got: Vec<String> = (0..2)
+            .map(|_| rx.recv_timeout(Duration::from_secs(5)).expect("a code"))
+            .collect();
+        assert_eq!(
+            got,
+            ["4006381333931", "96385074"],
+            "{suffix:?}: noise dropped, the repeat taken once"
+        );
+
+        if suffix == Suffix::Cr {
+            // Unplug: the pty goes away; the reader notices and keeps looking.
+            drop(port);
+            wait_until("the scanner to be missed", || {
+                board.get().scanner == "scanner away"
+            });
+            let mut port = plug(&link);
+            wait_until("the scanner to come back", || {
+                board.get().scanner == "scanner ok"
+            });
+            port.writer.write_all(b"5901234123457\r").expect("write");
+            assert_eq!(
+                rx.recv_timeout(Duration::from_secs(5))
+                    .expect("a code after replug"),
+                "5901234123457"
+            );
+            drop(port);
+        }
+        drop(scanner);
+    }
+}
+
+fn printer_config() -> PrinterConfig {
+    PrinterConfig {
+        columns: 42,
+        retry_seconds: 1,
+        ..PrinterConfig::default()
+    }
+}
+
+fn sell(
+    engine: &mut till::engine::Engine,
+    session: till::engine::SessionId,
+    code: &str,
+    kind: TenderKind,
+) {
+    engine
+        .execute(
+            session,
+            Command::Scan {
+                code: code.into(),
+                quantity: None,
+            },
+        )
+        .expect("scan");
+    engine
+        .execute(session, Command::Tender { kind, amount: None })
+        .expect("pay");
+}
+
+#[test]
+fn a_serial_printer_gets_the_receipt_bytes_and_the_drawer_kick() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let link = dir.path().join("printer");
+    let port = plug(&link);
+    let mut reader = port.master.try_clone_reader().expect("reader");
+    let (_d, path) = common::demo_store();
+    let mut engine = common::engine(&path);
+    let (wake, sleep) = mpsc::channel();
+    engine.notify_printer(wake);
+    let setup = PrinterSetup {
+        url: serial(&link),
+        store: engine.settings().clone(),
+        printer: printer_config(),
+        receipt: ReceiptConfig::default(),
+    };
+    let board = StatusBoard::default();
+    let worker = worker::spawn(engine.store().print_queue(), setup, board.clone(), sleep);
+    let s = common::login(&mut engine, "cashier", "1111");
+    sell(&mut engine, s, "4006381333931", TenderKind::Cash);
+    // Read on a thread, so a printer side that gets nothing fails the test
+    // instead of hanging it.
+    let (bytes_tx, bytes_rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 1024];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 || bytes_tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut got = Vec::new();
+    while !got.ends_with(&till::devices::printer::receipt::drawer_kick(2)) {
+        match bytes_rx.recv_timeout(Duration::from_secs(10)) {
+            Ok(chunk) => got.extend_from_slice(&chunk),
+            Err(_) => panic!(
+                "no complete receipt arrived: {}",
+                preview::to_text(&got, 42)
+            ),
+        }
+    }
+    let text = preview::to_text(&got, 42);
+    assert!(
+        text.contains("RECEIPT T01-000001") && text.contains("STABILO"),
+        "{text}"
+    );
+    wait_until("the job to leave the queue", || {
+        engine.store().print_queue().is_empty()
+    });
+    assert_eq!(board.get().printer, "printer ok");
+    drop(engine);
+    worker
+        .join()
+        .expect("the worker stops when the engine closes");
+}
+
+#[test]
+fn a_printer_away_for_three_sales_prints_all_three_in_order_once() {
+    // A port nothing listens on yet: the printer is off.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let (_d, path) = common::demo_store();
+    let mut engine = common::engine(&path);
+    let (wake, sleep) = mpsc::channel();
+    engine.notify_printer(wake);
+    let setup = PrinterSetup {
+        url: DeviceUrl::Tcp {
+            host: "127.0.0.1".into(),
+            port,
+        },
+        store: engine.settings().clone(),
+        printer: printer_config(),
+        receipt: ReceiptConfig::default(),
+    };
+    let board = StatusBoard::default();
+    let worker = worker::spawn(engine.store().print_queue(), setup, board.clone(), sleep);
+    let s = common::login(&mut engine, "cashier", "1111");
+    sell(&mut engine, s, "4006381333931", TenderKind::Cash);
+    sell(&mut engine, s, "5901234123457", TenderKind::Card);
+    sell(&mut engine, s, "9780306406157", TenderKind::Cash);
+    wait_until("the status bar to say so", || {
+        board.get().printer.starts_with("printer away")
+    });
+    assert_eq!(
+        engine.store().print_queue().len(),
+        3,
+        "all three wait, none lost"
+    );
+
+    // The printer comes back.
+    let printer = TcpListener::bind(("127.0.0.1", port)).expect("the printer's port");
+    let (mut conn, _) = printer.accept().expect("the till connects");
+    conn.set_read_timeout(Some(Duration::from_millis(300)))
+        .expect("timeout");
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while preview::to_text(&got, 42).matches(" cut").count() < 3 {
+        assert!(
+            Instant::now() < deadline,
+            "receipts missing: {}",
+            preview::to_text(&got, 42)
+        );
+        if let Ok(n) = conn.read(&mut buf) {
+            got.extend_from_slice(&buf[..n]);
+        }
+    }
+    wait_until("the queue to empty", || {
+        engine.store().print_queue().is_empty()
+    });
+    // Nothing more comes: each receipt once.
+    std::thread::sleep(Duration::from_millis(1500));
+    if let Ok(n) = conn.read(&mut buf) {
+        got.extend_from_slice(&buf[..n]);
+    }
+    let text = preview::to_text(&got, 42);
+    let order: Vec<usize> = [
+        "RECEIPT T01-000001",
+        "RECEIPT T01-000002",
+        "RECEIPT T01-000003",
+    ]
+    .iter()
+    .map(|r| text.find(r).expect(r))
+    .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "in order: {text}");
+    assert_eq!(text.matches("RECEIPT T01-").count(), 3, "once each: {text}");
+    assert_eq!(
+        text.matches("[drawer kick").count(),
+        2,
+        "the two cash sales opened the drawer"
+    );
+    assert_eq!(board.get().printer, "printer ok");
+    drop(engine);
+    worker.join().expect("worker stops");
+}
