@@ -279,3 +279,48 @@ fn a_bad_product_csv_imports_nothing_and_lists_every_bad_line() {
         "{out}"
     );
 }
+
+#[test]
+fn doctor_prints_a_test_page_and_names_a_missing_scanner() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("store");
+    run_ok(&["init", "--demo", "--data", s(&data)]);
+    let page = dir.path().join("page.bin");
+    let config = write(
+        dir.path(),
+        "till.toml",
+        &format!(
+            "[devices]\nprinter = \"file://{}\"\nscanner = \"serial:///dev/ttyNOPE7\"\n[printer]\ncolumns = 32\n",
+            page.display()
+        ),
+    );
+    let o = run(&[
+        "doctor",
+        "--data",
+        s(&data),
+        "--config",
+        s(&config),
+        "--listen-seconds",
+        "1",
+    ]);
+    let out = stdout(&o);
+    assert!(
+        out.contains("test page sent") && out.contains("TEST PAGE"),
+        "{out}"
+    );
+    assert!(out.contains("/dev/ttyNOPE7 is not there"), "{out}");
+    assert!(!o.status.success(), "a missing scanner fails the check");
+    let bytes = std::fs::read(&page).expect("the page went to the printer file");
+    assert!(
+        till::devices::printer::preview::to_text(&bytes, 32)
+            .contains("32 columns, code page PC858")
+    );
+
+    let bad = write(dir.path(), "bad.toml", "[printer]\ncolumns = 40\n");
+    let o = run(&["journal", "verify", "--data", s(&data), "--config", s(&bad)]);
+    assert!(
+        stderr(&o).contains("bad.toml:2: columns = 40"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -630,3 +630,87 @@ fn an_approved_refund_is_not_inherited_by_the_next_user() {
         "{err}"
     );
 }
+
+#[test]
+fn reprints_are_duplicates_and_no_sales_need_a_manager() {
+    use till::store::print_queue::JobKind;
+    let (_dir, path) = demo_store();
+    let mut e = engine(&path);
+    let s = login(&mut e, "cashier", "1111");
+    for _ in 0..2 {
+        e.execute(s, scan("4006381333931")).expect("scan");
+        e.execute(s, pay(TenderKind::Card, None)).expect("sale");
+    }
+    let events = e
+        .execute(
+            s,
+            Command::Reprint {
+                receipt: None,
+                approval: None,
+            },
+        )
+        .expect("the last one");
+    assert!(matches!(&events[0], Event::Reprinted { receipt } if receipt == "T01-000002"));
+    let err = e
+        .execute(
+            s,
+            Command::Reprint {
+                receipt: Some(1),
+                approval: None,
+            },
+        )
+        .expect_err("an older one");
+    assert!(matches!(
+        err,
+        EngineError::NeedsApproval(Permission::Reprint)
+    ));
+    let ok = Approval {
+        user: "manager".into(),
+        pin: "9999".into(),
+    };
+    e.execute(
+        s,
+        Command::Reprint {
+            receipt: Some(1),
+            approval: Some(ok.clone()),
+        },
+    )
+    .expect("approved");
+    assert!(matches!(
+        e.execute(s, Command::NoSale { approval: None })
+            .expect_err("cashier"),
+        EngineError::NeedsApproval(Permission::NoSale)
+    ));
+    e.execute(s, Command::NoSale { approval: Some(ok) })
+        .expect("approved no-sale");
+
+    let queue = e.store().print_queue();
+    let mut jobs = Vec::new();
+    while let Some((id, job)) = queue.next().expect("queue") {
+        jobs.push(job);
+        queue.done(id).expect("done");
+    }
+    let kinds: Vec<String> = jobs
+        .iter()
+        .map(|j| match &j.kind {
+            JobKind::Receipt {
+                receipt, duplicate, ..
+            } => format!("{}{}", receipt.0, if *duplicate { "d" } else { "" }),
+            JobKind::DrawerOnly => format!("drawer{}", if j.kick { "+kick" } else { "" }),
+        })
+        .collect();
+    assert_eq!(kinds, ["1", "2", "2d", "1d", "drawer+kick"]);
+    let journal: Vec<JournalEvent> = e
+        .store()
+        .journal()
+        .filter_map(Result::ok)
+        .map(|r| r.entry.event)
+        .collect();
+    let reprints = journal
+        .iter()
+        .filter(|ev| matches!(ev, JournalEvent::Reprinted { .. }))
+        .count();
+    assert_eq!(reprints, 2);
+    assert!(journal.iter().any(|ev| matches!(ev,
+        JournalEvent::DrawerOpened { receipt: None, approved_by: Some(m) } if m == "manager")));
+}

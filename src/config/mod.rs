@@ -229,6 +229,19 @@ mod tests {
     }
 
     #[test]
+    fn the_shipped_example_reads() {
+        let s = parse(include_str!("../../packaging/till.toml")).unwrap();
+        assert_eq!(
+            s.printer_url,
+            DeviceUrl::Tcp {
+                host: "192.168.1.50".into(),
+                port: 9100
+            }
+        );
+        assert_eq!(s.config.printer.columns, 48);
+    }
+
+    #[test]
     fn a_missing_default_file_is_the_defaults_but_a_named_one_is_an_error() {
         assert!(Settings::load(Some(Path::new("/nonexistent/till.toml"))).is_err());
     }
