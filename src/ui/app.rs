@@ -526,15 +526,6 @@ impl<'e> App<'e> {
             .map(|_| self.selected)
     }
 
-    fn move_selection(&mut self, down: bool, len: usize) -> usize {
-        let max = len.saturating_sub(1);
-        if down {
-            (self.selected + 1).min(max)
-        } else {
-            self.selected.saturating_sub(1)
-        }
-    }
-
     fn act_sale(&mut self, action: Action) {
         let typed = self.input.trim().to_string();
         match action {
@@ -563,7 +554,7 @@ impl<'e> App<'e> {
             Action::Back => self.input.clear(),
             Action::Up | Action::Down => {
                 let len = self.cart.as_ref().map(|(s, _)| s.lines.len()).unwrap_or(0);
-                self.selected = self.move_selection(action == Action::Down, len);
+                self.selected = step(self.selected, len, action);
             }
             Action::Lookup => {
                 let quantity = quantity_prefix(&self.input);
@@ -764,12 +755,7 @@ impl<'e> App<'e> {
                 return;
             }
             Action::Up | Action::Down => {
-                let max = list.results.len().saturating_sub(1);
-                list.selected = if action == Action::Down {
-                    (list.selected + 1).min(max)
-                } else {
-                    list.selected.saturating_sub(1)
-                };
+                list.selected = step(list.selected, list.results.len(), action);
             }
             Action::Erase => {
                 list.query.pop();
@@ -800,12 +786,7 @@ impl<'e> App<'e> {
                 return;
             }
             Action::Up | Action::Down => {
-                let max = list.held.len().saturating_sub(1);
-                list.selected = if action == Action::Down {
-                    (list.selected + 1).min(max)
-                } else {
-                    list.selected.saturating_sub(1)
-                };
+                list.selected = step(list.selected, list.held.len(), action);
             }
             Action::Submit => {
                 if let Some(held) = list.held.get(list.selected) {
@@ -826,12 +807,7 @@ impl<'e> App<'e> {
         let typed = self.input.trim().to_string();
         match action {
             Action::Up | Action::Down => {
-                let max = view.original.sale.lines.len().saturating_sub(1);
-                view.selected = if action == Action::Down {
-                    (view.selected + 1).min(max)
-                } else {
-                    view.selected.saturating_sub(1)
-                };
+                view.selected = step(view.selected, view.original.sale.lines.len(), action);
             }
             Action::Submit | Action::Quantity => {
                 let quantity = if typed.is_empty() {
@@ -981,6 +957,14 @@ impl<'e> App<'e> {
                 }
             }
         }
+    }
+}
+
+/// Moves a selection in a list of `len` rows one row up or down, staying inside.
+fn step(selected: usize, len: usize, action: Action) -> usize {
+    match action {
+        Action::Down => (selected + 1).min(len.saturating_sub(1)),
+        _ => selected.saturating_sub(1),
     }
 }
 

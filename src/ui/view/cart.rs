@@ -2,8 +2,9 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
-use ratatui::widgets::{Block, Cell, Row, Table, TableState};
+use ratatui::widgets::{Cell, Row, Table, TableState};
 
+use super::panel;
 use crate::domain::money::Money;
 use crate::ui::app::{App, RefundView};
 
@@ -86,12 +87,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     };
     let table = Table::new(rows, WIDTHS)
         .header(header(app))
-        .block(
-            Block::bordered()
-                .title(title)
-                .border_style(app.theme.border)
-                .title_style(app.theme.title),
-        )
+        .block(panel(app, title))
         .row_highlight_style(app.theme.selection);
     let mut state = TableState::default().with_selected(selected);
     frame.render_stateful_widget(table, area, &mut state);
@@ -151,12 +147,7 @@ pub fn refund(frame: &mut Frame, app: &App, view: &RefundView, area: Rect) {
     );
     let table = Table::new(rows, WIDTHS)
         .header(header(app))
-        .block(
-            Block::bordered()
-                .title(title)
-                .border_style(app.theme.border)
-                .title_style(app.theme.title),
-        )
+        .block(panel(app, title))
         .row_highlight_style(app.theme.selection);
     let mut state = TableState::default().with_selected(Some(view.selected));
     frame.render_stateful_widget(table, area, &mut state);

@@ -3,8 +3,9 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Cell, Row, Table, TableState};
+use ratatui::widgets::{Cell, Row, Table, TableState};
 
+use super::panel;
 use crate::domain::product::Unit;
 use crate::ui::app::{App, LookupList, RecallList};
 
@@ -43,12 +44,7 @@ pub fn lookup(frame: &mut Frame, app: &App, list: &LookupList, area: Rect) {
     ];
     let table = Table::new(rows, widths)
         .header(Row::new(["Name", "Code", "Price"]).style(app.theme.muted))
-        .block(
-            Block::bordered()
-                .title(title)
-                .border_style(app.theme.border)
-                .title_style(app.theme.title),
-        )
+        .block(panel(app, title))
         .row_highlight_style(app.theme.selection);
     let mut state =
         TableState::default().with_selected((!list.results.is_empty()).then_some(list.selected));
@@ -86,12 +82,7 @@ pub fn recall(frame: &mut Frame, app: &App, list: &RecallList, area: Rect) {
     ];
     let table = Table::new(rows, widths)
         .header(Row::new(["Id", "Held", "By", "Lines", "Total"]).style(app.theme.muted))
-        .block(
-            Block::bordered()
-                .title(" Held sales ")
-                .border_style(app.theme.border)
-                .title_style(app.theme.title),
-        )
+        .block(panel(app, " Held sales "))
         .row_highlight_style(app.theme.selection);
     let mut state = TableState::default().with_selected(Some(list.selected));
     frame.render_stateful_widget(table, area, &mut state);

@@ -3,9 +3,9 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph};
+use ratatui::widgets::Paragraph;
 
-use super::centered;
+use super::{centered, panel};
 use crate::ui::app::{App, LoginForm};
 
 pub fn draw(frame: &mut Frame, app: &App, form: &LoginForm, area: Rect) {
@@ -26,9 +26,6 @@ pub fn draw(frame: &mut Frame, app: &App, form: &LoginForm, area: Rect) {
         Line::raw(""),
         Line::styled("  Enter: next / log in   Up/Down: switch field", t.muted),
     ];
-    let block = Block::bordered()
-        .title(" Log in ")
-        .border_style(t.border)
-        .title_style(t.title);
+    let block = panel(app, " Log in ");
     frame.render_widget(Paragraph::new(lines).block(block), centered(area, 50, 9));
 }

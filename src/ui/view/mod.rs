@@ -134,6 +134,14 @@ fn draw_message(frame: &mut Frame, app: &App, area: Rect) {
     frame.render_widget(Paragraph::new(format!(" {}", m.text)).style(style), area);
 }
 
+/// A bordered panel with a title, in the theme's colours: every box on screen.
+fn panel<'a>(app: &App, title: impl Into<ratatui::text::Line<'a>>) -> Block<'a> {
+    Block::bordered()
+        .title(title)
+        .border_style(app.theme.border)
+        .title_style(app.theme.title)
+}
+
 /// A box of `width` x `height` in the middle of `area`, for popups.
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let [row] = Layout::vertical([Constraint::Length(height.min(area.height))])

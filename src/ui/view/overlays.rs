@@ -3,9 +3,9 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Row, Table};
+use ratatui::widgets::{Clear, Paragraph, Row, Table};
 
-use super::centered;
+use super::{centered, panel};
 use crate::ui::action::{Action, Section};
 use crate::ui::app::{App, ApprovalPrompt};
 
@@ -31,12 +31,8 @@ pub fn help(frame: &mut Frame, app: &App, area: Rect) {
     let height = rows.len() as u16 + 2;
     let popup = centered(area, area.width.saturating_sub(4).min(100), height);
     frame.render_widget(Clear, popup);
-    let table = Table::new(rows, [Constraint::Length(16), Constraint::Min(20)]).block(
-        Block::bordered()
-            .title(" Keys (any key closes) ")
-            .border_style(app.theme.border)
-            .title_style(app.theme.title),
-    );
+    let table = Table::new(rows, [Constraint::Length(16), Constraint::Min(20)])
+        .block(panel(app, " Keys (any key closes) "));
     frame.render_widget(table, popup);
 }
 
@@ -68,10 +64,7 @@ pub fn approval(frame: &mut Frame, app: &App, prompt: &ApprovalPrompt, area: Rec
     }
     let popup = centered(area, 64, lines.len() as u16 + 2);
     frame.render_widget(Clear, popup);
-    let block = Block::bordered()
-        .title(" Manager approval ")
-        .border_style(t.border)
-        .title_style(t.title);
+    let block = panel(app, " Manager approval ");
     frame.render_widget(
         Paragraph::new(lines).block(block).wrap(Default::default()),
         popup,
@@ -81,10 +74,7 @@ pub fn approval(frame: &mut Frame, app: &App, prompt: &ApprovalPrompt, area: Rec
 pub fn confirm(frame: &mut Frame, app: &App, question: &str, area: Rect) {
     let popup = centered(area, 60, 5);
     frame.render_widget(Clear, popup);
-    let block = Block::bordered()
-        .title(" Confirm ")
-        .border_style(app.theme.border)
-        .title_style(app.theme.title);
+    let block = panel(app, " Confirm ");
     let text = Paragraph::new(format!(" {question}"))
         .style(app.theme.accent)
         .block(block)

@@ -5,8 +5,9 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Paragraph};
+use ratatui::widgets::Paragraph;
 
+use super::panel;
 use crate::domain::money::Money;
 use crate::ui::app::App;
 
@@ -65,9 +66,6 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             None => lines.push(Line::styled("Ready for the next customer", t.muted)),
         },
     }
-    let block = Block::bordered()
-        .title(" Totals ")
-        .border_style(t.border)
-        .title_style(t.title);
+    let block = panel(app, " Totals ");
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
