@@ -291,3 +291,85 @@ fn a_printer_away_for_three_sales_prints_all_three_in_order_once() {
     drop(engine);
     worker.join().expect("worker stops");
 }
+
+#[test]
+fn a_printer_out_of_paper_holds_the_receipt_until_it_has_paper() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let link = dir.path().join("printer");
+    let mut port = plug(&link);
+    let mut reader = port.master.try_clone_reader().expect("reader");
+    let has_paper = Arc::new(AtomicBool::new(false));
+    let (bytes_tx, bytes_rx) = mpsc::channel();
+    let paper = has_paper.clone();
+    let mut answer = port.writer;
+    // The printer: answers DLE EOT 4 with its paper state, keeps everything else.
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 1024];
+        let mut seen: Vec<u8> = Vec::new();
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            seen.extend_from_slice(&buf[..n]);
+            while let Some(at) = seen.windows(3).position(|w| w == [0x10, 0x04, 0x04]) {
+                seen.drain(at..at + 3);
+                let state = if paper.load(Ordering::SeqCst) {
+                    0x12
+                } else {
+                    0x72
+                };
+                let _ = answer.write_all(&[state]);
+            }
+            if bytes_tx.send(std::mem::take(&mut seen)).is_err() {
+                break;
+            }
+        }
+    });
+    port.writer = Box::new(std::io::sink());
+    let (_d, path) = common::demo_store();
+    let mut engine = common::engine(&path);
+    let (wake, sleep) = mpsc::channel();
+    engine.notify_printer(wake);
+    let setup = PrinterSetup {
+        url: serial(&link),
+        store: engine.settings().clone(),
+        printer: PrinterConfig {
+            paper_status: true,
+            ..printer_config()
+        },
+        receipt: ReceiptConfig::default(),
+    };
+    let board = StatusBoard::default();
+    let worker = worker::spawn(engine.store().print_queue(), setup, board.clone(), sleep);
+    let s = common::login(&mut engine, "cashier", "1111");
+    sell(&mut engine, s, "4006381333931", TenderKind::Card);
+    wait_until("the status bar to say paper out", || {
+        board.get().printer == "paper out: 1 waiting"
+    });
+    let before: Vec<u8> = bytes_rx.try_iter().flatten().collect();
+    assert!(
+        !preview::to_text(&before, 42).contains("RECEIPT"),
+        "nothing printed into an empty printer"
+    );
+
+    has_paper.store(true, Ordering::SeqCst);
+    let mut got = Vec::new();
+    while !preview::to_text(&got, 42).contains(" cut") {
+        match bytes_rx.recv_timeout(Duration::from_secs(10)) {
+            Ok(chunk) => got.extend_from_slice(&chunk),
+            Err(_) => panic!("the receipt never came: {}", preview::to_text(&got, 42)),
+        }
+    }
+    assert!(preview::to_text(&got, 42).contains("RECEIPT T01-000001"));
+    wait_until("the queue to empty", || {
+        engine.store().print_queue().is_empty()
+    });
+    wait_until("the status bar to say ok", || {
+        board.get().printer == "printer ok"
+    });
+    drop(port);
+    drop(engine);
+    worker.join().expect("worker stops");
+}

@@ -84,6 +84,10 @@ pub struct PrinterConfig {
     pub drawer_pin: u8,
     /// Seconds between tries while the printer is away.
     pub retry_seconds: u64,
+    /// Ask the printer for its paper status (DLE EOT 4) before each job, and
+    /// hold jobs while it reports the paper out. For printers that answer it
+    /// (most Epson and Star models); others would delay each job by 2 s.
+    pub paper_status: bool,
 }
 
 impl Default for PrinterConfig {
@@ -94,6 +98,7 @@ impl Default for PrinterConfig {
             drawer: true,
             drawer_pin: 2,
             retry_seconds: 5,
+            paper_status: false,
         }
     }
 }

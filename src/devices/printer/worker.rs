@@ -45,7 +45,12 @@ fn run(queue: &PrintQueue, setup: &PrinterSetup, status: &StatusBoard, wake: &Re
             }
             Err(why) => {
                 tracing::warn!(printer = %setup.url, "printing delayed: {why}");
-                status.printer(format!("printer away: {} waiting", queue.len()));
+                let state = if why == "paper out" {
+                    "paper out"
+                } else {
+                    "printer away"
+                };
+                status.printer(format!("{state}: {} waiting", queue.len()));
                 link = None;
                 Some(retry)
             }
@@ -83,6 +88,9 @@ fn print_all(
                 Some(port::open(&setup.url, Duration::from_secs(2)).map_err(|e| e.to_string())?);
         }
         if let Some(l) = link.as_mut() {
+            if setup.printer.paper_status {
+                paper_ok(l.as_mut())?;
+            }
             l.write_all(&bytes)
                 .and_then(|()| l.flush())
                 .map_err(|e| format!("{}: {e}", setup.url))?;
@@ -91,6 +99,29 @@ fn print_all(
         tracing::info!(job = id, bytes = bytes.len(), "printed");
     }
     Ok(())
+}
+
+/// DLE EOT 4: the printer answers one byte about its paper roll. Bits 5 and 6
+/// set mean the paper has run out: the job waits instead of printing into
+/// nothing. A printer that does not answer in time is given the job anyway.
+fn paper_ok(link: &mut dyn Link) -> Result<(), String> {
+    link.write_all(&[0x10, 0x04, 0x04])
+        .and_then(|()| link.flush())
+        .map_err(|e| e.to_string())?;
+    let mut answer = [0u8; 1];
+    match link.read(&mut answer) {
+        Ok(1) if answer[0] & 0x60 != 0 => Err("paper out".into()),
+        Ok(_) => Ok(()),
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
+            ) =>
+        {
+            Ok(())
+        }
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 fn render(queue: &PrintQueue, setup: &PrinterSetup, job: &PrintJob) -> Result<Vec<u8>, String> {
