@@ -162,7 +162,7 @@ fn a_serial_printer_gets_the_receipt_bytes_and_the_drawer_kick() {
     let (_d, path) = common::demo_store();
     let mut engine = common::engine(&path);
     let (wake, sleep) = mpsc::channel();
-    engine.notify_printer(wake);
+    engine.attach_printer(wake, true);
     let setup = PrinterSetup {
         url: serial(&link),
         store: engine.settings().clone(),
@@ -220,7 +220,7 @@ fn a_printer_away_for_three_sales_prints_all_three_in_order_once() {
     let (_d, path) = common::demo_store();
     let mut engine = common::engine(&path);
     let (wake, sleep) = mpsc::channel();
-    engine.notify_printer(wake);
+    engine.attach_printer(wake, true);
     let setup = PrinterSetup {
         url: DeviceUrl::Tcp {
             host: "127.0.0.1".into(),
@@ -331,7 +331,7 @@ fn a_printer_out_of_paper_holds_the_receipt_until_it_has_paper() {
     let (_d, path) = common::demo_store();
     let mut engine = common::engine(&path);
     let (wake, sleep) = mpsc::channel();
-    engine.notify_printer(wake);
+    engine.attach_printer(wake, true);
     let setup = PrinterSetup {
         url: serial(&link),
         store: engine.settings().clone(),
@@ -370,6 +370,42 @@ fn a_printer_out_of_paper_holds_the_receipt_until_it_has_paper() {
         board.get().printer == "printer ok"
     });
     drop(port);
+    drop(engine);
+    worker.join().expect("worker stops");
+}
+
+#[test]
+fn a_job_tried_before_prints_as_a_duplicate_without_the_drawer() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("paper.bin");
+    let (_d, path) = common::demo_store();
+    let mut engine = common::engine(&path);
+    let (wake, sleep) = mpsc::channel();
+    engine.attach_printer(wake, true);
+    let s = common::login(&mut engine, "cashier", "1111");
+    sell(&mut engine, s, "4006381333931", TenderKind::Cash);
+    // The till died after sending this job's bytes, before hearing back.
+    let queue = engine.store().print_queue();
+    let (id, job) = queue.next().expect("queue").expect("the job");
+    assert!(job.kick, "a cash sale asks for the drawer");
+    queue.attempt(id, &job).expect("attempt");
+    let setup = PrinterSetup {
+        url: DeviceUrl::File { path: out.clone() },
+        store: engine.settings().clone(),
+        printer: printer_config(),
+        receipt: ReceiptConfig::default(),
+    };
+    let worker = worker::spawn(queue.clone(), setup, StatusBoard::default(), sleep);
+    wait_until("the job to print", || queue.is_empty());
+    let text = preview::to_text(&std::fs::read(&out).expect("paper"), 42);
+    assert!(
+        text.contains("*** DUPLICATE ***") && text.contains("RECEIPT T01-000001"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("[drawer kick"),
+        "the drawer does not open twice: {text}"
+    );
     drop(engine);
     worker.join().expect("worker stops");
 }

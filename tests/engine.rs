@@ -636,6 +636,20 @@ fn reprints_are_duplicates_and_no_sales_need_a_manager() {
     use till::store::print_queue::JobKind;
     let (_dir, path) = demo_store();
     let mut e = engine(&path);
+    let m = login(&mut e, "manager", "9999");
+    let err = e.execute(
+        m,
+        Command::Reprint {
+            receipt: None,
+            approval: None,
+        },
+    );
+    assert!(
+        matches!(err, Err(EngineError::NoPrinter)),
+        "no printer, no reprint"
+    );
+    let (wake, _sleep) = std::sync::mpsc::channel();
+    e.attach_printer(wake, true);
     let s = login(&mut e, "cashier", "1111");
     for _ in 0..2 {
         e.execute(s, scan("4006381333931")).expect("scan");

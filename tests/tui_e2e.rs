@@ -26,7 +26,7 @@ struct Screen {
 }
 
 impl Screen {
-    fn start(data: &std::path::Path) -> Screen {
+    fn start(data: &std::path::Path, config: &std::path::Path) -> Screen {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows: 24,
@@ -36,7 +36,7 @@ impl Screen {
             })
             .expect("a pseudo-terminal");
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_till"));
-        cmd.args(["--data", common::s(data)]);
+        cmd.args(["--data", common::s(data), "--config", common::s(config)]);
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("TILL_DATA");
         let child = pair.slave.spawn_command(cmd).expect("spawn till");
@@ -116,8 +116,15 @@ impl Screen {
 
 #[test]
 fn a_cashier_sells_three_items_for_cash_in_a_real_terminal() {
-    let (_dir, data) = common::demo_store();
-    let mut screen = Screen::start(&data);
+    let (dir, data) = common::demo_store();
+    // The printer is a file: the receipt's bytes land there.
+    let receipts = dir.path().join("receipts.bin");
+    let config = common::write(
+        dir.path(),
+        "till.toml",
+        &format!("[devices]\nprinter = \"file://{}\"\n", receipts.display()),
+    );
+    let mut screen = Screen::start(&data, &config);
     screen.wait_for("Log in");
     screen.type_slowly("cashier\r1111\r");
     screen.wait_for("Cart (scan or type a code)");
@@ -170,12 +177,19 @@ fn a_cashier_sells_three_items_for_cash_in_a_real_terminal() {
         matches!(events.last(), Some(JournalEvent::Logout { user }) if user == "cashier"),
         "quitting logs the cashier out"
     );
+    let printed =
+        till::devices::printer::preview::to_text(&std::fs::read(&receipts).expect("printed"), 42);
+    assert!(
+        printed.contains("RECEIPT T01-000001") && printed.contains("[drawer kick"),
+        "{printed}"
+    );
 }
 
 #[test]
 fn sigterm_gives_the_terminal_back() {
-    let (_dir, data) = common::demo_store();
-    let mut screen = Screen::start(&data);
+    let (dir, data) = common::demo_store();
+    let config = common::write(dir.path(), "till.toml", "");
+    let mut screen = Screen::start(&data, &config);
     screen.wait_for("Log in");
     let pid = screen.child.process_id().expect("pid");
     let status = std::process::Command::new("kill")

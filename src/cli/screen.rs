@@ -30,7 +30,7 @@ pub fn run(data: &Path, config: &Settings, args: &ScreenArgs) -> Result<()> {
     // The printer worker prints whatever is queued, now and after each sale.
     let printer = (config.printer_url != DeviceUrl::None).then(|| {
         let (wake, sleep) = std::sync::mpsc::channel();
-        engine.notify_printer(wake);
+        engine.attach_printer(wake, config.config.printer.drawer);
         let setup = PrinterSetup {
             url: config.printer_url.clone(),
             store: engine.settings().clone(),

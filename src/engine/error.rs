@@ -41,6 +41,10 @@ pub enum EngineError {
     NoCart,
     #[error("finish or void the open sale first")]
     CartOpen,
+    #[error("no receipt printer is set up (till.toml, [devices] printer)")]
+    NoPrinter,
+    #[error("no cash drawer is set up behind the printer (till.toml, [printer] drawer)")]
+    NoDrawer,
     #[error("held sale {0} is gone (recalled on another lane?)")]
     NoSuchHeld(u64),
     #[error("a sale with payments cannot be held: finish it or void it")]

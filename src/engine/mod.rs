@@ -30,7 +30,7 @@ use crate::domain::user::{Permission, Role, User};
 use std::sync::mpsc::Sender;
 
 use crate::store::journal::JournalEvent;
-use crate::store::print_queue::{JobKind, PrintJob};
+use crate::store::print_queue::{JobKind, PrintJob, Printer};
 use crate::store::settings::StoreSettings;
 use crate::store::{Store, StoreError};
 use catalog::CatalogIndex;
@@ -68,8 +68,10 @@ pub struct Engine {
     next_session: u64,
     /// Built on the first lookup, not at start: most sales never search.
     catalog: Option<CatalogIndex>,
-    /// Tells the printer worker a job was queued.
-    printer: Option<Sender<()>>,
+    /// The printer, if there is one: how to wake its worker, and whether a
+    /// drawer hangs off it. Without one no print jobs are queued at all, so
+    /// adding a printer later does not print the shop's whole history.
+    printer: Option<(Sender<()>, Printer)>,
 }
 
 impl Engine {
@@ -85,16 +87,23 @@ impl Engine {
         })
     }
 
-    /// Where to say that a print job was queued (the printer worker listens).
-    pub fn notify_printer(&mut self, wake: Sender<()>) {
-        self.printer = Some(wake);
+    /// Prints from now on: `wake` tells the printer worker a job was queued.
+    pub fn attach_printer(&mut self, wake: Sender<()>, drawer: bool) {
+        self.printer = Some((wake, Printer { drawer }));
     }
 
     fn wake_printer(&self) {
-        if let Some(wake) = &self.printer {
+        if let Some((wake, _)) = &self.printer {
             // A worker that has stopped will find the job at its next start.
             let _ = wake.send(());
         }
+    }
+
+    fn printer(&self) -> Result<Printer, EngineError> {
+        self.printer
+            .as_ref()
+            .map(|(_, p)| *p)
+            .ok_or(EngineError::NoPrinter)
     }
 
     pub fn store(&self) -> &Store {
@@ -426,6 +435,7 @@ impl Engine {
                 }]);
             }
             Command::Reprint { receipt, approval } => {
+                self.printer()?;
                 let last = self.store.last_receipt()?;
                 let target = match receipt {
                     Some(n) => ReceiptNo(n),
@@ -452,6 +462,7 @@ impl Engine {
                     kind,
                     kick: false,
                     queued_at: Utc::now(),
+                    attempts: 0,
                 };
                 let event = JournalEvent::Reprinted {
                     receipt: target,
@@ -464,12 +475,16 @@ impl Engine {
                 }]);
             }
             Command::NoSale { approval } => {
+                if !self.printer()?.drawer {
+                    return Err(EngineError::NoDrawer);
+                }
                 let approved_by =
                     self.authorise(&session, Permission::NoSale, approval.as_ref())?;
                 let job = PrintJob {
                     kind: JobKind::DrawerOnly,
                     kick: true,
                     queued_at: Utc::now(),
+                    attempts: 0,
                 };
                 let event = JournalEvent::DrawerOpened {
                     receipt: None,
@@ -568,16 +583,19 @@ impl Engine {
         let totals = sale.totals(&self.settings.rules)?;
         let change = sale.change;
         let now = Utc::now();
-        let done = self
-            .store
-            .complete_sale(session.lane, &session.user, |receipt| CompletedSale {
+        let done = self.store.complete_sale(
+            session.lane,
+            &session.user,
+            self.printer.as_ref().map(|(_, p)| *p),
+            |receipt| CompletedSale {
                 receipt,
                 terminal: self.settings.terminal.clone(),
                 cashier: session.user.clone(),
                 completed_at: now,
                 sale: sale.clone(),
                 totals: totals.clone(),
-            })?;
+            },
+        )?;
         self.wake_printer();
         Ok(vec![Event::Completed {
             sale: Box::new(done),

@@ -22,3 +22,21 @@ pub fn barcode(code: &str) -> Vec<u8> {
     key.extend_from_slice(code.as_bytes());
     key
 }
+
+/// Reads a counter kept in meta inside a transaction; a damaged counter is an
+/// error, never a silent restart at 1 that would overwrite records.
+pub fn counter(
+    meta: &sled::transaction::TransactionalTree,
+    key: &[u8],
+    what: &str,
+) -> Result<u64, sled::transaction::ConflictableTransactionError<super::StoreError>> {
+    match meta.get(key)? {
+        Some(raw) => parse_seq(&raw).ok_or_else(|| {
+            sled::transaction::ConflictableTransactionError::Abort(super::StoreError::corrupt(
+                what,
+                "wrong size",
+            ))
+        }),
+        None => Ok(1),
+    }
+}

@@ -36,6 +36,7 @@ use envelope::{decode, encode};
 pub use error::StoreError;
 use journal::{ChainError, JournalEvent, JournalRecord, JournalTx};
 use lock::StoreLock;
+pub use print_queue::Printer;
 use print_queue::{JobKind, PrintJob, PrintQueue};
 use settings::StoreSettings;
 
@@ -354,10 +355,7 @@ impl Store {
         let id = (&self.open_carts, &self.held, &self.meta)
             .transaction(|(carts, parked, meta)| {
                 // Small numbers a cashier can say aloud: #1, #2, …
-                let id = match meta.get(NEXT_HELD_KEY)? {
-                    Some(raw) => keys::parse_seq(&raw).unwrap_or(1),
-                    None => 1,
-                };
+                let id = keys::counter(meta, NEXT_HELD_KEY, "held-sale counter")?;
                 meta.insert(NEXT_HELD_KEY, &keys::seq(id + 1))?;
                 let held = HeldSale { id, ..held.clone() };
                 carts.remove(&lane.to_be_bytes())?;
@@ -395,10 +393,13 @@ impl Store {
     /// journals it, queues it for head office, counts a refund against its
     /// original, and empties the lane's cart, in one transaction; then makes it
     /// durable. Only after this returns Ok may anyone be told the sale is done.
+    /// `printer` says whether a receipt is queued, and whether a drawer hangs
+    /// off that printer to open for cash: the engine's word, from the config.
     pub fn complete_sale(
         &self,
         lane: u16,
         actor: &str,
+        printer: Option<Printer>,
         build: impl Fn(ReceiptNo) -> CompletedSale,
     ) -> Result<CompletedSale, StoreError> {
         let now = Utc::now();
@@ -414,12 +415,7 @@ impl Store {
         )
             .transaction(
                 |(sales, refunds, carts, journal, outbox, meta, jobs, entries)| {
-                    let receipt = match meta.get(NEXT_RECEIPT_KEY)? {
-                        Some(raw) => keys::parse_seq(&raw).ok_or_else(|| {
-                            abort(StoreError::corrupt("receipt counter", "wrong size"))
-                        })?,
-                        None => 1,
-                    };
+                    let receipt = keys::counter(meta, NEXT_RECEIPT_KEY, "receipt counter")?;
                     let sale = build(ReceiptNo(receipt));
                     let digest = journal::digest(&sale).map_err(abort)?;
                     let total = sale.totals.total;
@@ -478,8 +474,12 @@ impl Store {
                     };
                     let record = journal::append(&tx, Some(actor), event, now)?;
                     entries.insert(&keys::seq(receipt), &keys::seq(record.entry.seq))?;
+                    let Some(printer) = printer else {
+                        return Ok(sale);
+                    };
                     // Cash in or out opens the drawer; the journal says so.
-                    let kick = sale.sale.tenders.iter().any(|t| t.kind == TenderKind::Cash);
+                    let kick = printer.drawer
+                        && sale.sale.tenders.iter().any(|t| t.kind == TenderKind::Cash);
                     if kick {
                         let opened = JournalEvent::DrawerOpened {
                             receipt: Some(sale.receipt),
@@ -499,6 +499,7 @@ impl Store {
                             kind,
                             kick,
                             queued_at: now,
+                            attempts: 0,
                         },
                     )?;
                     Ok(sale)

@@ -36,6 +36,16 @@ pub struct PrintJob {
     /// Kick the cash drawer after printing.
     pub kick: bool,
     pub queued_at: DateTime<Utc>,
+    /// Times the bytes were started on their way. A job tried before may have
+    /// printed (the till died before it heard so): it is sent again marked
+    /// DUPLICATE, and without the drawer kick.
+    pub attempts: u32,
+}
+
+/// What the till prints on: whether there is a drawer behind the printer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Printer {
+    pub drawer: bool,
 }
 
 /// Adds a job inside the caller's transaction; jobs print in this order.
@@ -44,10 +54,7 @@ pub fn queue(
     meta: &TransactionalTree,
     job: &PrintJob,
 ) -> Result<u64, ConflictableTransactionError<StoreError>> {
-    let id = match meta.get(NEXT_JOB_KEY)? {
-        Some(raw) => keys::parse_seq(&raw).unwrap_or(1),
-        None => 1,
-    };
+    let id = keys::counter(meta, NEXT_JOB_KEY, "print job counter")?;
     meta.insert(NEXT_JOB_KEY, &keys::seq(id + 1))?;
     jobs.insert(
         &keys::seq(id),
@@ -91,8 +98,18 @@ impl PrintQueue {
             .transpose()
     }
 
-    /// The printer has the job: take it off, durably, so a restart does not
-    /// print it again.
+    /// Notes, durably, that the job's bytes are about to go out.
+    pub fn attempt(&self, id: u64, job: &PrintJob) -> Result<(), StoreError> {
+        let tried = PrintJob {
+            attempts: job.attempts + 1,
+            ..job.clone()
+        };
+        self.jobs.insert(keys::seq(id), encode(&tried)?)?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// The printer has the job: take it off, so a restart does not print it again.
     pub fn done(&self, id: u64) -> Result<(), StoreError> {
         self.jobs.remove(keys::seq(id))?;
         self.db.flush()?;

@@ -95,35 +95,51 @@ impl Layout<'_> {
         usize::from(self.printer.columns)
     }
 
-    /// `left` and `right` on one line, the left cut short if they do not fit.
+    /// `left` and `right` on one line; if they do not fit, `left` on lines of
+    /// its own and `right` under it, flush right. Nothing is ever cut off: a
+    /// cut amount on a receipt is a wrong amount.
     fn pair(&self, left: &str, right: &str) -> String {
         let w = self.width();
-        let room = w.saturating_sub(right.chars().count() + 1);
-        let left: String = left.chars().take(room).collect();
-        let pad = w.saturating_sub(left.chars().count() + right.chars().count());
-        format!("{left}{}{right}", " ".repeat(pad))
+        let (l, r) = (left.chars().count(), right.chars().count());
+        if l + r < w {
+            return format!("{left}{}{right}", " ".repeat(w - l - r));
+        }
+        let chars: Vec<char> = left.chars().collect();
+        let mut out: Vec<String> = chars.chunks(w.max(1)).map(|c| c.iter().collect()).collect();
+        out.push(format!("{}{right}", " ".repeat(w.saturating_sub(r))));
+        out.join("\n")
     }
 
-    /// Prints a line of text. Plain ASCII goes out as itself and only other
-    /// characters through escpos's code-page tables: those tables map '-' to
-    /// 0xF0 (the soft hyphen) in code pages 850 and 858, which many printers
-    /// print as nothing.
+    /// The printer's byte for `c` in the configured code page, if it has one.
+    fn encode(&self, c: char) -> Option<u8> {
+        let code = page_code(&self.printer.code_page)?;
+        let options = PrinterOptions::new(Some(code), None, self.printer.columns);
+        let mut p = Printer::new(MemoryDriver::default(), Protocol::default(), Some(options));
+        p.write(&c.to_string()).ok()?.print().ok()?;
+        match p.driver().take().as_slice() {
+            [b] if *b >= 0x80 => Some(*b),
+            _ => None,
+        }
+    }
+
+    /// Prints text, line by line. Plain ASCII goes out as itself, other
+    /// characters as the code page's byte, anything the page lacks as "?", and
+    /// control characters never: a product named "\x1bp…" must not open the
+    /// drawer. (escpos's own text path maps "-" to the soft hyphen in PC850 and
+    /// PC858 and sends unmapped characters as UTF-8, so it is not used.)
     fn line(&self, p: &mut Printer<MemoryDriver>, text: &str) -> Result<(), LayoutError> {
-        let mut ascii = Vec::new();
-        for c in text.chars() {
-            if c.is_ascii() && !c.is_ascii_control() {
-                ascii.push(c as u8);
-            } else {
-                if !ascii.is_empty() {
-                    p.custom(&std::mem::take(&mut ascii))?;
-                }
-                p.write(&c.to_string())?;
-            }
+        for row in text.split('\n') {
+            let bytes: Vec<u8> = row
+                .chars()
+                .map(|c| match c {
+                    ' '..='~' => c as u8,
+                    c if c.is_control() => b'?',
+                    c => self.encode(c).unwrap_or(b'?'),
+                })
+                .collect();
+            p.custom(&bytes)?;
+            p.feed()?;
         }
-        if !ascii.is_empty() {
-            p.custom(&ascii)?;
-        }
-        p.feed()?;
         Ok(())
     }
 
@@ -195,9 +211,7 @@ impl Layout<'_> {
         p.bold(true)?;
         self.line(&mut p, &title)?;
         p.bold(false)?;
-        let when = sale
-            .completed_at
-            .with_timezone(&chrono::Local)
+        let when = (self.local)(sale.completed_at)
             .format("%Y-%m-%d %H:%M")
             .to_string();
         self.line(

@@ -91,6 +91,7 @@ fn print_all(
             if setup.printer.paper_status {
                 paper_ok(l.as_mut())?;
             }
+            queue.attempt(id, &job).map_err(|e| e.to_string())?;
             l.write_all(&bytes)
                 .and_then(|()| l.flush())
                 .map_err(|e| format!("{}: {e}", setup.url))?;
@@ -124,7 +125,19 @@ fn paper_ok(link: &mut dyn Link) -> Result<(), String> {
     }
 }
 
+/// A drawer kick older than this is not sent: a drawer springing open long
+/// after the sale, with nobody at the till, is worse than one that stays shut.
+const KICK_FRESH_FOR: chrono::TimeDelta = chrono::TimeDelta::seconds(30);
+
 fn render(queue: &PrintQueue, setup: &PrinterSetup, job: &PrintJob) -> Result<Vec<u8>, String> {
+    // Tried before: it may have printed, so it goes again as a duplicate and
+    // never opens the drawer twice.
+    let retried = job.attempts > 0;
+    let stale = chrono::Utc::now() - job.queued_at > KICK_FRESH_FOR;
+    if job.kick && (retried || stale) {
+        tracing::warn!(queued_at = %job.queued_at, retried, "drawer kick not sent: too late or already tried");
+    }
+    let kick = job.kick && !retried && !stale;
     let layout = Layout {
         store: &setup.store,
         printer: &setup.printer,
@@ -132,7 +145,8 @@ fn render(queue: &PrintQueue, setup: &PrinterSetup, job: &PrintJob) -> Result<Ve
         local: super::receipt::local_time,
     };
     match &job.kind {
-        JobKind::DrawerOnly => Ok(layout.drawer_only()),
+        JobKind::DrawerOnly if kick => Ok(layout.drawer_only()),
+        JobKind::DrawerOnly => Ok(Vec::new()),
         JobKind::Receipt {
             receipt,
             hash,
@@ -142,13 +156,13 @@ fn render(queue: &PrintQueue, setup: &PrinterSetup, job: &PrintJob) -> Result<Ve
                 .sale(*receipt)
                 .map_err(|e| e.to_string())?
                 .ok_or("the sale is not in the store")?;
-            let copy = if *duplicate {
+            let copy = if *duplicate || retried {
                 Copy::Duplicate
             } else {
                 Copy::Original
             };
             layout
-                .receipt(&sale, &hex::encode(hash), copy, None, job.kick)
+                .receipt(&sale, &hex::encode(hash), copy, None, kick)
                 .map_err(|e| e.to_string())
         }
     }
