@@ -60,7 +60,11 @@ fn init_sell_verify_export_from_a_fresh_directory() {
     let journal: serde_json::Value =
         serde_json::from_slice(&std::fs::read(export.join("journal.json")).expect("journal"))
             .expect("json");
-    assert_eq!(journal.as_array().expect("entries").len(), 7, "no printer: no drawer opening");
+    assert_eq!(
+        journal.as_array().expect("entries").len(),
+        7,
+        "no printer: no drawer opening"
+    );
 
     let today = chrono::Local::now().date_naive().to_string();
     let csv = run_ok(&[

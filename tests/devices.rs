@@ -57,6 +57,12 @@ fn serial(path: &Path) -> DeviceUrl {
     }
 }
 
+/// Joins a worker, failing (not hanging) if it does not stop.
+fn join(worker: std::thread::JoinHandle<()>) {
+    wait_until("the printer worker to stop", || worker.is_finished());
+    worker.join().expect("the worker did not panic");
+}
+
 fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(10);
     while !done() {
@@ -204,9 +210,7 @@ fn a_serial_printer_gets_the_receipt_bytes_and_the_drawer_kick() {
     });
     assert_eq!(board.get().printer, "printer ok");
     drop(engine);
-    worker
-        .join()
-        .expect("the worker stops when the engine closes");
+    join(worker);
 }
 
 #[test]
@@ -247,7 +251,14 @@ fn a_printer_away_for_three_sales_prints_all_three_in_order_once() {
 
     // The printer comes back.
     let printer = TcpListener::bind(("127.0.0.1", port)).expect("the printer's port");
-    let (mut conn, _) = printer.accept().expect("the till connects");
+    printer.set_nonblocking(true).expect("nonblocking");
+    let mut conn = None;
+    wait_until("the till to connect", || {
+        conn = printer.accept().ok().map(|(c, _)| c);
+        conn.is_some()
+    });
+    let mut conn = conn.expect("connected");
+    conn.set_nonblocking(false).expect("blocking");
     conn.set_read_timeout(Some(Duration::from_millis(300)))
         .expect("timeout");
     let mut got = Vec::new();
@@ -289,7 +300,7 @@ fn a_printer_away_for_three_sales_prints_all_three_in_order_once() {
     );
     assert_eq!(board.get().printer, "printer ok");
     drop(engine);
-    worker.join().expect("worker stops");
+    join(worker);
 }
 
 #[test]
@@ -371,7 +382,7 @@ fn a_printer_out_of_paper_holds_the_receipt_until_it_has_paper() {
     });
     drop(port);
     drop(engine);
-    worker.join().expect("worker stops");
+    join(worker);
 }
 
 #[test]
@@ -407,5 +418,5 @@ fn a_job_tried_before_prints_as_a_duplicate_without_the_drawer() {
         "the drawer does not open twice: {text}"
     );
     drop(engine);
-    worker.join().expect("worker stops");
+    join(worker);
 }

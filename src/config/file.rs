@@ -80,7 +80,13 @@ impl ConfigFile {
         let mut in_section = section.is_empty();
         let mut header = 1;
         for (i, raw) in self.text.lines().enumerate() {
-            let line = raw.trim();
+            // A header may carry a comment: `[printer]  # 80 mm`.
+            let line = if raw.trim_start().starts_with('[') {
+                raw.split('#').next().unwrap_or("")
+            } else {
+                raw
+            }
+            .trim();
             if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
                 // A whole section named as the key: its header is the line.
                 if section.is_empty() && name.trim() == key {

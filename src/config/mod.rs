@@ -144,6 +144,14 @@ impl Settings {
                 .map_err(|e| file.error("devices", key, e))
         };
         let scanner_url = url("scanner", &config.devices.scanner)?;
+        if let DeviceUrl::File { .. } = scanner_url {
+            // A file has no end-of-data timeout: the reader could never stop.
+            return Err(file.error(
+                "devices",
+                "scanner",
+                "a scanner is serial:// or tcp://, not a file".into(),
+            ));
+        }
         let printer_url = url("printer", &config.devices.printer)?;
         if ![32, 42, 48].contains(&config.printer.columns) {
             return Err(file.error(

@@ -101,7 +101,12 @@ pub fn run(
                                 }
                             }
                         }
-                        Err(_) => {}
+                        Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {}
+                        Err(e) => {
+                            writeln!(out, "  the scanner went away: {e}")?;
+                            ok = false;
+                            break;
+                        }
                     }
                 }
                 if noise > 0 && codes == 0 {

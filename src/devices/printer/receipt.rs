@@ -226,20 +226,17 @@ impl Layout<'_> {
         for t in &sale.totals.lines {
             let line = &sale.sale.lines[t.line];
             self.line(&mut p, &self.pair(&line.name, &m(t.before_discount)))?;
-            if line.quantity != rust_decimal::Decimal::ONE {
-                let unit = if line.unit == crate::domain::product::Unit::Kg {
-                    " kg"
-                } else {
-                    ""
-                };
-                self.line(
-                    &mut p,
-                    &format!(
-                        "  {}{unit} x {}",
-                        line.quantity.normalize(),
-                        m(line.unit_price)
-                    ),
-                )?;
+            let unit = if line.unit == crate::domain::product::Unit::Kg {
+                " kg"
+            } else {
+                ""
+            };
+            let qty = line.quantity.normalize();
+            if line.refund_of.is_some() {
+                // What was paid for these, not today's price: the amount above says it.
+                self.line(&mut p, &format!("  {qty}{unit} returned"))?;
+            } else if line.quantity != rust_decimal::Decimal::ONE {
+                self.line(&mut p, &format!("  {qty}{unit} x {}", m(line.unit_price)))?;
             }
             let off = t.line_discount + t.sale_discount;
             if !off.is_zero() {

@@ -87,6 +87,11 @@ fn run(
                         ErrorKind::TimedOut | ErrorKind::WouldBlock | ErrorKind::Interrupted
                     ) =>
                 {
+                    // A quiet line ends any half frame: left over from a
+                    // scanner reset, it must not glue onto the next code.
+                    if let Some(Frame::Discarded { reason, bytes }) = framer.reset() {
+                        tracing::warn!(scanner = %url, ?bytes, "discarded scanner input: {reason}");
+                    }
                     continue;
                 }
                 Err(e) => {
@@ -101,7 +106,11 @@ fn run(
                         let repeat = last
                             .as_ref()
                             .is_some_and(|(c, t)| *c == code && now.duration_since(*t) < dedupe);
-                        last = Some((code.clone(), now));
+                        // The window runs from the code taken, so a third scan
+                        // after the window is a new item however fast they came.
+                        if !repeat {
+                            last = Some((code.clone(), now));
+                        }
                         if repeat {
                             tracing::info!(%code, "same code again within the dedupe window: taken once");
                         } else {
