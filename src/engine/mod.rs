@@ -6,6 +6,7 @@
 //! scripts and (later) socket clients all go through [`Engine::execute`], so no
 //! client can decide a price, a total or a permission itself.
 
+pub mod api;
 pub mod auth;
 pub mod catalog;
 pub mod command;

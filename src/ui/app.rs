@@ -23,7 +23,8 @@ use crate::domain::product::Product;
 use crate::domain::receipt::{CompletedSale, parse_label};
 use crate::domain::sale::{HeldSale, Sale, SaleKind, SaleState, Totals};
 use crate::domain::tender::TenderKind;
-use crate::engine::{Approval, Command, Engine, EngineError, Event, SessionId};
+use crate::engine::api::TillApi;
+use crate::engine::{Approval, Command, EngineError, Event, SessionId};
 use crate::store::settings::StoreSettings;
 
 /// How many products the lookup shows at once.
@@ -112,7 +113,7 @@ pub struct Completion {
 }
 
 pub struct App<'e> {
-    engine: &'e mut Engine,
+    engine: &'e mut dyn TillApi,
     pub keymap: Keymap,
     pub theme: Theme,
     lane: u16,
@@ -127,6 +128,8 @@ pub struct App<'e> {
     /// Index into the cart's lines.
     pub selected: usize,
     pub last: Option<Completion>,
+    /// Journal entries still to go to head office, asked once a second.
+    backlog: usize,
     pub quit: bool,
     /// What the scanner and printer threads last said, for the status bar.
     pub devices: StatusBoard,
@@ -135,12 +138,13 @@ pub struct App<'e> {
 
 impl<'e> App<'e> {
     pub fn new(
-        engine: &'e mut Engine,
+        engine: &'e mut dyn TillApi,
         keymap: Keymap,
         theme: Theme,
         wedge: WedgeConfig,
         lane: u16,
     ) -> App<'e> {
+        let backlog = engine.sync_backlog();
         App {
             engine,
             keymap,
@@ -156,6 +160,7 @@ impl<'e> App<'e> {
             cart: None,
             selected: 0,
             last: None,
+            backlog,
             quit: false,
             devices: StatusBoard::default(),
             clock: Local::now,
@@ -185,7 +190,7 @@ impl<'e> App<'e> {
     }
 
     pub fn sync_backlog(&self) -> usize {
-        self.engine.sync_backlog()
+        self.backlog
     }
 
     pub fn info(&mut self, text: impl Into<String>) {
@@ -233,6 +238,7 @@ impl<'e> App<'e> {
 
     /// Time passed with no key: hand on held-back typing whose burst is over.
     pub fn tick(&mut self, now: Instant) {
+        self.backlog = self.engine.sync_backlog();
         if self.wedge.deadline().is_some_and(|d| d <= now)
             && let Some(w) = self.wedge.flush()
         {
@@ -315,6 +321,11 @@ impl<'e> App<'e> {
 
     /// A key after scanner detection: an action if bound, else typing.
     pub fn press(&mut self, key: Key) {
+        self.press_key(key);
+        self.backlog = self.engine.sync_backlog();
+    }
+
+    fn press_key(&mut self, key: Key) {
         if let Some(overlay) = self.overlay.take() {
             return self.press_overlay(overlay, key);
         }
@@ -699,10 +710,12 @@ impl<'e> App<'e> {
             }
             Action::Back if !self.input.is_empty() => return self.input.clear(),
             Action::Back => {
-                self.screen = match &self.cart {
-                    Some((sale, _)) if sale.is_refund() => self.refund_screen(sale),
-                    _ => Screen::Sale,
-                };
+                let kind = self
+                    .cart
+                    .as_ref()
+                    .map(|(sale, _)| sale.kind)
+                    .unwrap_or(SaleKind::Sale);
+                self.screen = self.refund_screen(kind);
                 return;
             }
             _ => return,
@@ -719,8 +732,8 @@ impl<'e> App<'e> {
         }
     }
 
-    fn refund_screen(&self, sale: &Sale) -> Screen {
-        match sale.kind {
+    fn refund_screen(&mut self, kind: SaleKind) -> Screen {
+        match kind {
             SaleKind::Refund { original } => match self.engine.receipt(original.0) {
                 Ok(original) => Screen::Refund(Box::new(RefundView {
                     original,

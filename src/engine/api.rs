@@ -1,0 +1,55 @@
+//! What a till screen may ask of the engine. The engine in this process
+//! answers it directly; a client of `till daemon` answers it over the socket.
+//! The screen holds only this, so the transport is the only difference.
+
+use super::{Command, EngineError, Event, SessionId};
+use crate::domain::product::Product;
+use crate::domain::receipt::CompletedSale;
+use crate::domain::sale::{HeldSale, Sale, Totals};
+use crate::store::settings::StoreSettings;
+
+pub trait TillApi {
+    fn settings(&self) -> &StoreSettings;
+    fn login(&mut self, user: &str, pin: &str, lane: u16) -> Result<SessionId, EngineError>;
+    fn execute(&mut self, session: SessionId, command: Command) -> Result<Vec<Event>, EngineError>;
+    fn cart(&mut self, session: SessionId) -> Result<Option<(Sale, Totals)>, EngineError>;
+    fn search(&mut self, query: &str, limit: usize) -> Result<Vec<Product>, EngineError>;
+    fn held(&mut self) -> Result<Vec<HeldSale>, EngineError>;
+    fn receipt(&mut self, receipt: u64) -> Result<CompletedSale, EngineError>;
+    /// Journal entries not yet at head office; 0 if it cannot be asked.
+    fn sync_backlog(&mut self) -> usize;
+}
+
+impl TillApi for super::Engine {
+    fn settings(&self) -> &StoreSettings {
+        super::Engine::settings(self)
+    }
+
+    fn login(&mut self, user: &str, pin: &str, lane: u16) -> Result<SessionId, EngineError> {
+        super::Engine::login(self, user, pin, lane)
+    }
+
+    fn execute(&mut self, session: SessionId, command: Command) -> Result<Vec<Event>, EngineError> {
+        super::Engine::execute(self, session, command)
+    }
+
+    fn cart(&mut self, session: SessionId) -> Result<Option<(Sale, Totals)>, EngineError> {
+        super::Engine::cart(self, session)
+    }
+
+    fn search(&mut self, query: &str, limit: usize) -> Result<Vec<Product>, EngineError> {
+        super::Engine::search(self, query, limit)
+    }
+
+    fn held(&mut self) -> Result<Vec<HeldSale>, EngineError> {
+        super::Engine::held(self)
+    }
+
+    fn receipt(&mut self, receipt: u64) -> Result<CompletedSale, EngineError> {
+        super::Engine::receipt(self, receipt)
+    }
+
+    fn sync_backlog(&mut self) -> usize {
+        super::Engine::sync_backlog(self)
+    }
+}
