@@ -8,5 +8,6 @@ pub mod demo;
 pub mod devices;
 pub mod domain;
 pub mod engine;
+pub mod ipc;
 pub mod store;
 pub mod ui;

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Parser;
 use till::cli::args::{Cli, Command, ImportWhat, JournalCommand, ReportCommand};
-use till::cli::{demo_run, export, import, init, journal, logging, report, screen, script};
+use till::cli::{daemon, demo_run, export, import, init, journal, logging, report, screen, script};
 use till::config::Settings;
 
 fn main() -> ExitCode {
@@ -27,7 +27,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
         } else {
             data
         };
-        screen::run(&data, &config, &cli.screen)?;
+        if !cli.demo && cli.socket_path().exists() {
+            screen::attach(&cli.socket_path(), &cli.screen)?;
+        } else {
+            screen::run(&data, &config, &cli.screen)?;
+        }
         return Ok(ExitCode::SUCCESS);
     };
     logging::to_stderr();
@@ -65,6 +69,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             print!("{}", report::run(&data, *from, *to, *format)?);
         }
         Command::Sale { script: file } => script::run(&data, file)?,
+        Command::Daemon => daemon::run(&data, &cli.socket_path(), &config)?,
         Command::Doctor { listen_seconds } => {
             let store = till::store::Store::open(&data)?.settings()?;
             let listen = std::time::Duration::from_secs(*listen_seconds);

@@ -27,6 +27,10 @@ struct Screen {
 
 impl Screen {
     fn start(data: &std::path::Path, config: &std::path::Path) -> Screen {
+        Screen::spawn(&["--data", common::s(data), "--config", common::s(config)])
+    }
+
+    fn spawn(args: &[&str]) -> Screen {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows: 24,
@@ -36,7 +40,7 @@ impl Screen {
             })
             .expect("a pseudo-terminal");
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_till"));
-        cmd.args(["--data", common::s(data), "--config", common::s(config)]);
+        cmd.args(args);
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("TILL_DATA");
         let child = pair.slave.spawn_command(cmd).expect("spawn till");
@@ -203,4 +207,48 @@ fn sigterm_gives_the_terminal_back() {
     let text = String::from_utf8_lossy(&raw);
     assert!(text.contains("\x1b[?1049h"), "entered the alternate screen");
     assert!(text.contains("\x1b[?1049l"), "left the alternate screen");
+}
+
+#[test]
+fn a_screen_attached_to_the_daemon_sells_the_same_way() {
+    let (dir, data) = common::demo_store();
+    let socket = dir.path().join("till.sock");
+    let mut daemon = common::till()
+        .args([
+            "daemon",
+            "--data",
+            common::s(&data),
+            "--socket",
+            common::s(&socket),
+        ])
+        .env_remove("TILL_CONFIG")
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("daemon");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::os::unix::net::UnixStream::connect(&socket).is_err() {
+        assert!(Instant::now() < deadline, "the daemon never listened");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let mut screen = Screen::spawn(&["--socket", common::s(&socket)]);
+    screen.wait_for("Log in");
+    screen.type_slowly("cashier\r1111\r");
+    screen.wait_for("Cart (scan or type a code)");
+    screen.scan("9780306406157");
+    screen.wait_for("Paperback");
+    screen.type_slowly("\r");
+    screen.wait_for("PAYMENT");
+    screen.type_slowly("30\r");
+    screen.wait_for("CHANGE                  5.50");
+    screen.wait_for("printer: daemon");
+    screen.type_slowly("\x11");
+    assert!(screen.wait_exit().success());
+    let mut office = till::ipc::client::Client::connect(&socket).expect("attach");
+    use till::engine::api::TillApi;
+    let sale = office
+        .receipt(1)
+        .expect("the sale is in the daemon's store");
+    assert_eq!(sale.totals.total, Money::new(dec!(24.50)));
+    let _ = daemon.kill();
+    let _ = daemon.wait();
 }

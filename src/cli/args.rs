@@ -18,6 +18,10 @@ pub struct Cli {
     /// Run on a demo store, creating it first if needed (in --data, or a per-user directory)
     #[arg(long)]
     pub demo: bool,
+    /// The daemon's socket: `till daemon` listens on it, `till` attaches to it
+    /// when it exists [default: /run/till/till.sock]
+    #[arg(long, global = true, env = "TILL_SOCKET")]
+    pub socket: Option<PathBuf>,
     /// The configuration file [default: /etc/till/till.toml if it exists]
     #[arg(long, global = true, env = "TILL_CONFIG")]
     pub config: Option<PathBuf>,
@@ -53,6 +57,12 @@ pub struct ScreenArgs {
 impl Cli {
     pub const DEFAULT_DATA: &'static str = "/var/lib/till";
 
+    pub fn socket_path(&self) -> PathBuf {
+        self.socket
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(crate::ipc::DEFAULT_SOCKET))
+    }
+
     pub fn data_dir(&self) -> PathBuf {
         self.data
             .clone()
@@ -79,6 +89,8 @@ pub enum Command {
     /// Reports over completed sales
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Own the store, the printer and the socket that till screens attach to
+    Daemon,
     /// Check the scanner and printer: list ports, print a test page, show scans
     Doctor {
         /// How long to listen for scans

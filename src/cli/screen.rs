@@ -13,7 +13,11 @@ use crate::devices::printer::worker::{self, PrinterSetup};
 use crate::devices::scanner::reader;
 use crate::devices::status::StatusBoard;
 use crate::devices::url::DeviceUrl;
+use std::sync::mpsc::{Receiver, Sender};
+
 use crate::engine::Engine;
+use crate::engine::api::TillApi;
+use crate::ipc::client::Client;
 use crate::store::Store;
 use crate::ui::app::App;
 use crate::ui::keymap::Keymap;
@@ -51,32 +55,7 @@ pub fn run(data: &Path, config: &Settings, args: &ScreenArgs) -> Result<()> {
         )
     });
 
-    let (keymap, keymap_error) = Keymap::load(args.keymap.as_deref());
-    let (theme, theme_error) = Theme::load(args.theme.as_deref());
-    let wedge = WedgeConfig {
-        max_gap: Duration::from_millis(args.wedge_gap_ms),
-        min_len: args.wedge_min_len,
-    };
-    let outcome = {
-        let mut app = App::new(&mut engine, keymap, theme, wedge, args.lane);
-        app.devices = board;
-        // A broken file never stops the till: it starts on the shipped default and says why.
-        let problems: Vec<String> = [keymap_error, theme_error]
-            .into_iter()
-            .flatten()
-            .map(|e| e.to_string())
-            .collect();
-        if !problems.is_empty() {
-            for p in &problems {
-                tracing::warn!("{p}; using the shipped default");
-            }
-            app.error(format!(
-                "{}; using the shipped default",
-                problems.join("; ")
-            ));
-        }
-        tui::run(&mut app, tx, rx)
-    };
+    let outcome = show(&mut engine, board, args, (tx, rx));
     drop(scanner);
     // Closing the engine closes the printer's wake-up channel: the worker makes
     // one last pass over the queue and stops.
@@ -85,4 +64,52 @@ pub fn run(data: &Path, config: &Settings, args: &ScreenArgs) -> Result<()> {
         let _ = worker.join();
     }
     outcome
+}
+
+/// `till` when a daemon runs: the same screen, attached to it over its socket.
+/// The daemon owns the store and the printer; this screen only asks.
+pub fn attach(socket: &Path, args: &ScreenArgs) -> Result<()> {
+    logging::to_file(
+        &args
+            .log
+            .clone()
+            .unwrap_or_else(|| std::env::temp_dir().join("till-screen.log")),
+    )?;
+    let mut client = Client::connect(socket)?;
+    let board = StatusBoard::default();
+    board.printer("printer: daemon");
+    show(&mut client, board, args, tui::channel())
+}
+
+/// The screen itself, on whichever side of the socket the engine is.
+fn show(
+    api: &mut dyn TillApi,
+    board: StatusBoard,
+    args: &ScreenArgs,
+    (tx, rx): (Sender<Input>, Receiver<Input>),
+) -> Result<()> {
+    let (keymap, keymap_error) = Keymap::load(args.keymap.as_deref());
+    let (theme, theme_error) = Theme::load(args.theme.as_deref());
+    let wedge = WedgeConfig {
+        max_gap: Duration::from_millis(args.wedge_gap_ms),
+        min_len: args.wedge_min_len,
+    };
+    let mut app = App::new(api, keymap, theme, wedge, args.lane);
+    app.devices = board;
+    // A broken file never stops the till: it starts on the shipped default and says why.
+    let problems: Vec<String> = [keymap_error, theme_error]
+        .into_iter()
+        .flatten()
+        .map(|e| e.to_string())
+        .collect();
+    if !problems.is_empty() {
+        for p in &problems {
+            tracing::warn!("{p}; using the shipped default");
+        }
+        app.error(format!(
+            "{}; using the shipped default",
+            problems.join("; ")
+        ));
+    }
+    tui::run(&mut app, tx, rx)
 }

@@ -57,4 +57,7 @@ pub enum EngineError {
     QuantityOnLabel,
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A refusal from the daemon's engine, in its words, or a lost connection.
+    #[error("{0}")]
+    Remote(String),
 }

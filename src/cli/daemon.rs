@@ -1,0 +1,62 @@
+//! `till daemon`: the one process that opens the store. It runs the printer
+//! and serves the socket that till screens (the kiosk, managers over SSH)
+//! attach to; SIGTERM stops it cleanly.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use anyhow::Result;
+use signal_hook::consts::{SIGINT, SIGTERM};
+use signal_hook::iterator::Signals;
+
+use crate::config::Settings;
+use crate::devices::printer::worker::{self, PrinterSetup};
+use crate::devices::status::StatusBoard;
+use crate::devices::url::DeviceUrl;
+use crate::engine::Engine;
+use crate::ipc::server;
+use crate::store::Store;
+
+pub fn run(data: &Path, socket: &Path, config: &Settings) -> Result<()> {
+    let mut engine = Engine::new(Store::open(data)?)?;
+    if config.printer_url != DeviceUrl::None {
+        let (wake, sleep) = std::sync::mpsc::channel();
+        engine.attach_printer(wake, config.config.printer.drawer);
+        let setup = PrinterSetup {
+            url: config.printer_url.clone(),
+            store: engine.settings().clone(),
+            printer: config.config.printer.clone(),
+            receipt: config.config.receipt.clone(),
+        };
+        // Runs for the daemon's life; it ends with the process.
+        drop(worker::spawn(
+            engine.store().print_queue(),
+            setup,
+            StatusBoard::default(),
+            sleep,
+        ));
+    }
+    let listener = server::bind(socket)?;
+    let engine = Arc::new(Mutex::new(engine));
+    let mut signals = Signals::new([SIGTERM, SIGINT])?;
+    let stopping = engine.clone();
+    let socket_path = socket.to_path_buf();
+    std::thread::spawn(move || {
+        if let Some(sig) = signals.forever().next() {
+            // Wait for the command in progress, then stop: everything a screen
+            // was told is done is already durable in the store.
+            let _engine = stopping.lock();
+            let _ = std::fs::remove_file(&socket_path);
+            tracing::info!(signal = sig, "till daemon stopping");
+            std::process::exit(0);
+        }
+    });
+    tracing::info!(socket = %socket.display(), store = %data.display(), "till daemon ready");
+    eprintln!(
+        "till daemon: serving {} on {}",
+        data.display(),
+        socket.display()
+    );
+    server::serve(&listener, engine);
+    Ok(())
+}

@@ -1,0 +1,133 @@
+//! A till screen's end of the daemon socket: the same `TillApi` as the engine
+//! in-process, one request and one answer at a time.
+
+use std::os::unix::net::UnixStream;
+use std::path::Path;
+
+use super::frame;
+use super::protocol::{Request, Response, VERSION};
+use crate::domain::product::Product;
+use crate::domain::receipt::CompletedSale;
+use crate::domain::sale::{HeldSale, Sale, Totals};
+use crate::engine::api::TillApi;
+use crate::engine::{Command, EngineError, Event, SessionId};
+use crate::store::settings::StoreSettings;
+
+pub struct Client {
+    stream: UnixStream,
+    settings: StoreSettings,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error(
+        "cannot reach the till daemon at {path}: {source} (is it running? systemctl status till)"
+    )]
+    Unreachable {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("the till daemon refused this screen: {0}")]
+    Refused(String),
+    #[error("the till daemon answered oddly: {0}")]
+    Protocol(String),
+}
+
+impl Client {
+    pub fn connect(path: &Path) -> Result<Client, ConnectError> {
+        let unreachable = |source| ConnectError::Unreachable {
+            path: path.display().to_string(),
+            source,
+        };
+        let mut stream = UnixStream::connect(path).map_err(unreachable)?;
+        frame::write(&mut stream, &Request::Hello { version: VERSION }).map_err(unreachable)?;
+        match frame::read::<Response>(&mut stream) {
+            Ok(Some(Response::Welcome { settings, .. })) => Ok(Client {
+                stream,
+                settings: *settings,
+            }),
+            Ok(Some(Response::Refused { reason })) => Err(ConnectError::Refused(reason)),
+            Ok(other) => Err(ConnectError::Protocol(format!("{other:?}"))),
+            Err(e) => Err(ConnectError::Protocol(e.to_string())),
+        }
+    }
+
+    fn call(&mut self, request: &Request) -> Result<Response, EngineError> {
+        let lost = |e: std::io::Error| EngineError::Remote(format!("lost the till daemon: {e}"));
+        frame::write(&mut self.stream, request).map_err(lost)?;
+        match frame::read::<Response>(&mut self.stream).map_err(lost)? {
+            Some(Response::Error(e)) => Err(e.into()),
+            Some(response) => Ok(response),
+            None => Err(EngineError::Remote(
+                "the till daemon closed the connection".into(),
+            )),
+        }
+    }
+}
+
+fn unexpected(r: Response) -> EngineError {
+    EngineError::Remote(format!("the till daemon answered oddly: {r:?}"))
+}
+
+impl TillApi for Client {
+    fn settings(&self) -> &StoreSettings {
+        &self.settings
+    }
+
+    fn login(&mut self, user: &str, pin: &str, lane: u16) -> Result<SessionId, EngineError> {
+        match self.call(&Request::Login {
+            user: user.into(),
+            pin: pin.into(),
+            lane,
+        })? {
+            Response::Session(s) => Ok(s),
+            r => Err(unexpected(r)),
+        }
+    }
+
+    fn execute(&mut self, session: SessionId, command: Command) -> Result<Vec<Event>, EngineError> {
+        match self.call(&Request::Execute { session, command })? {
+            Response::Events(e) => Ok(e),
+            r => Err(unexpected(r)),
+        }
+    }
+
+    fn cart(&mut self, session: SessionId) -> Result<Option<(Sale, Totals)>, EngineError> {
+        match self.call(&Request::Cart { session })? {
+            Response::Cart(c) => Ok(c.map(|b| *b)),
+            r => Err(unexpected(r)),
+        }
+    }
+
+    fn search(&mut self, query: &str, limit: usize) -> Result<Vec<Product>, EngineError> {
+        let limit = u32::try_from(limit).unwrap_or(u32::MAX);
+        match self.call(&Request::Search {
+            query: query.into(),
+            limit,
+        })? {
+            Response::Products(p) => Ok(p),
+            r => Err(unexpected(r)),
+        }
+    }
+
+    fn held(&mut self) -> Result<Vec<HeldSale>, EngineError> {
+        match self.call(&Request::Held)? {
+            Response::Held(h) => Ok(h),
+            r => Err(unexpected(r)),
+        }
+    }
+
+    fn receipt(&mut self, receipt: u64) -> Result<CompletedSale, EngineError> {
+        match self.call(&Request::Receipt { receipt })? {
+            Response::Receipt(r) => Ok(*r),
+            r => Err(unexpected(r)),
+        }
+    }
+
+    fn sync_backlog(&mut self) -> usize {
+        match self.call(&Request::Backlog) {
+            Ok(Response::Backlog(n)) => usize::try_from(n).unwrap_or(usize::MAX),
+            _ => 0,
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! One message on the socket: a 4-byte big-endian length, then the bincode
+//! bytes. A frame larger than any message Till sends is refused before it is
+//! read, so a confused or hostile peer cannot make the daemon allocate at will.
+
+use std::io::{self, Read, Write};
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+pub const MAX_FRAME: usize = 4 * 1024 * 1024;
+
+fn config() -> bincode::config::Configuration {
+    bincode::config::standard()
+}
+
+pub fn write<T: Serialize>(out: &mut impl Write, value: &T) -> io::Result<()> {
+    let body = bincode::serde::encode_to_vec(value, config()).map_err(io::Error::other)?;
+    if body.len() > MAX_FRAME {
+        return Err(io::Error::other(format!(
+            "a message of {} bytes is larger than {MAX_FRAME}",
+            body.len()
+        )));
+    }
+    let len = u32::try_from(body.len()).map_err(io::Error::other)?;
+    out.write_all(&len.to_be_bytes())?;
+    out.write_all(&body)?;
+    out.flush()
+}
+
+/// Reads one frame; `Ok(None)` when the peer closed the connection between frames.
+pub fn read<T: DeserializeOwned>(input: &mut impl Read) -> io::Result<Option<T>> {
+    let mut len = [0u8; 4];
+    match input.read_exact(&mut len) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(None),
+        Err(e) => return Err(e),
+    }
+    let len = u32::from_be_bytes(len) as usize;
+    if len > MAX_FRAME {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("a frame of {len} bytes is too large"),
+        ));
+    }
+    let mut body = vec![0u8; len];
+    input.read_exact(&mut body)?;
+    let (value, used) = bincode::serde::decode_from_slice(&body, config())
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
+    if used != len {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "trailing bytes in a frame",
+        ));
+    }
+    Ok(Some(value))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_round_trip_and_garbage_is_refused() {
+        let mut buf = Vec::new();
+        write(&mut buf, &("hello".to_string(), 7u64)).unwrap();
+        let back: Option<(String, u64)> = read(&mut buf.as_slice()).unwrap();
+        assert_eq!(back, Some(("hello".into(), 7)));
+        assert_eq!(
+            read::<u64>(&mut [].as_slice()).unwrap(),
+            None,
+            "a clean close"
+        );
+        let huge = (u32::MAX).to_be_bytes();
+        assert!(read::<u64>(&mut huge.as_slice()).is_err());
+        let mut short = 10u32.to_be_bytes().to_vec();
+        short.extend_from_slice(&[1, 2]);
+        assert!(read::<u64>(&mut short.as_slice()).is_err(), "a cut frame");
+        let junk = [0u8, 0, 0, 3, 0xff, 0xff, 0xff];
+        assert!(
+            read::<String>(&mut junk.as_slice()).is_err(),
+            "bytes that are not a message"
+        );
+    }
+}

@@ -1,0 +1,106 @@
+//! The messages between a till screen and the daemon. Bump [`VERSION`] with
+//! any change to these types or to the engine types they carry: a client and
+//! a daemon of different versions refuse each other with a clear message
+//! instead of misreading bytes.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::product::Product;
+use crate::domain::receipt::CompletedSale;
+use crate::domain::sale::{HeldSale, Sale, Totals};
+use crate::domain::user::Permission;
+use crate::engine::{Command, EngineError, Event, SessionId};
+use crate::store::settings::StoreSettings;
+
+pub const VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum Request {
+    /// The first message on every connection.
+    Hello {
+        version: u32,
+    },
+    Login {
+        user: String,
+        pin: String,
+        lane: u16,
+    },
+    Execute {
+        session: SessionId,
+        command: Command,
+    },
+    Cart {
+        session: SessionId,
+    },
+    Search {
+        query: String,
+        limit: u32,
+    },
+    Held,
+    Receipt {
+        receipt: u64,
+    },
+    Backlog,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum Response {
+    Welcome {
+        version: u32,
+        settings: Box<StoreSettings>,
+    },
+    /// The daemon will not talk to this client; the reason says what to do.
+    Refused {
+        reason: String,
+    },
+    Session(SessionId),
+    Events(Vec<Event>),
+    Cart(Option<Box<(Sale, Totals)>>),
+    Products(Vec<Product>),
+    Held(Vec<HeldSale>),
+    Receipt(Box<CompletedSale>),
+    Backlog(u64),
+    Error(WireError),
+}
+
+/// An engine refusal as it crosses the socket: the ones a screen acts on
+/// (asking for a manager, a wrong PIN) keep their kind; the rest their words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WireError {
+    NeedsApproval(Permission),
+    ApprovalRefused(Permission),
+    BadLogin,
+    LockedOut { user: String, until: DateTime<Utc> },
+    NoSession,
+    Other(String),
+}
+
+impl From<&EngineError> for WireError {
+    fn from(e: &EngineError) -> WireError {
+        match e {
+            EngineError::NeedsApproval(p) => WireError::NeedsApproval(*p),
+            EngineError::ApprovalRefused(p) => WireError::ApprovalRefused(*p),
+            EngineError::BadLogin => WireError::BadLogin,
+            EngineError::LockedOut { user, until } => WireError::LockedOut {
+                user: user.clone(),
+                until: *until,
+            },
+            EngineError::NoSession => WireError::NoSession,
+            other => WireError::Other(other.to_string()),
+        }
+    }
+}
+
+impl From<WireError> for EngineError {
+    fn from(e: WireError) -> EngineError {
+        match e {
+            WireError::NeedsApproval(p) => EngineError::NeedsApproval(p),
+            WireError::ApprovalRefused(p) => EngineError::ApprovalRefused(p),
+            WireError::BadLogin => EngineError::BadLogin,
+            WireError::LockedOut { user, until } => EngineError::LockedOut { user, until },
+            WireError::NoSession => EngineError::NoSession,
+            WireError::Other(text) => EngineError::Remote(text),
+        }
+    }
+}

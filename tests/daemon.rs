@@ -1,0 +1,211 @@
+//! `till daemon` and screens attached to it: the same engine API over the
+//! socket, two screens at once, sessions that belong to their screen, a clear
+//! refusal for a screen of another version, and a clean stop on SIGTERM.
+
+mod common;
+
+use std::io::Write;
+use std::os::unix::net::UnixStream;
+use std::path::Path;
+use std::process::Child;
+
+use std::time::{Duration, Instant};
+
+use rust_decimal::dec;
+use till::domain::money::Money;
+use till::domain::tender::TenderKind;
+use till::engine::api::TillApi;
+use till::engine::{Command, EngineError, Event};
+use till::ipc::client::{Client, ConnectError};
+use till::ipc::frame;
+use till::ipc::protocol::{Request, Response};
+
+struct Daemon(Child);
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start(data: &Path, socket: &Path) -> Daemon {
+    let child = common::till()
+        .args([
+            "daemon",
+            "--data",
+            common::s(data),
+            "--socket",
+            common::s(socket),
+        ])
+        .env_remove("TILL_CONFIG")
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn the daemon");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while UnixStream::connect(socket).is_err() {
+        assert!(Instant::now() < deadline, "the daemon never listened");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Daemon(child)
+}
+
+#[test]
+fn two_screens_sell_through_one_daemon() {
+    let (dir, data) = common::demo_store();
+    let socket = dir.path().join("till.sock");
+    let _daemon = start(&data, &socket);
+    let mut kiosk = Client::connect(&socket).expect("kiosk attaches");
+    let mut office = Client::connect(&socket).expect("manager attaches");
+    assert_eq!(kiosk.settings().terminal, "T01");
+    let c = kiosk.login("cashier", "1111", 1).expect("cashier");
+    let m = office.login("manager", "9999", 2).expect("manager");
+    kiosk
+        .execute(
+            c,
+            Command::Scan {
+                code: "4006381333931".into(),
+                quantity: Some(dec!(2)),
+            },
+        )
+        .expect("scan");
+    office
+        .execute(
+            m,
+            Command::Scan {
+                code: "9780306406157".into(),
+                quantity: None,
+            },
+        )
+        .expect("scan");
+    let events = kiosk.execute(
+        c,
+        Command::Tender {
+            kind: TenderKind::Cash,
+            amount: Some(Money::new(dec!(5))),
+        },
+    );
+    let events = events.expect("pay");
+    let Event::Completed { sale, change } = &events[0] else {
+        panic!("{events:?}")
+    };
+    assert_eq!((sale.receipt.0, *change), (1, Money::new(dec!(2.02))));
+    let events = office
+        .execute(
+            m,
+            Command::Tender {
+                kind: TenderKind::Card,
+                amount: None,
+            },
+        )
+        .expect("pay");
+    assert!(
+        matches!(&events[0], Event::Completed { sale, .. } if sale.receipt.0 == 2),
+        "one receipt series"
+    );
+
+    // Refusals keep their kind across the socket: the screen asks for a manager.
+    let err = kiosk
+        .execute(
+            c,
+            Command::StartRefund {
+                receipt: 1,
+                approval: None,
+            },
+        )
+        .expect_err("cashier");
+    assert!(matches!(err, EngineError::NeedsApproval(_)), "{err}");
+    assert!(matches!(
+        kiosk.login("cashier", "0000", 1),
+        Err(EngineError::BadLogin)
+    ));
+    // A screen cannot use another screen's session.
+    assert!(matches!(
+        office.execute(c, Command::Logout),
+        Err(EngineError::NoSession)
+    ));
+    assert_eq!(
+        office.receipt(1).expect("receipt").totals.total,
+        Money::new(dec!(2.98))
+    );
+    assert!(office.search("choc", 5).expect("search").len() >= 5);
+    assert!(kiosk.sync_backlog() > 0);
+}
+
+#[test]
+fn a_screen_that_crashes_leaves_its_sale_on_the_lane() {
+    let (dir, data) = common::demo_store();
+    let socket = dir.path().join("till.sock");
+    let _daemon = start(&data, &socket);
+    {
+        let mut kiosk = Client::connect(&socket).expect("attach");
+        let c = kiosk.login("cashier", "1111", 1).expect("login");
+        kiosk
+            .execute(
+                c,
+                Command::Scan {
+                    code: "4006381333931".into(),
+                    quantity: None,
+                },
+            )
+            .expect("scan");
+    } // the screen's process dies here
+    let mut again = Client::connect(&socket).expect("attach again");
+    let c = again.login("cashier", "1111", 1).expect("login");
+    let (sale, _) = again
+        .cart(c)
+        .expect("cart")
+        .expect("the open sale is still there");
+    assert_eq!(sale.lines.len(), 1);
+}
+
+#[test]
+fn a_screen_of_another_version_is_told_why() {
+    let (dir, data) = common::demo_store();
+    let socket = dir.path().join("till.sock");
+    let mut daemon = start(&data, &socket);
+    let mut raw = UnixStream::connect(&socket).expect("connect");
+    frame::write(&mut raw, &Request::Hello { version: 999 }).expect("hello");
+    let Some(Response::Refused { reason }) = frame::read::<Response>(&mut raw).expect("answer")
+    else {
+        panic!("not refused")
+    };
+    assert!(
+        reason.contains("protocol 999") && reason.contains("same Till version"),
+        "{reason}"
+    );
+    let mut junk = UnixStream::connect(&socket).expect("connect");
+    junk.write_all(&[0, 0, 0, 5, 1, 2, 3, 4, 5])
+        .expect("garbage");
+    assert!(matches!(
+        frame::read::<Response>(&mut junk),
+        Ok(Some(Response::Refused { .. })) | Ok(None) | Err(_)
+    ));
+    // The daemon is fine after both.
+    Client::connect(&socket).expect("a good screen still attaches");
+
+    // A second daemon on the same socket is refused; SIGTERM stops the first cleanly.
+    let o = common::run(&[
+        "daemon",
+        "--data",
+        common::s(&data),
+        "--socket",
+        common::s(&socket),
+    ]);
+    assert!(!o.status.success());
+    let pid = daemon.0.id().to_string();
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill")
+            .success()
+    );
+    let status = daemon.0.wait().expect("wait");
+    assert!(status.success(), "{status}");
+    assert!(!socket.exists(), "the socket is removed");
+    match Client::connect(&socket) {
+        Err(ConnectError::Unreachable { .. }) => {}
+        other => panic!("{:?}", other.err()),
+    }
+}
