@@ -209,3 +209,183 @@ fn a_screen_of_another_version_is_told_why() {
         other => panic!("{:?}", other.err()),
     }
 }
+
+#[test]
+fn a_manager_changes_a_price_while_the_kiosk_sells() {
+    use till::store::journal::JournalEvent;
+    let (dir, data) = common::demo_store();
+    let socket = dir.path().join("till.sock");
+    let _daemon = start(&data, &socket);
+    let mut kiosk = Client::connect(&socket).expect("kiosk");
+    let mut office = Client::connect(&socket).expect("office");
+    let c = kiosk.login("cashier", "1111", 1).expect("cashier");
+    let m = office.login("manager", "9999", 2).expect("manager");
+    let pen = |k: &mut Client| {
+        let events = k
+            .execute(
+                c,
+                Command::Scan {
+                    code: "4006381333931".into(),
+                    quantity: None,
+                },
+            )
+            .expect("scan");
+        let Event::Cart { totals, .. } = &events[0] else {
+            panic!("{events:?}")
+        };
+        totals.lines.last().expect("a line").split.gross
+    };
+    assert_eq!(pen(&mut kiosk), Money::new(dec!(1.49)));
+    office
+        .execute(
+            m,
+            Command::SetPrice {
+                sku: "pen".into(),
+                price: Money::new(dec!(1.79)),
+            },
+        )
+        .expect("new price");
+    assert_eq!(
+        pen(&mut kiosk),
+        Money::new(dec!(1.79)),
+        "the next scan sells at the new price"
+    );
+    kiosk
+        .execute(
+            c,
+            Command::Tender {
+                kind: TenderKind::Card,
+                amount: None,
+            },
+        )
+        .expect("pay");
+    for screen in [&mut kiosk, &mut office] {
+        let journal = screen.journal(10).expect("journal");
+        assert!(journal.iter().any(|r| matches!(&r.entry.event,
+            JournalEvent::PriceChanged { sku, new, .. } if sku == "pen" && *new == Money::new(dec!(1.79)))));
+        assert!(
+            journal
+                .iter()
+                .any(|r| matches!(&r.entry.event, JournalEvent::SaleCompleted { .. }))
+        );
+        assert_eq!(
+            journal[0].entry.actor.as_deref(),
+            Some("cashier"),
+            "newest first, with who"
+        );
+    }
+}
+
+#[test]
+fn a_cashier_cannot_do_a_managers_job_by_sending_frames() {
+    let (dir, data) = common::demo_store();
+    let socket = dir.path().join("till.sock");
+    let _daemon = start(&data, &socket);
+    let mut raw = UnixStream::connect(&socket).expect("connect");
+    let mut ask = |request: Request| {
+        frame::write(&mut raw, &request).expect("write");
+        frame::read::<Response>(&mut raw)
+            .expect("read")
+            .expect("an answer")
+    };
+    assert!(matches!(
+        ask(Request::Hello {
+            version: till::ipc::protocol::VERSION
+        }),
+        Response::Welcome { .. }
+    ));
+    let Response::Session(c) = ask(Request::Login {
+        user: "cashier".into(),
+        pin: "1111".into(),
+        lane: 1,
+    }) else {
+        panic!("no session")
+    };
+    use till::domain::user::Permission;
+    use till::ipc::protocol::WireError;
+    for (command, permission) in [
+        (
+            Command::SetPrice {
+                sku: "pen".into(),
+                price: Money::new(dec!(0.01)),
+            },
+            Permission::ManageCatalog,
+        ),
+        (Command::NoSale { approval: None }, Permission::NoSale),
+        (
+            Command::StartRefund {
+                receipt: 1,
+                approval: None,
+            },
+            Permission::Refund,
+        ),
+    ] {
+        let refund = matches!(command, Command::StartRefund { .. });
+        let answer = ask(Request::Execute {
+            session: c,
+            command,
+        });
+        if refund {
+            // No receipt 1 yet: refused before any permission is even asked.
+            assert!(
+                matches!(answer, Response::Error(WireError::Other(_))),
+                "{answer:?}"
+            );
+        } else {
+            assert!(
+                matches!(answer, Response::Error(WireError::NeedsApproval(p)) if p == permission),
+                "{answer:?}"
+            );
+        }
+    }
+    // A made-up session number is nobody's.
+    let forged = till::engine::SessionId(c.0 + 1000);
+    assert!(matches!(
+        ask(Request::Cart { session: forged }),
+        Response::Error(WireError::NoSession)
+    ));
+    let mut office = Client::connect(&socket).expect("office");
+    let m = office.login("manager", "9999", 2).expect("manager");
+    let product = office
+        .search("pen", 50)
+        .expect("search")
+        .into_iter()
+        .find(|p| p.sku == "pen")
+        .expect("pen");
+    assert_eq!(
+        product.price,
+        Money::new(dec!(1.49)),
+        "the price did not change"
+    );
+    let _ = m;
+}
+
+#[test]
+fn killing_the_daemon_mid_sale_loses_nothing() {
+    let (dir, data) = common::demo_store();
+    let socket = dir.path().join("till.sock");
+    let mut daemon = start(&data, &socket);
+    {
+        let mut kiosk = Client::connect(&socket).expect("kiosk");
+        let c = kiosk.login("cashier", "1111", 1).expect("login");
+        kiosk
+            .execute(
+                c,
+                Command::Scan {
+                    code: "4006381333931".into(),
+                    quantity: Some(dec!(3)),
+                },
+            )
+            .expect("scan");
+    }
+    let _ = daemon.0.kill();
+    let _ = daemon.0.wait();
+    let _daemon = start(&data, &socket);
+    let mut kiosk = Client::connect(&socket).expect("kiosk again");
+    let c = kiosk.login("cashier", "1111", 1).expect("login");
+    let (sale, _) = kiosk
+        .cart(c)
+        .expect("cart")
+        .expect("the cart survived the daemon");
+    assert_eq!(sale.lines[0].quantity, dec!(3));
+}

@@ -13,6 +13,7 @@
 //! void                 refund RECEIPT        refund-line LINE N
 //! hold                 recall ID
 //! reprint [RECEIPT]    no-sale
+//! set-price SKU PRICE  price LINE PRICE     (shelf price / this line only)
 //! logout
 //! ```
 //! The first failing line stops the script with its line number and reason.
@@ -51,7 +52,7 @@ pub fn parse_line(text: &str, currency: &Currency, terminal: &str) -> Result<Opt
     let most = match verb {
         "void" | "hold" | "logout" | "no-sale" => 0,
         "scan" | "void-line" | "refund" | "recall" | "reprint" => 1,
-        "qty" | "approve" | "pay" | "refund-line" => 2,
+        "qty" | "approve" | "pay" | "refund-line" | "set-price" | "price" => 2,
         _ => 3,
     };
     if args.len() > most {
@@ -165,6 +166,19 @@ pub fn parse_line(text: &str, currency: &Currency, terminal: &str) -> Result<Opt
             })
         }
         "no-sale" => Step::Run(Command::NoSale { approval: None }),
+        "set-price" => Step::Run(Command::SetPrice {
+            sku: arg(0, "a sku")?.to_string(),
+            price: currency
+                .parse(arg(1, "a price")?)
+                .map_err(|e| e.to_string())?,
+        }),
+        "price" => Step::Run(Command::OverridePrice {
+            line: line_no(arg(0, "a line")?)?,
+            price: currency
+                .parse(arg(1, "a price")?)
+                .map_err(|e| e.to_string())?,
+            approval: None,
+        }),
         "recall" => {
             let id = arg(0, "a held sale id")?;
             Step::Run(Command::Recall {
@@ -214,7 +228,8 @@ pub fn run(data: &Path, script: &Path) -> Result<()> {
                     | Command::LineDiscount { approval: slot, .. }
                     | Command::SaleDiscount { approval: slot, .. }
                     | Command::Reprint { approval: slot, .. }
-                    | Command::NoSale { approval: slot } => *slot = approval.take(),
+                    | Command::NoSale { approval: slot }
+                    | Command::OverridePrice { approval: slot, .. } => *slot = approval.take(),
                     _ => {}
                 }
                 let events = engine

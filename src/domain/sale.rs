@@ -247,6 +247,16 @@ impl Sale {
         Ok(())
     }
 
+    /// Sells a line at `price` instead of the shelf's; returns the old price.
+    pub fn override_price(&mut self, index: usize, price: Money) -> Result<Money, SaleError> {
+        self.editable()?;
+        if self.is_refund() {
+            return Err(SaleError::NotOnRefund);
+        }
+        let line = self.active_line(index)?;
+        Ok(std::mem::replace(&mut line.unit_price, price))
+    }
+
     pub fn void_line(&mut self, index: usize) -> Result<(), SaleError> {
         self.editable()?;
         self.active_line(index)?.voided = true;

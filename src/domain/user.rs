@@ -46,6 +46,10 @@ pub enum Permission {
     Reprint,
     /// Opening the drawer without a sale.
     NoSale,
+    /// Selling a line at another price than the shelf's.
+    PriceOverride,
+    /// Changing products and prices.
+    ManageCatalog,
 }
 
 impl std::fmt::Display for Permission {
@@ -59,6 +63,8 @@ impl std::fmt::Display for Permission {
             Permission::LargeDiscount => "a discount above the cashier limit",
             Permission::Reprint => "reprinting an older receipt",
             Permission::NoSale => "opening the drawer without a sale",
+            Permission::PriceOverride => "a price override",
+            Permission::ManageCatalog => "changing the catalog",
         })
     }
 }
@@ -71,7 +77,9 @@ impl Permission {
             Permission::VoidAfterTender
             | Permission::Refund
             | Permission::Reprint
-            | Permission::NoSale => Role::Manager,
+            | Permission::NoSale
+            | Permission::PriceOverride
+            | Permission::ManageCatalog => Role::Manager,
         }
     }
 }

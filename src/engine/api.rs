@@ -6,6 +6,7 @@ use super::{Command, EngineError, Event, SessionId};
 use crate::domain::product::Product;
 use crate::domain::receipt::CompletedSale;
 use crate::domain::sale::{HeldSale, Sale, Totals};
+use crate::store::journal::JournalRecord;
 use crate::store::settings::StoreSettings;
 
 pub trait TillApi {
@@ -16,6 +17,8 @@ pub trait TillApi {
     fn search(&mut self, query: &str, limit: usize) -> Result<Vec<Product>, EngineError>;
     fn held(&mut self) -> Result<Vec<HeldSale>, EngineError>;
     fn receipt(&mut self, receipt: u64) -> Result<CompletedSale, EngineError>;
+    /// The newest journal entries, newest first.
+    fn journal(&mut self, limit: usize) -> Result<Vec<JournalRecord>, EngineError>;
     /// Journal entries not yet at head office; 0 if it cannot be asked.
     fn sync_backlog(&mut self) -> usize;
 }
@@ -47,6 +50,10 @@ impl TillApi for super::Engine {
 
     fn receipt(&mut self, receipt: u64) -> Result<CompletedSale, EngineError> {
         super::Engine::receipt(self, receipt)
+    }
+
+    fn journal(&mut self, limit: usize) -> Result<Vec<JournalRecord>, EngineError> {
+        super::Engine::journal(self, limit)
     }
 
     fn sync_backlog(&mut self) -> usize {

@@ -75,6 +75,18 @@ pub enum Command {
         receipt: Option<u64>,
         approval: Option<Approval>,
     },
+    /// Changes a product's shelf price for every sale from now on.
+    SetPrice {
+        sku: String,
+        price: Money,
+    },
+    /// Sells one line at another price than the shelf's (damaged goods, a
+    /// price match): a manager's call.
+    OverridePrice {
+        line: usize,
+        price: Money,
+        approval: Option<Approval>,
+    },
     /// Opens the cash drawer without a sale (a manager's call).
     NoSale {
         approval: Option<Approval>,
@@ -107,6 +119,11 @@ impl Command {
                 approval: a,
             },
             Command::NoSale { .. } => Command::NoSale { approval: a },
+            Command::OverridePrice { line, price, .. } => Command::OverridePrice {
+                line,
+                price,
+                approval: a,
+            },
             Command::Scan { .. }
             | Command::AddSku { .. }
             | Command::SetQuantity { .. }
@@ -115,6 +132,7 @@ impl Command {
             | Command::RefundLine { .. }
             | Command::Hold
             | Command::Recall { .. }
+            | Command::SetPrice { .. }
             | Command::Logout => self,
         }
     }

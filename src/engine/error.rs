@@ -41,6 +41,8 @@ pub enum EngineError {
     NoCart,
     #[error("finish or void the open sale first")]
     CartOpen,
+    #[error("{0} is not a price a till can set (negative, too large, or finer than the currency)")]
+    BadPrice(crate::domain::money::Money),
     #[error("no receipt printer is set up (till.toml, [devices] printer)")]
     NoPrinter,
     #[error("no cash drawer is set up behind the printer (till.toml, [printer] drawer)")]

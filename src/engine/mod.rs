@@ -30,7 +30,7 @@ use crate::domain::sale::{HeldSale, ReceiptNo, Sale, SaleKind, SaleState, Totals
 use crate::domain::user::{Permission, Role, User};
 use std::sync::mpsc::Sender;
 
-use crate::store::journal::JournalEvent;
+use crate::store::journal::{JournalEvent, JournalRecord};
 use crate::store::print_queue::{JobKind, PrintJob, Printer};
 use crate::store::settings::StoreSettings;
 use crate::store::{Store, StoreError};
@@ -38,6 +38,19 @@ use catalog::CatalogIndex;
 pub use command::{Approval, Command};
 pub use error::EngineError;
 pub use event::Event;
+
+/// A price as a till may set it: not negative, in the currency's cents, and
+/// far below the amounts that would overflow a sum.
+fn check_price(price: Money, currency: &crate::domain::money::Currency) -> Result<(), EngineError> {
+    let ok = !price.is_negative()
+        && price.amount() <= Decimal::from(1_000_000_000u64)
+        && price.amount().normalize().scale() <= currency.minor_units;
+    if ok {
+        Ok(())
+    } else {
+        Err(EngineError::BadPrice(price))
+    }
+}
 
 /// Wrong PINs in a row after which a user is locked out for a while.
 pub const MAX_FAILED_PINS: u32 = 5;
@@ -221,6 +234,11 @@ impl Engine {
             .ok_or(EngineError::NoSuchReceipt(receipt))
     }
 
+    /// The newest journal entries, for the manager's journal viewer.
+    pub fn journal(&self, limit: usize) -> Result<Vec<JournalRecord>, EngineError> {
+        Ok(self.store.journal_tail(limit)?)
+    }
+
     /// Completed sales still waiting to go to head office.
     pub fn sync_backlog(&self) -> usize {
         self.store.outbox_len()
@@ -256,6 +274,7 @@ impl Engine {
         let mut sale = match (&command, cart) {
             (
                 Command::Logout
+                | Command::SetPrice { .. }
                 | Command::StartRefund { .. }
                 | Command::Recall { .. }
                 | Command::Reprint { .. }
@@ -476,11 +495,11 @@ impl Engine {
                 }]);
             }
             Command::NoSale { approval } => {
+                let approved_by =
+                    self.authorise(&session, Permission::NoSale, approval.as_ref())?;
                 if !self.printer()?.drawer {
                     return Err(EngineError::NoDrawer);
                 }
-                let approved_by =
-                    self.authorise(&session, Permission::NoSale, approval.as_ref())?;
                 let job = PrintJob {
                     kind: JobKind::DrawerOnly,
                     kick: true,
@@ -494,6 +513,47 @@ impl Engine {
                 self.store.queue_job_journaled(&job, &session.user, event)?;
                 self.wake_printer();
                 return Ok(vec![Event::DrawerOpened]);
+            }
+            Command::SetPrice { sku, price } => {
+                self.authorise(&session, Permission::ManageCatalog, None)?;
+                let mut product = self
+                    .store
+                    .product(&sku)?
+                    .ok_or_else(|| EngineError::UnknownCode(sku.clone()))?;
+                check_price(price, &self.settings.rules.currency)?;
+                let event = JournalEvent::PriceChanged {
+                    sku,
+                    old: product.price,
+                    new: price,
+                };
+                product.price = price;
+                self.store
+                    .put_products_journaled(&[product], Some(&session.user), event)?;
+                return Ok(Vec::new());
+            }
+            Command::OverridePrice {
+                line,
+                price,
+                approval,
+            } => {
+                let approved_by =
+                    self.authorise(&session, Permission::PriceOverride, approval.as_ref())?;
+                check_price(price, &self.settings.rules.currency)?;
+                let old = sale.override_price(line, price)?;
+                let sku = sale.lines[line].sku.clone();
+                let event = JournalEvent::PriceOverridden {
+                    sku,
+                    old,
+                    new: price,
+                    approved_by,
+                };
+                self.store
+                    .put_cart_journaled(session.lane, Some(&sale), &session.user, event)?;
+                let totals = sale.totals(rules)?;
+                return Ok(vec![Event::Cart {
+                    sale: Box::new(sale),
+                    totals: Box::new(totals),
+                }]);
             }
             Command::Logout => {
                 // An approved refund is the approver's word for this cashier only:

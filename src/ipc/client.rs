@@ -11,6 +11,7 @@ use crate::domain::receipt::CompletedSale;
 use crate::domain::sale::{HeldSale, Sale, Totals};
 use crate::engine::api::TillApi;
 use crate::engine::{Command, EngineError, Event, SessionId};
+use crate::store::journal::JournalRecord;
 use crate::store::settings::StoreSettings;
 
 pub struct Client {
@@ -120,6 +121,14 @@ impl TillApi for Client {
     fn receipt(&mut self, receipt: u64) -> Result<CompletedSale, EngineError> {
         match self.call(&Request::Receipt { receipt })? {
             Response::Receipt(r) => Ok(*r),
+            r => Err(unexpected(r)),
+        }
+    }
+
+    fn journal(&mut self, limit: usize) -> Result<Vec<JournalRecord>, EngineError> {
+        let limit = u32::try_from(limit).unwrap_or(u32::MAX);
+        match self.call(&Request::Journal { limit })? {
+            Response::Journal(j) => Ok(j),
             r => Err(unexpected(r)),
         }
     }

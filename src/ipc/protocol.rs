@@ -11,6 +11,7 @@ use crate::domain::receipt::CompletedSale;
 use crate::domain::sale::{HeldSale, Sale, Totals};
 use crate::domain::user::Permission;
 use crate::engine::{Command, EngineError, Event, SessionId};
+use crate::store::journal::JournalRecord;
 use crate::store::settings::StoreSettings;
 
 pub const VERSION: u32 = 1;
@@ -41,6 +42,9 @@ pub enum Request {
     Receipt {
         receipt: u64,
     },
+    Journal {
+        limit: u32,
+    },
     Backlog,
 }
 
@@ -60,6 +64,7 @@ pub enum Response {
     Products(Vec<Product>),
     Held(Vec<HeldSale>),
     Receipt(Box<CompletedSale>),
+    Journal(Vec<JournalRecord>),
     Backlog(u64),
     Error(WireError),
 }

@@ -190,6 +190,7 @@ fn answer(
         Request::Receipt { receipt } => engine
             .receipt(receipt)
             .map(|r| Response::Receipt(Box::new(r))),
+        Request::Journal { limit } => engine.journal(limit as usize).map(Response::Journal),
         Request::Backlog => Ok(Response::Backlog(engine.sync_backlog() as u64)),
     };
     result.unwrap_or_else(|e| Response::Error(WireError::from(&e)))

@@ -83,6 +83,19 @@ pub enum JournalEvent {
         receipt: ReceiptNo,
         approved_by: Option<String>,
     },
+    /// A shelf price changed, for every sale from then on.
+    PriceChanged {
+        sku: String,
+        old: Money,
+        new: Money,
+    },
+    /// One line sold at another price than the shelf's.
+    PriceOverridden {
+        sku: String,
+        old: Money,
+        new: Money,
+        approved_by: Option<String>,
+    },
     ProductsImported {
         count: usize,
         digest: Hash,

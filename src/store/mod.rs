@@ -236,11 +236,25 @@ impl Store {
         products: &[Product],
         actor: Option<&str>,
     ) -> Result<(), StoreError> {
+        let digest = journal::digest(&products)?;
+        let event = JournalEvent::ProductsImported {
+            count: products.len(),
+            digest,
+        };
+        self.put_products_journaled(products, actor, event)
+    }
+
+    /// Adds or replaces products and journals `event` with them, together.
+    pub fn put_products_journaled(
+        &self,
+        products: &[Product],
+        actor: Option<&str>,
+        event: JournalEvent,
+    ) -> Result<(), StoreError> {
         let mut encoded = Vec::with_capacity(products.len());
         for p in products {
             encoded.push((p, encode(p)?));
         }
-        let digest = journal::digest(&products)?;
         let now = Utc::now();
         (
             &self.products,
@@ -269,10 +283,6 @@ impl Store {
                         tx_barcodes.insert(keys::plu(plu), p.sku.as_bytes())?;
                     }
                 }
-                let event = JournalEvent::ProductsImported {
-                    count: products.len(),
-                    digest,
-                };
                 journal::append(
                     &JournalTx {
                         journal,
@@ -280,7 +290,7 @@ impl Store {
                         meta,
                     },
                     actor,
-                    event,
+                    event.clone(),
                     now,
                 )?;
                 Ok(())
@@ -590,6 +600,17 @@ impl Store {
 
     pub fn journal(&self) -> impl Iterator<Item = Result<JournalRecord, StoreError>> + '_ {
         values(&self.journal, "journal entry")
+    }
+
+    /// The newest `limit` journal entries, newest first.
+    pub fn journal_tail(&self, limit: usize) -> Result<Vec<JournalRecord>, StoreError> {
+        self.journal
+            .iter()
+            .values()
+            .rev()
+            .take(limit)
+            .map(|raw| decode(&raw?, "journal entry"))
+            .collect()
     }
 
     /// Journal entries not yet acknowledged by head office.

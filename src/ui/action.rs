@@ -72,6 +72,7 @@ actions! {
     VoidSale => "void_sale", Sale, "void the whole sale";
     Reprint => "reprint", Sale, "print a receipt again: the last, or the one typed";
     NoSale => "no_sale", Sale, "open the cash drawer without a sale (manager)";
+    PriceOverride => "price_override", Sale, "sell the selected line at the typed price (manager)";
     PayCard => "pay_card", Payment, "pay the typed amount, or all that is due, by card";
     PayOther => "pay_other", Payment, "pay the typed amount, or all that is due, by other means";
 }

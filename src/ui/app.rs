@@ -665,6 +665,19 @@ impl<'e> App<'e> {
             Action::NoSale => {
                 self.run(Command::NoSale { approval: None });
             }
+            Action::PriceOverride => match (self.selected_line(), self.currency().parse(&typed)) {
+                (Some(line), Ok(price)) => {
+                    if self.run(Command::OverridePrice {
+                        line,
+                        price,
+                        approval: None,
+                    }) {
+                        self.input.clear();
+                    }
+                }
+                (None, _) => self.info("nothing to price: scan an item first"),
+                (_, Err(_)) => self.info("type the price, then the price override key"),
+            },
             _ => {}
         }
     }

@@ -11,29 +11,67 @@ use crate::ui::app::{App, ApprovalPrompt};
 
 /// Every action of this screen and the global ones, with the keys the loaded
 /// keymap binds to them: built from the keymap, so it never disagrees with it.
+/// Where the full list does not fit (the 80x24 console), the global keys are
+/// listed compactly under this screen's, by name.
 pub fn help(frame: &mut Frame, app: &App, area: Rect) {
     let section = app.section();
-    let sections = if section == Section::Global {
-        vec![Section::Global]
-    } else {
-        vec![section, Section::Global]
+    let row = |action: &Action| {
+        Row::new([
+            Line::from(Span::styled(app.keymap.label(*action), app.theme.key)),
+            Line::from(action.description()),
+        ])
     };
-    let mut rows = Vec::new();
-    for s in sections {
-        rows.push(Row::new([format!("[{}]", s.name()), String::new()]).style(app.theme.title));
-        for action in Action::ALL.iter().filter(|a| a.section() == s) {
-            rows.push(Row::new([
-                Line::from(Span::styled(app.keymap.label(*action), app.theme.key)),
-                Line::from(action.description()),
-            ]));
-        }
+    let header =
+        |s: Section| Row::new([format!("[{}]", s.name()), String::new()]).style(app.theme.title);
+    let of = |s: Section| Action::ALL.iter().filter(move |a| a.section() == s);
+    let mut rows: Vec<Row> = Vec::new();
+    if section != Section::Global {
+        rows.push(header(section));
+        rows.extend(of(section).map(row));
     }
-    let height = rows.len() as u16 + 2;
-    let popup = centered(area, area.width.saturating_sub(4).min(100), height);
+    let globals = of(Section::Global).count() as u16 + 1;
+    let compact = rows.len() as u16 + globals + 2 > area.height;
+    let width = area.width.saturating_sub(4).min(100);
+    let summary: Vec<Span> = of(Section::Global)
+        .flat_map(|a| {
+            [
+                Span::styled(format!("{} ", app.keymap.label(*a)), app.theme.key),
+                Span::raw(format!("{}   ", a.name())),
+            ]
+        })
+        .collect();
+    let summary_lines = if compact {
+        let text: usize = summary.iter().map(|s| s.content.chars().count()).sum();
+        (text as u16).div_ceil(width.saturating_sub(2).max(1)) + 1
+    } else {
+        rows.push(header(Section::Global));
+        rows.extend(of(Section::Global).map(row));
+        0
+    };
+    let table_height = rows.len() as u16;
+    let popup = centered(area, width, table_height + summary_lines + 2);
     frame.render_widget(Clear, popup);
-    let table = Table::new(rows, [Constraint::Length(16), Constraint::Min(20)])
-        .block(panel(app, " Keys (any key closes) "));
-    frame.render_widget(table, popup);
+    let block = panel(app, " Keys (any key closes) ");
+    let inner = block.inner(popup);
+    frame.render_widget(block, popup);
+    let table = Table::new(rows, [Constraint::Length(16), Constraint::Min(20)]);
+    frame.render_widget(
+        table,
+        Rect {
+            height: table_height.min(inner.height),
+            ..inner
+        },
+    );
+    if compact {
+        let rest = Rect {
+            y: inner.y + table_height,
+            height: inner.height.saturating_sub(table_height),
+            ..inner
+        };
+        let mut lines = vec![Line::styled("[global]", app.theme.title)];
+        lines.push(Line::from(summary));
+        frame.render_widget(Paragraph::new(lines).wrap(Default::default()), rest);
+    }
 }
 
 pub fn approval(frame: &mut Frame, app: &App, prompt: &ApprovalPrompt, area: Rect) {
