@@ -728,3 +728,55 @@ fn reprints_are_duplicates_and_no_sales_need_a_manager() {
     assert!(journal.iter().any(|ev| matches!(ev,
         JournalEvent::DrawerOpened { receipt: None, approved_by: Some(m) } if m == "manager")));
 }
+
+#[test]
+fn idle_sessions_lock_and_permissions_follow_the_policy() {
+    use till::domain::permissions::PermissionTable;
+    use till::domain::user::Role;
+    use till::engine::Policy;
+    let (_dir, path) = demo_store();
+    let mut e = engine(&path);
+    let mut permissions = PermissionTable::default();
+    permissions
+        .set(Permission::Refund, Role::Cashier)
+        .expect("set");
+    e.set_policy(Policy {
+        permissions,
+        idle_lock: Some(chrono::TimeDelta::milliseconds(300)),
+    });
+    let s = login(&mut e, "cashier", "1111");
+    e.execute(s, scan("4006381333931")).expect("scan");
+    e.execute(s, pay(TenderKind::Card, None)).expect("sale");
+    e.execute(
+        s,
+        Command::StartRefund {
+            receipt: 1,
+            approval: None,
+        },
+    )
+    .expect("this shop lets cashiers refund");
+    e.execute(s, Command::VoidSale { approval: None })
+        .expect("drop the refund");
+    e.execute(s, scan("4006381333931")).expect("scan");
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    let err = e
+        .execute(s, scan("4006381333931"))
+        .expect_err("idle too long");
+    assert!(matches!(err, EngineError::SessionLocked { .. }), "{err}");
+    assert!(matches!(
+        e.execute(s, scan("4006381333931")),
+        Err(EngineError::NoSession)
+    ));
+    let s = login(&mut e, "cashier", "1111");
+    assert_eq!(
+        e.cart(s).expect("cart").expect("kept").0.lines.len(),
+        1,
+        "the sale waited"
+    );
+    let locked = e
+        .store()
+        .journal()
+        .filter_map(Result::ok)
+        .any(|r| matches!(r.entry.event, JournalEvent::SessionLocked { .. }));
+    assert!(locked);
+}

@@ -19,6 +19,7 @@ use crate::store::Store;
 
 pub fn run(data: &Path, socket: &Path, config: &Settings) -> Result<()> {
     let mut engine = Engine::new(Store::open(data)?)?;
+    engine.set_policy(config.policy());
     if config.printer_url != DeviceUrl::None {
         let (wake, sleep) = std::sync::mpsc::channel();
         engine.attach_printer(wake, config.config.printer.drawer);

@@ -28,6 +28,7 @@ use crate::ui::wedge::WedgeConfig;
 pub fn run(data: &Path, config: &Settings, args: &ScreenArgs) -> Result<()> {
     logging::to_file(&args.log.clone().unwrap_or_else(|| data.join("till.log")))?;
     let mut engine = Engine::new(Store::open(data)?)?;
+    engine.set_policy(config.policy());
     let board = StatusBoard::default();
     let (tx, rx) = tui::channel();
 

@@ -11,6 +11,9 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::devices::url::DeviceUrl;
+use crate::domain::permissions::PermissionTable;
+use crate::domain::user::{Permission, Role};
+use crate::engine::Policy;
 use file::{ConfigError, ConfigFile};
 
 pub const DEFAULT_PATH: &str = "/etc/till/till.toml";
@@ -22,6 +25,24 @@ pub struct Config {
     pub scanner: ScannerConfig,
     pub printer: PrinterConfig,
     pub receipt: ReceiptConfig,
+    pub sessions: SessionConfig,
+    /// Permission name → the least role that may: `refund = "supervisor"`.
+    pub permissions: std::collections::BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SessionConfig {
+    /// Minutes without use after which a session locks (0: never).
+    pub idle_lock_minutes: u32,
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        SessionConfig {
+            idle_lock_minutes: 10,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
@@ -117,7 +138,19 @@ pub struct Settings {
     pub source: Option<PathBuf>,
     pub scanner_url: DeviceUrl,
     pub printer_url: DeviceUrl,
+    pub permissions: PermissionTable,
     pub config: Config,
+}
+
+impl Settings {
+    /// The engine's rules for people, from `[permissions]` and `[sessions]`.
+    pub fn policy(&self) -> Policy {
+        let minutes = self.config.sessions.idle_lock_minutes;
+        Policy {
+            permissions: self.permissions.clone(),
+            idle_lock: (minutes > 0).then(|| chrono::TimeDelta::minutes(i64::from(minutes))),
+        }
+    }
 }
 
 impl Settings {
@@ -179,10 +212,28 @@ impl Settings {
         if config.scanner.max_len == 0 {
             return Err(file.error("scanner", "max_len", "max_len must be more than 0".into()));
         }
+        let mut permissions = PermissionTable::default();
+        for (name, role) in &config.permissions {
+            let err = |m: String| file.error("permissions", name, m);
+            let permission = Permission::parse(name).ok_or_else(|| {
+                let known: Vec<&str> = Permission::ALL.iter().map(|p| p.name()).collect();
+                err(format!(
+                    "unknown permission '{name}' (known: {})",
+                    known.join(", ")
+                ))
+            })?;
+            let role = Role::parse(role).ok_or_else(|| {
+                err(format!(
+                    "'{role}' is not a role: cashier, supervisor, manager or admin"
+                ))
+            })?;
+            permissions.set(permission, role).map_err(err)?;
+        }
         Ok(Settings {
             source: None,
             scanner_url,
             printer_url,
+            permissions,
             config,
         })
     }
@@ -239,6 +290,23 @@ mod tests {
                 "{e}"
             );
         }
+    }
+
+    #[test]
+    fn permissions_and_idle_lock_come_from_the_file() {
+        let s =
+            parse("[permissions]\nrefund = \"supervisor\"\n[sessions]\nidle_lock_minutes = 0\n")
+                .unwrap();
+        let policy = s.policy();
+        assert!(policy.permissions.may(Role::Supervisor, Permission::Refund));
+        assert_eq!(policy.idle_lock, None);
+        let ten = Some(chrono::TimeDelta::minutes(10));
+        assert_eq!(
+            Settings::default().policy().idle_lock,
+            ten,
+            "no file: ten minutes"
+        );
+        assert_eq!(parse("").unwrap().policy().idle_lock, ten);
     }
 
     #[test]

@@ -5,6 +5,7 @@
 pub mod barcode;
 pub mod discount;
 pub mod money;
+pub mod permissions;
 pub mod pricing;
 pub mod product;
 pub mod receipt;

@@ -23,10 +23,13 @@ impl Role {
         }
     }
 
-    /// The least role a permission needs. One table, read by the engine for
-    /// every command, so a rule lives in one place.
-    pub fn may(self, permission: Permission) -> bool {
-        self >= permission.least_role()
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Cashier => "cashier",
+            Role::Supervisor => "supervisor",
+            Role::Manager => "manager",
+            Role::Admin => "admin",
+        }
     }
 }
 
@@ -70,6 +73,40 @@ impl std::fmt::Display for Permission {
 }
 
 impl Permission {
+    pub const ALL: [Permission; 10] = [
+        Permission::Sell,
+        Permission::VoidLine,
+        Permission::VoidAfterTender,
+        Permission::Refund,
+        Permission::Discount,
+        Permission::LargeDiscount,
+        Permission::Reprint,
+        Permission::NoSale,
+        Permission::PriceOverride,
+        Permission::ManageCatalog,
+    ];
+
+    /// The name till.toml's `[permissions]` uses.
+    pub fn name(self) -> &'static str {
+        match self {
+            Permission::Sell => "sell",
+            Permission::VoidLine => "void_line",
+            Permission::VoidAfterTender => "void_after_tender",
+            Permission::Refund => "refund",
+            Permission::Discount => "discount",
+            Permission::LargeDiscount => "large_discount",
+            Permission::Reprint => "reprint",
+            Permission::NoSale => "no_sale",
+            Permission::PriceOverride => "price_override",
+            Permission::ManageCatalog => "manage_catalog",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Permission> {
+        Permission::ALL.into_iter().find(|p| p.name() == name)
+    }
+
+    /// The shipped default: the least role that may.
     pub fn least_role(self) -> Role {
         match self {
             Permission::Sell | Permission::VoidLine | Permission::Discount => Role::Cashier,
@@ -96,20 +133,4 @@ pub struct User {
     /// Set after too many wrong PINs; the lock lifts by itself, so nobody,
     /// not even the only admin, can be locked out for good by a guesser.
     pub locked_until: Option<chrono::DateTime<chrono::Utc>>,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cashier_may_sell_but_not_refund() {
-        assert!(Role::Cashier.may(Permission::Sell));
-        assert!(!Role::Cashier.may(Permission::Refund));
-        assert!(!Role::Cashier.may(Permission::VoidAfterTender));
-        assert!(Role::Manager.may(Permission::Refund));
-        assert!(!Role::Cashier.may(Permission::LargeDiscount));
-        assert!(Role::Supervisor.may(Permission::LargeDiscount));
-        assert!(Role::Admin.may(Permission::Refund));
-    }
 }

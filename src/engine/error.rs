@@ -33,6 +33,8 @@ pub enum EngineError {
     LabelMismatch(String),
     #[error("not logged in (or the session ended): log in again")]
     NoSession,
+    #[error("locked after {minutes} minutes without use: log in again (the sale is kept)")]
+    SessionLocked { minutes: i64 },
     #[error("{0} needs a manager's approval: ask a manager to enter their PIN")]
     NeedsApproval(Permission),
     #[error("the approving user may not approve {0} either")]

@@ -25,6 +25,7 @@ use rust_decimal::Decimal;
 
 use crate::domain::discount::Discount;
 use crate::domain::money::Money;
+use crate::domain::permissions::PermissionTable;
 use crate::domain::product::Product;
 use crate::domain::sale::{HeldSale, ReceiptNo, Sale, SaleKind, SaleState, Totals};
 use crate::domain::user::{Permission, Role, User};
@@ -73,6 +74,16 @@ pub struct Session {
     pub role: Role,
     /// The checkout lane this session sells on; its cart is kept per lane.
     pub lane: u16,
+    /// When the session last did anything, for the idle lock.
+    pub last_active: chrono::DateTime<Utc>,
+}
+
+/// The shop's rules for people, from till.toml: who may do what, and how long
+/// a session may sit idle before it locks.
+#[derive(Debug, Clone, Default)]
+pub struct Policy {
+    pub permissions: PermissionTable,
+    pub idle_lock: Option<chrono::TimeDelta>,
 }
 
 pub struct Engine {
@@ -86,6 +97,7 @@ pub struct Engine {
     /// drawer hangs off it. Without one no print jobs are queued at all, so
     /// adding a printer later does not print the shop's whole history.
     printer: Option<(Sender<()>, Printer)>,
+    policy: Policy,
 }
 
 impl Engine {
@@ -98,7 +110,34 @@ impl Engine {
             next_session: 1,
             catalog: None,
             printer: None,
+            policy: Policy::default(),
         })
+    }
+
+    pub fn set_policy(&mut self, policy: Policy) {
+        self.policy = policy;
+    }
+
+    /// The session, if it is still open: one left idle past the policy's limit
+    /// is locked (ended, and journaled); the lane's sale stays for the next login.
+    fn active(&mut self, id: SessionId) -> Result<Session, EngineError> {
+        let now = Utc::now();
+        let session = self.sessions.get_mut(&id).ok_or(EngineError::NoSession)?;
+        if let Some(limit) = self.policy.idle_lock
+            && now - session.last_active > limit
+        {
+            let user = session.user.clone();
+            self.sessions.remove(&id);
+            self.store.append_journal(
+                Some(&user),
+                JournalEvent::SessionLocked { user: user.clone() },
+            )?;
+            return Err(EngineError::SessionLocked {
+                minutes: limit.num_minutes(),
+            });
+        }
+        session.last_active = now;
+        Ok(session.clone())
     }
 
     /// Prints from now on: `wake` tells the printer worker a job was queued.
@@ -188,18 +227,15 @@ impl Engine {
                 user: user.name,
                 role: user.role,
                 lane,
+                last_active: Utc::now(),
             },
         );
         Ok(id)
     }
 
     /// The lane's open cart with its figures, if there is one.
-    pub fn cart(&self, session: SessionId) -> Result<Option<(Sale, Totals)>, EngineError> {
-        let lane = self
-            .sessions
-            .get(&session)
-            .ok_or(EngineError::NoSession)?
-            .lane;
+    pub fn cart(&mut self, session: SessionId) -> Result<Option<(Sale, Totals)>, EngineError> {
+        let lane = self.active(session)?.lane;
         match self.store.cart(lane)? {
             Some(sale) => {
                 let totals = sale.totals(&self.settings.rules)?;
@@ -252,23 +288,19 @@ impl Engine {
         permission: Permission,
         approval: Option<&Approval>,
     ) -> Result<Option<String>, EngineError> {
-        if session.role.may(permission) {
+        if self.policy.permissions.may(session.role, permission) {
             return Ok(None);
         }
         let approval = approval.ok_or(EngineError::NeedsApproval(permission))?;
         let approver = self.check_pin(&approval.user, &approval.pin)?;
-        if !approver.role.may(permission) {
+        if !self.policy.permissions.may(approver.role, permission) {
             return Err(EngineError::ApprovalRefused(permission));
         }
         Ok(Some(approver.name))
     }
 
     pub fn execute(&mut self, id: SessionId, command: Command) -> Result<Vec<Event>, EngineError> {
-        let session = self
-            .sessions
-            .get(&id)
-            .ok_or(EngineError::NoSession)?
-            .clone();
+        let session = self.active(id)?;
         let rules = &self.settings.rules;
         let cart = self.store.cart(session.lane)?;
         let mut sale = match (&command, cart) {

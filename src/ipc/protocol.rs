@@ -78,6 +78,7 @@ pub enum WireError {
     BadLogin,
     LockedOut { user: String, until: DateTime<Utc> },
     NoSession,
+    SessionLocked { minutes: i64 },
     Other(String),
 }
 
@@ -92,6 +93,9 @@ impl From<&EngineError> for WireError {
                 until: *until,
             },
             EngineError::NoSession => WireError::NoSession,
+            EngineError::SessionLocked { minutes } => {
+                WireError::SessionLocked { minutes: *minutes }
+            }
             other => WireError::Other(other.to_string()),
         }
     }
@@ -105,6 +109,7 @@ impl From<WireError> for EngineError {
             WireError::BadLogin => EngineError::BadLogin,
             WireError::LockedOut { user, until } => EngineError::LockedOut { user, until },
             WireError::NoSession => EngineError::NoSession,
+            WireError::SessionLocked { minutes } => EngineError::SessionLocked { minutes },
             WireError::Other(text) => EngineError::Remote(text),
         }
     }

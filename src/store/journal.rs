@@ -39,6 +39,10 @@ pub enum JournalEvent {
     Logout {
         user: String,
     },
+    /// A session left idle too long was locked.
+    SessionLocked {
+        user: String,
+    },
     UserCreated {
         user: String,
         role: String,

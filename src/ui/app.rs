@@ -896,6 +896,15 @@ impl<'e> App<'e> {
                 }));
                 false
             }
+            // The session was locked or ended: back to the login, sale kept.
+            Err(e @ (EngineError::SessionLocked { .. } | EngineError::NoSession)) => {
+                self.session = None;
+                self.user = None;
+                self.cart = None;
+                self.screen = Screen::Login(LoginForm::default());
+                self.error(e.to_string());
+                false
+            }
             Err(e) => {
                 self.error(e.to_string());
                 false
