@@ -780,3 +780,157 @@ fn idle_sessions_lock_and_permissions_follow_the_policy() {
         .any(|r| matches!(r.entry.event, JournalEvent::SessionLocked { .. }));
     assert!(locked);
 }
+
+#[test]
+fn shifts_count_the_drawer_and_z_reports_keep_a_grand_total() {
+    use till::domain::money::Money as M;
+    let (_dir, path) = demo_store();
+    let mut e = engine(&path);
+    let c = login(&mut e, "cashier", "1111");
+    let m = e.login("manager", "9999", 2).expect("manager elsewhere");
+    let money = |d: Decimal| M::new(d);
+    e.execute(
+        c,
+        Command::OpenShift {
+            float: money(dec!(100)),
+        },
+    )
+    .expect("open");
+    assert!(matches!(
+        e.execute(
+            c,
+            Command::OpenShift {
+                float: money(dec!(1))
+            }
+        ),
+        Err(EngineError::ShiftOpen(1))
+    ));
+    // Cash sale 2.98 paid with 5.00: 2.98 stays in the drawer.
+    e.execute(
+        c,
+        Command::Scan {
+            code: "4006381333931".into(),
+            quantity: Some(dec!(2)),
+        },
+    )
+    .expect("scan");
+    e.execute(c, pay(TenderKind::Cash, Some(dec!(5))))
+        .expect("cash");
+    // Card sale: nothing in the drawer.
+    e.execute(c, scan("9780306406157")).expect("scan");
+    e.execute(c, pay(TenderKind::Card, None)).expect("card");
+    // A sale on the manager's lane is not this drawer's.
+    e.execute(m, scan("4006381333931")).expect("scan");
+    e.execute(m, pay(TenderKind::Cash, None))
+        .expect("cash on lane 2");
+    let cash_out = Command::CashMovement {
+        amount: money(dec!(-5)),
+        reason: "window cleaner".into(),
+        approval: None,
+    };
+    assert!(matches!(
+        e.execute(c, cash_out.clone()),
+        Err(EngineError::NeedsApproval(Permission::CashMovement))
+    ));
+    let ok = Approval {
+        user: "manager".into(),
+        pin: "9999".into(),
+    };
+    let with = Command::CashMovement {
+        amount: money(dec!(-5)),
+        reason: "window cleaner".into(),
+        approval: Some(ok.clone()),
+    };
+    e.execute(c, with).expect("approved paid-out");
+    let events = e
+        .execute(
+            c,
+            Command::CloseShift {
+                counted: money(dec!(97.50)),
+            },
+        )
+        .expect("close");
+    let Event::Shift(shift) = &events[0] else {
+        panic!("{events:?}")
+    };
+    let close = shift.close.as_ref().expect("closed");
+    assert_eq!(
+        close.expected,
+        money(dec!(97.98)),
+        "100 float + 2.98 cash - 5 paid out"
+    );
+    assert_eq!(close.over_short(), money(dec!(-0.48)));
+    assert!(matches!(
+        e.execute(
+            c,
+            Command::CloseShift {
+                counted: money(dec!(1))
+            }
+        ),
+        Err(EngineError::NoShift)
+    ));
+
+    let events = e.execute(c, Command::XReport).expect("x");
+    let Event::Report(x) = &events[0] else {
+        panic!()
+    };
+    assert_eq!(
+        (x.z_number, x.takings.sales, x.takings.gross),
+        (None, 3, money(dec!(28.97)))
+    );
+    assert_eq!(x.takings.tenders[&TenderKind::Card], money(dec!(24.50)));
+    assert!(matches!(
+        e.execute(c, Command::ZReport { approval: None }),
+        Err(EngineError::NeedsApproval(Permission::CloseDay))
+    ));
+    let events = e
+        .execute(
+            c,
+            Command::ZReport {
+                approval: Some(ok.clone()),
+            },
+        )
+        .expect("z");
+    let Event::Report(z1) = &events[0] else {
+        panic!()
+    };
+    assert_eq!(
+        (z1.z_number, z1.to_receipt, z1.grand_total),
+        (Some(1), 3, money(dec!(28.97)))
+    );
+    // The next day: the Z counts only new sales; the grand total never resets.
+    e.execute(c, scan("4006381333931")).expect("scan");
+    e.execute(c, pay(TenderKind::Card, None)).expect("card");
+    let events = e
+        .execute(m, Command::ZReport { approval: None })
+        .expect("manager's z");
+    let Event::Report(z2) = &events[0] else {
+        panic!()
+    };
+    assert_eq!(
+        (z2.z_number, z2.from_receipt, z2.takings.sales),
+        (Some(2), 4, 1)
+    );
+    assert_eq!(z2.grand_total, money(dec!(30.46)));
+    let journal: Vec<JournalEvent> = e
+        .store()
+        .journal()
+        .filter_map(Result::ok)
+        .map(|r| r.entry.event)
+        .collect();
+    let zs: Vec<u64> = journal
+        .iter()
+        .filter_map(|ev| match ev {
+            JournalEvent::ZReport { number, .. } => Some(*number),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(zs, [1, 2]);
+    assert!(journal.iter().any(|ev| matches!(ev, JournalEvent::CashMoved { reason, approved_by: Some(a), .. } if reason == "window cleaner" && a == "manager")));
+    assert!(
+        journal
+            .iter()
+            .any(|ev| matches!(ev, JournalEvent::ShiftClosed { number: 1, .. }))
+    );
+    e.store().verify_journal().expect("chain holds");
+}

@@ -66,6 +66,7 @@ fn complete(store: &StoreSettings, receipt: u64, sale: Sale) -> CompletedSale {
     CompletedSale {
         receipt: ReceiptNo(receipt),
         terminal: "T01".into(),
+        lane: 1,
         cashier: "cashier".into(),
         completed_at: at(),
         sale,

@@ -155,6 +155,7 @@ proptest! {
         let original = CompletedSale {
             receipt: ReceiptNo(1),
             terminal: "T01".into(),
+        lane: 1,
             cashier: "c".into(),
             completed_at: Utc::now(),
             sale: sale.clone(),
@@ -215,6 +216,7 @@ fn piece_by_piece_refunds_add_up_to_the_price() {
     let original = CompletedSale {
         receipt: ReceiptNo(1),
         terminal: "T01".into(),
+        lane: 1,
         cashier: "c".into(),
         completed_at: Utc::now(),
         sale,

@@ -14,6 +14,8 @@
 //! hold                 recall ID
 //! reprint [RECEIPT]    no-sale
 //! set-price SKU PRICE  price LINE PRICE     (shelf price / this line only)
+//! open-shift FLOAT     cash-in AMOUNT REASON…   cash-out AMOUNT REASON…
+//! close-shift COUNTED  x-report               z-report
 //! logout
 //! ```
 //! The first failing line stops the script with its line number and reason.
@@ -50,12 +52,13 @@ pub fn parse_line(text: &str, currency: &Currency, terminal: &str) -> Result<Opt
         return Ok(None);
     };
     let most = match verb {
-        "void" | "hold" | "logout" | "no-sale" => 0,
-        "scan" | "void-line" | "refund" | "recall" | "reprint" => 1,
+        "void" | "hold" | "logout" | "no-sale" | "x-report" | "z-report" => 0,
+        "scan" | "void-line" | "refund" | "recall" | "reprint" | "open-shift" | "close-shift" => 1,
+        "cash-in" | "cash-out" => usize::MAX,
         "qty" | "approve" | "pay" | "refund-line" | "set-price" | "price" => 2,
         _ => 3,
     };
-    if args.len() > most {
+    if most != usize::MAX && args.len() > most {
         return Err(format!(
             "'{verb}' takes at most {most} words after it; '{}' is extra",
             args[most..].join(" ")
@@ -166,6 +169,29 @@ pub fn parse_line(text: &str, currency: &Currency, terminal: &str) -> Result<Opt
             })
         }
         "no-sale" => Step::Run(Command::NoSale { approval: None }),
+        "open-shift" => Step::Run(Command::OpenShift {
+            float: currency
+                .parse(arg(0, "the counted float")?)
+                .map_err(|e| e.to_string())?,
+        }),
+        "cash-in" | "cash-out" => {
+            let amount = currency
+                .parse(arg(0, "an amount")?)
+                .map_err(|e| e.to_string())?;
+            let amount = if verb == "cash-out" { -amount } else { amount };
+            Step::Run(Command::CashMovement {
+                amount,
+                reason: args[1..].join(" "),
+                approval: None,
+            })
+        }
+        "close-shift" => Step::Run(Command::CloseShift {
+            counted: currency
+                .parse(arg(0, "the counted cash")?)
+                .map_err(|e| e.to_string())?,
+        }),
+        "x-report" => Step::Run(Command::XReport),
+        "z-report" => Step::Run(Command::ZReport { approval: None }),
         "set-price" => Step::Run(Command::SetPrice {
             sku: arg(0, "a sku")?.to_string(),
             price: currency
@@ -229,7 +255,9 @@ pub fn run(data: &Path, script: &Path) -> Result<()> {
                     | Command::SaleDiscount { approval: slot, .. }
                     | Command::Reprint { approval: slot, .. }
                     | Command::NoSale { approval: slot }
-                    | Command::OverridePrice { approval: slot, .. } => *slot = approval.take(),
+                    | Command::OverridePrice { approval: slot, .. }
+                    | Command::CashMovement { approval: slot, .. }
+                    | Command::ZReport { approval: slot } => *slot = approval.take(),
                     _ => {}
                 }
                 let events = engine
@@ -270,6 +298,8 @@ fn print_event(event: &Event, currency: &Currency) {
         Event::LoggedOut => println!("logged out"),
         Event::Reprinted { receipt } => println!("  duplicate of {receipt} queued for the printer"),
         Event::DrawerOpened => println!("  drawer opened"),
+        Event::Shift(shift) => print!("{}", receipt_text::render_shift(shift, currency)),
+        Event::Report(report) => print!("{}", receipt_text::render_report(report, currency)),
     }
 }
 

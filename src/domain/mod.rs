@@ -11,6 +11,8 @@ pub mod product;
 pub mod receipt;
 pub mod refund;
 pub mod sale;
+pub mod shift;
+pub mod takings;
 pub mod tax;
 pub mod tender;
 pub mod user;

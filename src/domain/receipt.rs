@@ -10,6 +10,8 @@ use super::sale::{ReceiptNo, Sale, Totals};
 pub struct CompletedSale {
     pub receipt: ReceiptNo,
     pub terminal: String,
+    /// The lane it was rung up on, whose drawer took the cash.
+    pub lane: u16,
     pub cashier: String,
     pub completed_at: DateTime<Utc>,
     pub sale: Sale,

@@ -53,6 +53,10 @@ pub enum Permission {
     PriceOverride,
     /// Changing products and prices.
     ManageCatalog,
+    /// Cash paid into or out of a drawer outside a sale.
+    CashMovement,
+    /// The end-of-day Z report.
+    CloseDay,
 }
 
 impl std::fmt::Display for Permission {
@@ -68,12 +72,14 @@ impl std::fmt::Display for Permission {
             Permission::NoSale => "opening the drawer without a sale",
             Permission::PriceOverride => "a price override",
             Permission::ManageCatalog => "changing the catalog",
+            Permission::CashMovement => "cash in or out of the drawer",
+            Permission::CloseDay => "the end-of-day Z report",
         })
     }
 }
 
 impl Permission {
-    pub const ALL: [Permission; 10] = [
+    pub const ALL: [Permission; 12] = [
         Permission::Sell,
         Permission::VoidLine,
         Permission::VoidAfterTender,
@@ -84,6 +90,8 @@ impl Permission {
         Permission::NoSale,
         Permission::PriceOverride,
         Permission::ManageCatalog,
+        Permission::CashMovement,
+        Permission::CloseDay,
     ];
 
     /// The name till.toml's `[permissions]` uses.
@@ -99,6 +107,8 @@ impl Permission {
             Permission::NoSale => "no_sale",
             Permission::PriceOverride => "price_override",
             Permission::ManageCatalog => "manage_catalog",
+            Permission::CashMovement => "cash_movement",
+            Permission::CloseDay => "close_day",
         }
     }
 
@@ -110,13 +120,14 @@ impl Permission {
     pub fn least_role(self) -> Role {
         match self {
             Permission::Sell | Permission::VoidLine | Permission::Discount => Role::Cashier,
-            Permission::LargeDiscount => Role::Supervisor,
+            Permission::LargeDiscount | Permission::CashMovement => Role::Supervisor,
             Permission::VoidAfterTender
             | Permission::Refund
             | Permission::Reprint
             | Permission::NoSale
             | Permission::PriceOverride
-            | Permission::ManageCatalog => Role::Manager,
+            | Permission::ManageCatalog
+            | Permission::CloseDay => Role::Manager,
         }
     }
 }

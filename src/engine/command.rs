@@ -87,6 +87,28 @@ pub enum Command {
         price: Money,
         approval: Option<Approval>,
     },
+    /// Starts a shift on this lane with the float counted into the drawer.
+    OpenShift {
+        float: Money,
+    },
+    /// Cash put into (positive) or taken out of (negative) the drawer, with why.
+    CashMovement {
+        amount: Money,
+        reason: String,
+        approval: Option<Approval>,
+    },
+    /// Ends the lane's shift with the cash counted, blind: the expected amount
+    /// is shown only afterwards, with the difference.
+    CloseShift {
+        counted: Money,
+    },
+    /// Takings since the last Z report; changes nothing.
+    XReport,
+    /// Ends the day: a numbered report of the takings since the last one, into
+    /// the journal; the grand total carries on.
+    ZReport {
+        approval: Option<Approval>,
+    },
     /// Opens the cash drawer without a sale (a manager's call).
     NoSale {
         approval: Option<Approval>,
@@ -119,6 +141,12 @@ impl Command {
                 approval: a,
             },
             Command::NoSale { .. } => Command::NoSale { approval: a },
+            Command::CashMovement { amount, reason, .. } => Command::CashMovement {
+                amount,
+                reason,
+                approval: a,
+            },
+            Command::ZReport { .. } => Command::ZReport { approval: a },
             Command::OverridePrice { line, price, .. } => Command::OverridePrice {
                 line,
                 price,
@@ -133,6 +161,9 @@ impl Command {
             | Command::Hold
             | Command::Recall { .. }
             | Command::SetPrice { .. }
+            | Command::OpenShift { .. }
+            | Command::CloseShift { .. }
+            | Command::XReport
             | Command::Logout => self,
         }
     }

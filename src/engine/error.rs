@@ -49,6 +49,12 @@ pub enum EngineError {
     NoPrinter,
     #[error("no cash drawer is set up behind the printer (till.toml, [printer] drawer)")]
     NoDrawer,
+    #[error("shift {0} is still open on this lane: close it first")]
+    ShiftOpen(u64),
+    #[error("no shift is open on this lane: open one with the counted float")]
+    NoShift,
+    #[error("a cash movement needs an amount (negative to take cash out) and a reason")]
+    BadCashMovement,
     #[error("held sale {0} is gone (recalled on another lane?)")]
     NoSuchHeld(u64),
     #[error("a sale with payments cannot be held: finish it or void it")]

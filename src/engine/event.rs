@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 use crate::domain::money::Money;
 use crate::domain::receipt::CompletedSale;
 use crate::domain::sale::{Sale, Totals};
+use crate::domain::shift::Shift;
+use crate::domain::takings::DayReport;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -29,4 +31,8 @@ pub enum Event {
         receipt: String,
     },
     DrawerOpened,
+    /// The lane's shift after the change; a closed one carries the count.
+    Shift(Box<Shift>),
+    /// An X or a Z report.
+    Report(Box<DayReport>),
 }

@@ -28,6 +28,8 @@ use crate::domain::money::Money;
 use crate::domain::permissions::PermissionTable;
 use crate::domain::product::Product;
 use crate::domain::sale::{HeldSale, ReceiptNo, Sale, SaleKind, SaleState, Totals};
+use crate::domain::shift::{CashMovement, Shift, ShiftClose};
+use crate::domain::takings::{DayReport, Takings};
 use crate::domain::user::{Permission, Role, User};
 use std::sync::mpsc::Sender;
 
@@ -306,6 +308,11 @@ impl Engine {
         let mut sale = match (&command, cart) {
             (
                 Command::Logout
+                | Command::OpenShift { .. }
+                | Command::CashMovement { .. }
+                | Command::CloseShift { .. }
+                | Command::XReport
+                | Command::ZReport { .. }
                 | Command::SetPrice { .. }
                 | Command::StartRefund { .. }
                 | Command::Recall { .. }
@@ -587,6 +594,35 @@ impl Engine {
                     totals: Box::new(totals),
                 }]);
             }
+            Command::OpenShift { float } => return self.open_shift(&session, float),
+            Command::CashMovement {
+                amount,
+                reason,
+                approval,
+            } => {
+                return self.move_cash(&session, amount, reason, approval.as_ref());
+            }
+            Command::CloseShift { counted } => return self.close_shift(&session, counted),
+            Command::XReport => {
+                return Ok(vec![Event::Report(Box::new(
+                    self.day_report(&session, None)?,
+                ))]);
+            }
+            Command::ZReport { approval } => {
+                let approved_by =
+                    self.authorise(&session, Permission::CloseDay, approval.as_ref())?;
+                let number = self.store.z_state()?.number + 1;
+                let report = self.day_report(&session, Some(number))?;
+                let event = JournalEvent::ZReport {
+                    number,
+                    to_receipt: report.to_receipt,
+                    gross: report.takings.gross,
+                    grand_total: report.grand_total,
+                };
+                let actor = approved_by.unwrap_or_else(|| session.user.clone());
+                self.store.save_z(&report, &actor, event)?;
+                return Ok(vec![Event::Report(Box::new(report))]);
+            }
             Command::Logout => {
                 // An approved refund is the approver's word for this cashier only:
                 // left on the lane, the next user would inherit it.
@@ -628,6 +664,130 @@ impl Engine {
             sale: Box::new(sale),
             totals: Box::new(totals),
         }])
+    }
+
+    fn open_shift(&mut self, session: &Session, float: Money) -> Result<Vec<Event>, EngineError> {
+        self.authorise(session, Permission::Sell, None)?;
+        if let Some(open) = self.store.shift(session.lane)? {
+            return Err(EngineError::ShiftOpen(open.number));
+        }
+        check_price(float, &self.settings.rules.currency)?;
+        let first_receipt = self.store.last_receipt()?.map(|r| r.0 + 1).unwrap_or(1);
+        let shift = Shift {
+            number: self.store.next_shift_number()?,
+            lane: session.lane,
+            opened_by: session.user.clone(),
+            opened_at: Utc::now(),
+            float,
+            first_receipt,
+            movements: Vec::new(),
+            close: None,
+        };
+        let event = JournalEvent::ShiftOpened {
+            number: shift.number,
+            lane: shift.lane,
+            float,
+        };
+        self.store.save_shift(&shift, &session.user, event)?;
+        Ok(vec![Event::Shift(Box::new(shift))])
+    }
+
+    fn move_cash(
+        &mut self,
+        session: &Session,
+        amount: Money,
+        reason: String,
+        approval: Option<&Approval>,
+    ) -> Result<Vec<Event>, EngineError> {
+        let approved_by = self.authorise(session, Permission::CashMovement, approval)?;
+        let mut shift = self
+            .store
+            .shift(session.lane)?
+            .ok_or(EngineError::NoShift)?;
+        check_price(
+            Money::new(amount.amount().abs()),
+            &self.settings.rules.currency,
+        )?;
+        if amount.is_zero() || reason.trim().is_empty() {
+            return Err(EngineError::BadCashMovement);
+        }
+        let event = JournalEvent::CashMoved {
+            shift: shift.number,
+            amount,
+            reason: reason.clone(),
+            approved_by,
+        };
+        shift.movements.push(CashMovement {
+            amount,
+            reason,
+            by: session.user.clone(),
+            at: Utc::now(),
+        });
+        self.store.save_shift(&shift, &session.user, event)?;
+        Ok(vec![Event::Shift(Box::new(shift))])
+    }
+
+    fn close_shift(
+        &mut self,
+        session: &Session,
+        counted: Money,
+    ) -> Result<Vec<Event>, EngineError> {
+        self.authorise(session, Permission::Sell, None)?;
+        let mut shift = self
+            .store
+            .shift(session.lane)?
+            .ok_or(EngineError::NoShift)?;
+        check_price(counted, &self.settings.rules.currency)?;
+        let sales: Vec<CompletedSale> = self
+            .store
+            .sales_from(shift.first_receipt)
+            .filter(|s| s.as_ref().map_or(true, |s| s.lane == shift.lane))
+            .collect::<Result<_, _>>()?;
+        let expected = shift.expected(Takings::of(&sales).cash);
+        let last_receipt = sales
+            .last()
+            .map(|s| s.receipt.0)
+            .unwrap_or(shift.first_receipt.saturating_sub(1));
+        shift.close = Some(ShiftClose {
+            counted,
+            expected,
+            by: session.user.clone(),
+            at: Utc::now(),
+            last_receipt,
+        });
+        let event = JournalEvent::ShiftClosed {
+            number: shift.number,
+            counted,
+            expected,
+        };
+        self.store.save_shift(&shift, &session.user, event)?;
+        Ok(vec![Event::Shift(Box::new(shift))])
+    }
+
+    /// Takings since the last Z; `z_number` makes it that Z.
+    fn day_report(
+        &mut self,
+        session: &Session,
+        z_number: Option<u64>,
+    ) -> Result<DayReport, EngineError> {
+        if z_number.is_none() {
+            self.authorise(session, Permission::Sell, None)?;
+        }
+        let z = self.store.z_state()?;
+        let sales: Vec<CompletedSale> = self
+            .store
+            .sales_from(z.last_receipt + 1)
+            .collect::<Result<_, _>>()?;
+        let takings = Takings::of(&sales);
+        Ok(DayReport {
+            z_number,
+            from_receipt: z.last_receipt + 1,
+            to_receipt: sales.last().map(|s| s.receipt.0).unwrap_or(z.last_receipt),
+            at: Utc::now(),
+            by: session.user.clone(),
+            grand_total: z.grand_total + takings.gross,
+            takings,
+        })
     }
 
     /// Saves a discounted cart once the discount is allowed: up to the store's
@@ -681,6 +841,7 @@ impl Engine {
             &session.user,
             self.printer.as_ref().map(|(_, p)| *p),
             |receipt| CompletedSale {
+                lane: session.lane,
                 receipt,
                 terminal: self.settings.terminal.clone(),
                 cashier: session.user.clone(),

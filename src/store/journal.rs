@@ -100,6 +100,29 @@ pub enum JournalEvent {
         new: Money,
         approved_by: Option<String>,
     },
+    ShiftOpened {
+        number: u64,
+        lane: u16,
+        float: Money,
+    },
+    CashMoved {
+        shift: u64,
+        amount: Money,
+        reason: String,
+        approved_by: Option<String>,
+    },
+    ShiftClosed {
+        number: u64,
+        counted: Money,
+        expected: Money,
+    },
+    /// The day's Z report: its number, last receipt, takings and the grand total.
+    ZReport {
+        number: u64,
+        to_receipt: u64,
+        gross: Money,
+        grand_total: Money,
+    },
     ProductsImported {
         count: usize,
         digest: Hash,

@@ -30,6 +30,8 @@ use crate::domain::product::Product;
 use crate::domain::receipt::CompletedSale;
 use crate::domain::refund::RefundTally;
 use crate::domain::sale::{HeldSale, ReceiptNo, Sale, SaleKind};
+use crate::domain::shift::Shift;
+use crate::domain::takings::{DayReport, ZState};
 use crate::domain::tender::TenderKind;
 use crate::domain::user::User;
 use envelope::{decode, encode};
@@ -45,6 +47,8 @@ const MAGIC: &[u8] = b"till-store";
 const SETTINGS_KEY: &[u8] = b"settings";
 const NEXT_RECEIPT_KEY: &[u8] = b"next_receipt";
 const NEXT_HELD_KEY: &[u8] = b"next_held";
+const NEXT_SHIFT_KEY: &[u8] = b"next_shift";
+const Z_STATE_KEY: &[u8] = b"z_state";
 
 /// Files sled keeps in a store directory; their presence tells a store from a stray folder.
 const SLED_FILES: [&str; 2] = ["conf", "db"];
@@ -62,6 +66,9 @@ pub struct Store {
     refunds: sled::Tree,
     open_carts: sled::Tree,
     held: sled::Tree,
+    shifts: sled::Tree,
+    shift_history: sled::Tree,
+    z_reports: sled::Tree,
     print_jobs: sled::Tree,
     /// Receipt number → the seq of its journal entry, for the hash on reprints.
     receipt_entries: sled::Tree,
@@ -150,6 +157,9 @@ impl Store {
             refunds: tree("refunds")?,
             open_carts: tree("open_carts")?,
             held: tree("held")?,
+            shifts: tree("shifts")?,
+            shift_history: tree("shift_history")?,
+            z_reports: tree("z_reports")?,
             print_jobs: tree("print_jobs")?,
             receipt_entries: tree("receipt_entries")?,
             users: tree("users")?,
@@ -337,24 +347,155 @@ impl Store {
         actor: &str,
         event: JournalEvent,
     ) -> Result<(), StoreError> {
-        let bytes = sale.map(encode).transpose()?;
+        let value = sale.map(encode).transpose()?;
+        let put = Put {
+            tree: &self.open_carts,
+            key: lane.to_be_bytes().to_vec(),
+            value,
+        };
+        self.write_journaled(&[put], actor, event).map(drop)
+    }
+
+    /// Writes (or, with `value: None`, removes) records and journals `event`
+    /// in one transaction, then makes it durable: the one way a change and
+    /// its journal entry land together.
+    pub fn write_journaled(
+        &self,
+        puts: &[Put<'_>],
+        actor: &str,
+        event: JournalEvent,
+    ) -> Result<JournalRecord, StoreError> {
+        let mut trees: Vec<&sled::Tree> = vec![&self.journal, &self.outbox, &self.meta];
+        let mut slots = Vec::with_capacity(puts.len());
+        for put in puts {
+            let at = match trees.iter().position(|t| t.name() == put.tree.name()) {
+                Some(at) => at,
+                None => {
+                    trees.push(put.tree);
+                    trees.len() - 1
+                }
+            };
+            slots.push(at);
+        }
         let now = Utc::now();
-        (&self.open_carts, &self.journal, &self.outbox, &self.meta)
-            .transaction(|(carts, journal, outbox, meta)| {
-                match &bytes {
-                    Some(b) => carts.insert(&lane.to_be_bytes(), b.clone())?,
-                    None => carts.remove(&lane.to_be_bytes())?,
-                };
+        let record = trees
+            .as_slice()
+            .transaction(|views| {
+                for (put, &at) in puts.iter().zip(&slots) {
+                    match &put.value {
+                        Some(v) => views[at].insert(put.key.as_slice(), v.clone())?,
+                        None => views[at].remove(put.key.as_slice())?,
+                    };
+                }
                 let tx = JournalTx {
-                    journal,
-                    outbox,
-                    meta,
+                    journal: &views[0],
+                    outbox: &views[1],
+                    meta: &views[2],
                 };
-                journal::append(&tx, Some(actor), event.clone(), now)?;
-                Ok(())
+                journal::append(&tx, Some(actor), event.clone(), now)
             })
             .map_err(tx_error)?;
-        self.persist()
+        self.persist()?;
+        Ok(record)
+    }
+
+    // ---- shifts and Z reports --------------------------------------------
+
+    /// The lane's open shift, if any.
+    pub fn shift(&self, lane: u16) -> Result<Option<Shift>, StoreError> {
+        get(&self.shifts, &lane.to_be_bytes(), "shift")
+    }
+
+    /// The number the next shift gets. Read outside the write: the engine
+    /// applies one command at a time, and `save_shift` stores the next one.
+    pub fn next_shift_number(&self) -> Result<u64, StoreError> {
+        Ok(self
+            .meta
+            .get(NEXT_SHIFT_KEY)?
+            .and_then(|raw| keys::parse_seq(&raw))
+            .unwrap_or(1))
+    }
+
+    /// Saves a shift with its journal entry: open while it is, to the history
+    /// when it closes.
+    pub fn save_shift(
+        &self,
+        shift: &Shift,
+        actor: &str,
+        event: JournalEvent,
+    ) -> Result<(), StoreError> {
+        let lane = shift.lane.to_be_bytes().to_vec();
+        let bytes = encode(shift)?;
+        let counter = keys::seq(self.next_shift_number()?.max(shift.number + 1)).to_vec();
+        let mut puts = vec![Put {
+            tree: &self.meta,
+            key: NEXT_SHIFT_KEY.to_vec(),
+            value: Some(counter),
+        }];
+        if shift.close.is_some() {
+            puts.push(Put {
+                tree: &self.shifts,
+                key: lane,
+                value: None,
+            });
+            puts.push(Put {
+                tree: &self.shift_history,
+                key: keys::seq(shift.number).to_vec(),
+                value: Some(bytes),
+            });
+        } else {
+            puts.push(Put {
+                tree: &self.shifts,
+                key: lane,
+                value: Some(bytes),
+            });
+        }
+        self.write_journaled(&puts, actor, event).map(drop)
+    }
+
+    /// Completed sales and refunds from `first` on, in receipt order.
+    pub fn sales_from(
+        &self,
+        first: u64,
+    ) -> impl Iterator<Item = Result<CompletedSale, StoreError>> + '_ {
+        self.sales
+            .range(keys::seq(first)..)
+            .values()
+            .map(|raw| decode(&raw?, "sale"))
+    }
+
+    pub fn z_state(&self) -> Result<ZState, StoreError> {
+        Ok(get(&self.meta, Z_STATE_KEY, "Z state")?.unwrap_or_default())
+    }
+
+    /// Stores a Z report and moves the Z state on, with its journal entry.
+    pub fn save_z(
+        &self,
+        report: &DayReport,
+        actor: &str,
+        event: JournalEvent,
+    ) -> Result<(), StoreError> {
+        let number = report
+            .z_number
+            .ok_or_else(|| StoreError::corrupt("Z report", "no number"))?;
+        let state = ZState {
+            number,
+            last_receipt: report.to_receipt,
+            grand_total: report.grand_total,
+        };
+        let puts = [
+            Put {
+                tree: &self.z_reports,
+                key: keys::seq(number).to_vec(),
+                value: Some(encode(report)?),
+            },
+            Put {
+                tree: &self.meta,
+                key: Z_STATE_KEY.to_vec(),
+                value: Some(encode(&state)?),
+            },
+        ];
+        self.write_journaled(&puts, actor, event).map(drop)
     }
 
     // ---- held sales ------------------------------------------------------
@@ -723,6 +864,13 @@ fn discard_unfinished_snapshots(path: &Path) -> Result<(), StoreError> {
 /// sled reports its file lock being held as an `Other` error wrapping WouldBlock.
 fn is_lock_busy(io: &std::io::Error) -> bool {
     io.kind() == std::io::ErrorKind::WouldBlock || io.to_string().contains("could not acquire lock")
+}
+
+/// One record to write (or remove) together with a journal entry.
+pub struct Put<'a> {
+    pub tree: &'a sled::Tree,
+    pub key: Vec<u8>,
+    pub value: Option<Vec<u8>>,
 }
 
 fn looks_like_store(path: &Path) -> bool {

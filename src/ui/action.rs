@@ -73,6 +73,10 @@ actions! {
     Reprint => "reprint", Sale, "print a receipt again: the last, or the one typed";
     NoSale => "no_sale", Sale, "open the cash drawer without a sale (manager)";
     PriceOverride => "price_override", Sale, "sell the selected line at the typed price (manager)";
+    OpenShift => "open_shift", Sale, "open a shift with the typed float";
+    CloseShift => "close_shift", Sale, "close the shift with the typed count (blind)";
+    XReport => "x_report", Sale, "takings since the last Z report";
+    ZReport => "z_report", Sale, "end the day: the numbered Z report (manager)";
     PayCard => "pay_card", Payment, "pay the typed amount, or all that is due, by card";
     PayOther => "pay_other", Payment, "pay the typed amount, or all that is due, by other means";
 }

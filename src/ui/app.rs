@@ -665,6 +665,25 @@ impl<'e> App<'e> {
             Action::NoSale => {
                 self.run(Command::NoSale { approval: None });
             }
+            Action::OpenShift | Action::CloseShift => match self.currency().parse(&typed) {
+                Ok(amount) => {
+                    let command = if action == Action::OpenShift {
+                        Command::OpenShift { float: amount }
+                    } else {
+                        Command::CloseShift { counted: amount }
+                    };
+                    if self.run(command) {
+                        self.input.clear();
+                    }
+                }
+                Err(_) => self.info("count the drawer, type the amount, then the key"),
+            },
+            Action::XReport => {
+                self.run(Command::XReport);
+            }
+            Action::ZReport => {
+                self.run(Command::ZReport { approval: None });
+            }
             Action::PriceOverride => match (self.selected_line(), self.currency().parse(&typed)) {
                 (Some(line), Ok(price)) => {
                     if self.run(Command::OverridePrice {
@@ -981,6 +1000,40 @@ impl<'e> App<'e> {
                     self.info(format!("duplicate of {receipt} sent to the printer"))
                 }
                 Event::DrawerOpened => self.info("drawer opened (no sale)"),
+                Event::Shift(shift) => {
+                    let c = self.currency().clone();
+                    let text = match &shift.close {
+                        None => format!(
+                            "shift {} open, float {}",
+                            shift.number,
+                            c.format(shift.float)
+                        ),
+                        Some(close) => format!(
+                            "shift {} closed: counted {}, expected {}, over/short {}",
+                            shift.number,
+                            c.format(close.counted),
+                            c.format(close.expected),
+                            c.format(close.over_short())
+                        ),
+                    };
+                    self.info(text);
+                }
+                Event::Report(report) => {
+                    let c = self.currency().clone();
+                    let kind = report
+                        .z_number
+                        .map(|n| format!("Z report {n}"))
+                        .unwrap_or_else(|| "X report".into());
+                    let t = &report.takings;
+                    self.info(format!(
+                        "{kind}: {} sales, {} refunds, takings {}, cash {}, grand total {}",
+                        t.sales,
+                        t.refunds,
+                        c.format(t.gross),
+                        c.format(t.cash),
+                        c.format(report.grand_total)
+                    ));
+                }
                 Event::LoggedOut => {
                     self.session = None;
                     self.user = None;
