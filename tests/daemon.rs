@@ -389,3 +389,121 @@ fn killing_the_daemon_mid_sale_loses_nothing() {
         .expect("the cart survived the daemon");
     assert_eq!(sale.lines[0].quantity, dec!(3));
 }
+
+#[test]
+fn lanes_belong_to_one_screen_and_a_manager_can_take_one_over() {
+    use till::engine::Approval;
+    use till::ipc::protocol::Notice;
+    let (dir, data) = common::demo_store();
+    let socket = dir.path().join("till.sock");
+    let _daemon = start(&data, &socket);
+    let mut kiosk = Client::connect(&socket).expect("kiosk");
+    let kiosk_news = kiosk.notices().expect("notice stream");
+    let c = kiosk.login("cashier", "1111", 1).expect("lane 1");
+    kiosk
+        .execute(
+            c,
+            Command::Scan {
+                code: "4006381333931".into(),
+                quantity: None,
+            },
+        )
+        .expect("scan");
+    let mut office = Client::connect(&socket).expect("office");
+    let busy = office.login("manager", "9999", 1);
+    assert!(
+        matches!(busy, Err(EngineError::LaneBusy(1))),
+        "lane 1 is the kiosk's: {busy:?}"
+    );
+    let wrong = Approval {
+        user: "cashier".into(),
+        pin: "1111".into(),
+    };
+    assert!(matches!(
+        office.take_lane(1, wrong),
+        Err(EngineError::ApprovalRefused(_))
+    ));
+    let ok = Approval {
+        user: "manager".into(),
+        pin: "9999".into(),
+    };
+    office.take_lane(1, ok).expect("taken over");
+    let news = kiosk_news
+        .recv_timeout(Duration::from_secs(5))
+        .expect("the kiosk is told");
+    assert_eq!(
+        news,
+        Notice::LaneTaken {
+            lane: 1,
+            by: "manager".into()
+        }
+    );
+    assert!(
+        matches!(kiosk.cart(c), Err(EngineError::NoSession)),
+        "the kiosk's session on the lane ended"
+    );
+    let m = office
+        .login("manager", "9999", 1)
+        .expect("now the manager's");
+    let (sale, _) = office
+        .cart(m)
+        .expect("cart")
+        .expect("the open sale came along");
+    assert_eq!(sale.lines.len(), 1);
+}
+
+#[test]
+fn the_daemons_scanner_feeds_the_screen_holding_its_lane() {
+    use till::ipc::protocol::Notice;
+    let (dir, data) = common::demo_store();
+    let socket = dir.path().join("till.sock");
+    let pair = portable_pty::native_pty_system()
+        .openpty(portable_pty::PtySize::default())
+        .expect("pty");
+    let slave = pair.master.tty_name().expect("slave name");
+    let mut scanner = pair.master.take_writer().expect("writer");
+    let config = common::write(
+        dir.path(),
+        "till.toml",
+        &format!(
+            "[devices]\nscanner = \"serial://{}?baud=9600\"\n[scanner]\nlane = 1\n",
+            slave.display()
+        ),
+    );
+    let child = common::till()
+        .args([
+            "daemon",
+            "--data",
+            common::s(&data),
+            "--socket",
+            common::s(&socket),
+            "--config",
+            common::s(&config),
+        ])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("daemon");
+    let _daemon = Daemon(child);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while UnixStream::connect(&socket).is_err() {
+        assert!(Instant::now() < deadline, "the daemon never listened");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let mut kiosk = Client::connect(&socket).expect("kiosk");
+    let news = kiosk.notices().expect("notice stream");
+    kiosk.login("cashier", "1111", 1).expect("lane 1");
+    // The reader opens the port within a second of starting; scan until it lands.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        scanner.write_all(b"4006381333931\r").expect("scan");
+        match news.recv_timeout(Duration::from_millis(500)) {
+            Ok(Notice::Scan(code)) => {
+                assert_eq!(code, "4006381333931");
+                break;
+            }
+            Ok(other) => panic!("{other:?}"),
+            Err(_) => assert!(Instant::now() < deadline, "no scan reached the kiosk"),
+        }
+    }
+    drop(pair.slave);
+}

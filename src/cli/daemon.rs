@@ -1,6 +1,6 @@
 //! `till daemon`: the one process that opens the store. It runs the printer
-//! and serves the socket that till screens (the kiosk, managers over SSH)
-//! attach to; SIGTERM stops it cleanly.
+//! and the scanner and serves the socket that till screens (the kiosk,
+//! managers over SSH) attach to; SIGTERM stops it cleanly.
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -11,6 +11,7 @@ use signal_hook::iterator::Signals;
 
 use crate::config::Settings;
 use crate::devices::printer::worker::{self, PrinterSetup};
+use crate::devices::scanner::reader;
 use crate::devices::status::StatusBoard;
 use crate::devices::url::DeviceUrl;
 use crate::engine::Engine;
@@ -38,6 +39,17 @@ pub fn run(data: &Path, socket: &Path, config: &Settings) -> Result<()> {
         ));
     }
     let listener = server::bind(socket)?;
+    let hub = Arc::new(server::Hub::default());
+    // The daemon's scanner feeds the screen holding the scanner's lane.
+    let _scanner = (config.scanner_url != DeviceUrl::None).then(|| {
+        let (hub, lane) = (hub.clone(), config.config.scanner.lane);
+        reader::spawn(
+            config.scanner_url.clone(),
+            config.config.scanner.clone(),
+            StatusBoard::default(),
+            move |code| hub.scan(lane, code),
+        )
+    });
     let engine = Arc::new(Mutex::new(engine));
     let mut signals = Signals::new([SIGTERM, SIGINT])?;
     let stopping = engine.clone();
@@ -58,6 +70,6 @@ pub fn run(data: &Path, socket: &Path, config: &Settings) -> Result<()> {
         data.display(),
         socket.display()
     );
-    server::serve(&listener, engine);
+    server::serve(&listener, engine, hub);
     Ok(())
 }

@@ -18,6 +18,7 @@ use std::sync::mpsc::{Receiver, Sender};
 use crate::engine::Engine;
 use crate::engine::api::TillApi;
 use crate::ipc::client::Client;
+use crate::ipc::protocol::Notice;
 use crate::store::Store;
 use crate::ui::app::App;
 use crate::ui::keymap::Keymap;
@@ -79,7 +80,23 @@ pub fn attach(socket: &Path, args: &ScreenArgs) -> Result<()> {
     let mut client = Client::connect(socket)?;
     let board = StatusBoard::default();
     board.printer("printer: daemon");
-    show(&mut client, board, args, tui::channel())
+    board.scanner("scanner: daemon");
+    let (tx, rx) = tui::channel();
+    // The daemon's pushes (its scanner's codes, lane news) join the key stream.
+    let notices = client.notices()?;
+    let forward = tx.clone();
+    std::thread::spawn(move || {
+        for notice in notices {
+            let input = match notice {
+                Notice::Scan(code) => Input::Scan(code),
+                Notice::LaneTaken { by, .. } => Input::LaneTaken { by },
+            };
+            if forward.send(input).is_err() {
+                break;
+            }
+        }
+    });
+    show(&mut client, board, args, (tx, rx))
 }
 
 /// The screen itself, on whichever side of the socket the engine is.

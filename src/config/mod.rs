@@ -78,6 +78,8 @@ pub struct ScannerConfig {
     pub dedupe_ms: u64,
     /// Frames longer than this are noise.
     pub max_len: usize,
+    /// With a daemon: the lane whose screen receives the scans.
+    pub lane: u16,
 }
 
 impl Default for ScannerConfig {
@@ -88,6 +90,7 @@ impl Default for ScannerConfig {
             aim: false,
             dedupe_ms: 0,
             max_len: 64,
+            lane: 1,
         }
     }
 }

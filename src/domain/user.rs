@@ -57,6 +57,8 @@ pub enum Permission {
     CashMovement,
     /// The end-of-day Z report.
     CloseDay,
+    /// Taking over a lane another screen holds.
+    TakeLane,
 }
 
 impl std::fmt::Display for Permission {
@@ -74,12 +76,13 @@ impl std::fmt::Display for Permission {
             Permission::ManageCatalog => "changing the catalog",
             Permission::CashMovement => "cash in or out of the drawer",
             Permission::CloseDay => "the end-of-day Z report",
+            Permission::TakeLane => "taking over a lane",
         })
     }
 }
 
 impl Permission {
-    pub const ALL: [Permission; 12] = [
+    pub const ALL: [Permission; 13] = [
         Permission::Sell,
         Permission::VoidLine,
         Permission::VoidAfterTender,
@@ -92,6 +95,7 @@ impl Permission {
         Permission::ManageCatalog,
         Permission::CashMovement,
         Permission::CloseDay,
+        Permission::TakeLane,
     ];
 
     /// The name till.toml's `[permissions]` uses.
@@ -109,6 +113,7 @@ impl Permission {
             Permission::ManageCatalog => "manage_catalog",
             Permission::CashMovement => "cash_movement",
             Permission::CloseDay => "close_day",
+            Permission::TakeLane => "take_lane",
         }
     }
 
@@ -127,7 +132,8 @@ impl Permission {
             | Permission::NoSale
             | Permission::PriceOverride
             | Permission::ManageCatalog
-            | Permission::CloseDay => Role::Manager,
+            | Permission::CloseDay
+            | Permission::TakeLane => Role::Manager,
         }
     }
 }

@@ -49,6 +49,10 @@ pub enum EngineError {
     NoPrinter,
     #[error("no cash drawer is set up behind the printer (till.toml, [printer] drawer)")]
     NoDrawer,
+    #[error(
+        "lane {0} is in use on another screen: a manager can take it over, or use another lane (--lane)"
+    )]
+    LaneBusy(u16),
     #[error("shift {0} is still open on this lane: close it first")]
     ShiftOpen(u64),
     #[error("no shift is open on this lane: open one with the counted float")]

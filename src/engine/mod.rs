@@ -282,6 +282,32 @@ impl Engine {
         self.store.outbox_len()
     }
 
+    /// Checks an approver's PIN and role for something done outside a session
+    /// (taking a lane over); journals it. Returns the approver's name.
+    pub fn approve(
+        &mut self,
+        approval: &Approval,
+        permission: Permission,
+        what: String,
+    ) -> Result<String, EngineError> {
+        let approver = self.check_pin(&approval.user, &approval.pin)?;
+        if !self.policy.permissions.may(approver.role, permission) {
+            return Err(EngineError::ApprovalRefused(permission));
+        }
+        let event = JournalEvent::Override {
+            permission,
+            approved_by: approver.name.clone(),
+        };
+        self.store.append_journal(Some(&approver.name), event)?;
+        tracing::info!(by = %approver.name, "{what}");
+        Ok(approver.name)
+    }
+
+    /// Ends every session on `lane` (its screen lost the lane).
+    pub fn end_lane(&mut self, lane: u16) {
+        self.sessions.retain(|_, s| s.lane != lane);
+    }
+
     /// Allows `permission` for the session's user, or for an approving user whose
     /// PIN checks out. Returns the approver's name when an approval was used.
     fn authorise(

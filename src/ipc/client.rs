@@ -5,18 +5,20 @@ use std::os::unix::net::UnixStream;
 use std::path::Path;
 
 use super::frame;
-use super::protocol::{Request, Response, VERSION};
+use super::protocol::{Notice, Request, Response, VERSION};
 use crate::domain::product::Product;
 use crate::domain::receipt::CompletedSale;
 use crate::domain::sale::{HeldSale, Sale, Totals};
 use crate::engine::api::TillApi;
-use crate::engine::{Command, EngineError, Event, SessionId};
+use crate::engine::{Approval, Command, EngineError, Event, SessionId};
 use crate::store::journal::JournalRecord;
 use crate::store::settings::StoreSettings;
 
 pub struct Client {
     stream: UnixStream,
     settings: StoreSettings,
+    path: std::path::PathBuf,
+    token: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -43,14 +45,48 @@ impl Client {
         let mut stream = UnixStream::connect(path).map_err(unreachable)?;
         frame::write(&mut stream, &Request::Hello { version: VERSION }).map_err(unreachable)?;
         match frame::read::<Response>(&mut stream) {
-            Ok(Some(Response::Welcome { settings, .. })) => Ok(Client {
+            Ok(Some(Response::Welcome {
+                settings, token, ..
+            })) => Ok(Client {
                 stream,
                 settings: *settings,
+                path: path.to_path_buf(),
+                token,
             }),
             Ok(Some(Response::Refused { reason })) => Err(ConnectError::Refused(reason)),
             Ok(other) => Err(ConnectError::Protocol(format!("{other:?}"))),
             Err(e) => Err(ConnectError::Protocol(e.to_string())),
         }
+    }
+
+    /// Opens this screen's notice stream: the daemon pushes the held lane's
+    /// scans and lane news on it, read here on a thread of its own.
+    pub fn notices(&self) -> Result<std::sync::mpsc::Receiver<Notice>, ConnectError> {
+        let unreachable = |source| ConnectError::Unreachable {
+            path: self.path.display().to_string(),
+            source,
+        };
+        let mut stream = UnixStream::connect(&self.path).map_err(unreachable)?;
+        frame::write(&mut stream, &Request::Hello { version: VERSION }).map_err(unreachable)?;
+        match frame::read::<Response>(&mut stream) {
+            Ok(Some(Response::Welcome { .. })) => {}
+            other => return Err(ConnectError::Protocol(format!("{other:?}"))),
+        }
+        frame::write(&mut stream, &Request::Subscribe { token: self.token })
+            .map_err(unreachable)?;
+        match frame::read::<Response>(&mut stream) {
+            Ok(Some(Response::Subscribed)) => {}
+            other => return Err(ConnectError::Protocol(format!("{other:?}"))),
+        }
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            while let Ok(Some(notice)) = frame::read::<Notice>(&mut stream) {
+                if tx.send(notice).is_err() {
+                    break;
+                }
+            }
+        });
+        Ok(rx)
     }
 
     fn call(&mut self, request: &Request) -> Result<Response, EngineError> {
@@ -129,6 +165,13 @@ impl TillApi for Client {
         let limit = u32::try_from(limit).unwrap_or(u32::MAX);
         match self.call(&Request::Journal { limit })? {
             Response::Journal(j) => Ok(j),
+            r => Err(unexpected(r)),
+        }
+    }
+
+    fn take_lane(&mut self, lane: u16, approval: Approval) -> Result<(), EngineError> {
+        match self.call(&Request::TakeLane { lane, approval })? {
+            Response::LaneTaken => Ok(()),
             r => Err(unexpected(r)),
         }
     }

@@ -10,7 +10,7 @@ use crate::domain::product::Product;
 use crate::domain::receipt::CompletedSale;
 use crate::domain::sale::{HeldSale, Sale, Totals};
 use crate::domain::user::Permission;
-use crate::engine::{Command, EngineError, Event, SessionId};
+use crate::engine::{Approval, Command, EngineError, Event, SessionId};
 use crate::store::journal::JournalRecord;
 use crate::store::settings::StoreSettings;
 
@@ -21,6 +21,17 @@ pub enum Request {
     /// The first message on every connection.
     Hello {
         version: u32,
+    },
+    /// Turns this second connection into the notice stream of the screen
+    /// whose Welcome carried `token`: scans and lane news are pushed on it.
+    Subscribe {
+        token: u64,
+    },
+    /// Takes a lane held by another screen, on a manager's PIN; that screen
+    /// is told and its sessions on the lane end.
+    TakeLane {
+        lane: u16,
+        approval: Approval,
     },
     Login {
         user: String,
@@ -53,7 +64,11 @@ pub enum Response {
     Welcome {
         version: u32,
         settings: Box<StoreSettings>,
+        /// Names this connection when its notice stream subscribes.
+        token: u64,
     },
+    Subscribed,
+    LaneTaken,
     /// The daemon will not talk to this client; the reason says what to do.
     Refused {
         reason: String,
@@ -79,6 +94,7 @@ pub enum WireError {
     LockedOut { user: String, until: DateTime<Utc> },
     NoSession,
     SessionLocked { minutes: i64 },
+    LaneBusy(u16),
     Other(String),
 }
 
@@ -96,6 +112,7 @@ impl From<&EngineError> for WireError {
             EngineError::SessionLocked { minutes } => {
                 WireError::SessionLocked { minutes: *minutes }
             }
+            EngineError::LaneBusy(lane) => WireError::LaneBusy(*lane),
             other => WireError::Other(other.to_string()),
         }
     }
@@ -110,7 +127,47 @@ impl From<WireError> for EngineError {
             WireError::LockedOut { user, until } => EngineError::LockedOut { user, until },
             WireError::NoSession => EngineError::NoSession,
             WireError::SessionLocked { minutes } => EngineError::SessionLocked { minutes },
+            WireError::LaneBusy(lane) => EngineError::LaneBusy(lane),
             WireError::Other(text) => EngineError::Remote(text),
         }
+    }
+}
+
+/// Pushed by the daemon on a screen's notice stream.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Notice {
+    /// A code from the daemon's serial scanner, for the lane this screen holds.
+    Scan(String),
+    /// Another screen took this lane over; this screen's sessions on it ended.
+    LaneTaken { lane: u16, by: String },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The refusals a screen acts on keep their kind across the socket.
+    #[test]
+    fn refusals_round_trip() {
+        let until = chrono::DateTime::<Utc>::MIN_UTC;
+        for e in [
+            EngineError::NeedsApproval(Permission::Refund),
+            EngineError::ApprovalRefused(Permission::TakeLane),
+            EngineError::BadLogin,
+            EngineError::LockedOut {
+                user: "c".into(),
+                until,
+            },
+            EngineError::NoSession,
+            EngineError::SessionLocked { minutes: 10 },
+            EngineError::LaneBusy(3),
+        ] {
+            let back = EngineError::from(WireError::from(&e));
+            assert_eq!(format!("{back:?}"), format!("{e:?}"));
+        }
+        assert!(matches!(
+            EngineError::from(WireError::from(&EngineError::NoShift)),
+            EngineError::Remote(_)
+        ));
     }
 }

@@ -1,17 +1,23 @@
 //! `till daemon`'s listener: one thread per attached screen, one engine for
 //! all of them behind a lock, so commands from the kiosk and from a manager
 //! over SSH are applied one at a time, in the order they arrive.
+//!
+//! The hub keeps who holds which lane (one screen per lane) and each screen's
+//! notice stream, on which the daemon pushes the lane's scans and lane news.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io;
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{self, Sender};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::frame;
-use super::protocol::{Request, Response, VERSION, WireError};
-use crate::engine::{Command, Engine, SessionId};
+use super::protocol::{Notice, Request, Response, VERSION, WireError};
+use crate::domain::user::Permission;
+use crate::engine::{Command, Engine, EngineError, SessionId};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
@@ -57,13 +63,54 @@ pub fn bind(path: &Path) -> Result<Listener, ServeError> {
     })
 }
 
+/// Lanes and notice streams, shared by every screen's thread.
+#[derive(Default)]
+pub struct Hub {
+    /// Lane → the token of the screen holding it.
+    lanes: Mutex<HashMap<u16, u64>>,
+    /// Token → where to push that screen's notices.
+    streams: Mutex<HashMap<u64, Sender<Notice>>>,
+    next_token: AtomicU64,
+}
+
+impl Hub {
+    fn notify(&self, token: u64, notice: Notice) {
+        if let Some(tx) = self
+            .streams
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&token)
+        {
+            let _ = tx.send(notice);
+        }
+    }
+
+    /// A scan from the daemon's scanner, to the screen holding `lane`, if any.
+    pub fn scan(&self, lane: u16, code: String) {
+        let holder = self
+            .lanes
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&lane)
+            .copied();
+        match holder {
+            Some(token) => self.notify(token, Notice::Scan(code)),
+            None => tracing::warn!(lane, %code, "a scan for a lane no screen holds: dropped"),
+        }
+    }
+
+    fn lanes(&self) -> MutexGuard<'_, HashMap<u16, u64>> {
+        self.lanes.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
 /// Serves attached screens until the process ends.
-pub fn serve(listener: &Listener, engine: Arc<Mutex<Engine>>) {
+pub fn serve(listener: &Listener, engine: Arc<Mutex<Engine>>, hub: Arc<Hub>) {
     for stream in listener.listener.incoming() {
         match stream {
             Ok(stream) => {
-                let engine = engine.clone();
-                std::thread::spawn(move || session(stream, &engine));
+                let (engine, hub) = (engine.clone(), hub.clone());
+                std::thread::spawn(move || session(stream, &engine, &hub));
             }
             Err(e) => tracing::warn!("accepting a screen failed: {e}"),
         }
@@ -91,10 +138,16 @@ fn peer(stream: &UnixStream) -> String {
     }
 }
 
-fn session(mut stream: UnixStream, engine: &Mutex<Engine>) {
+/// What one attached screen holds.
+struct Screen {
+    token: u64,
+    sessions: HashSet<SessionId>,
+}
+
+fn session(mut stream: UnixStream, engine: &Mutex<Engine>, hub: &Hub) {
     let who = peer(&stream);
     tracing::info!(peer = %who, "screen attached");
-    let mut mine: HashSet<SessionId> = HashSet::new();
+    let token = hub.next_token.fetch_add(1, Ordering::Relaxed) + 1;
     match frame::read::<Request>(&mut stream) {
         Ok(Some(Request::Hello { version })) if version == VERSION => {
             let settings = Box::new(lock(engine).settings().clone());
@@ -103,6 +156,7 @@ fn session(mut stream: UnixStream, engine: &Mutex<Engine>) {
                 &Response::Welcome {
                     version: VERSION,
                     settings,
+                    token,
                 },
             )
             .is_err()
@@ -125,8 +179,13 @@ fn session(mut stream: UnixStream, engine: &Mutex<Engine>) {
             return;
         }
     }
+    let mut screen = Screen {
+        token,
+        sessions: HashSet::new(),
+    };
     loop {
         let request = match frame::read::<Request>(&mut stream) {
+            Ok(Some(Request::Subscribe { token })) => return notices(stream, hub, token),
             Ok(Some(r)) => r,
             Ok(None) => break,
             Err(e) => {
@@ -134,41 +193,86 @@ fn session(mut stream: UnixStream, engine: &Mutex<Engine>) {
                 break;
             }
         };
-        let response = answer(engine, &mut mine, &who, request);
+        let response = answer(engine, hub, &mut screen, &who, request);
         if frame::write(&mut stream, &response).is_err() {
             break;
         }
     }
-    // The screen is gone (closed, crashed, SSH dropped): end its sessions. A
-    // sale it left open stays on its lane for the next login.
+    // The screen is gone (closed, crashed, SSH dropped): end its sessions and
+    // free its lanes. A sale it left open stays on its lane for the next login.
     let mut engine = lock(engine);
-    for session in mine {
+    for session in screen.sessions {
         let _ = engine.execute(session, Command::Logout);
     }
+    hub.lanes().retain(|_, holder| *holder != token);
+    hub.streams
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .remove(&token);
     tracing::info!(peer = %who, "screen detached");
+}
+
+/// A screen's notice stream: pushes until the screen goes away.
+fn notices(mut stream: UnixStream, hub: &Hub, token: u64) {
+    let (tx, rx) = mpsc::channel();
+    hub.streams
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(token, tx);
+    if frame::write(&mut stream, &Response::Subscribed).is_err() {
+        return;
+    }
+    for notice in rx {
+        if frame::write(&mut stream, &notice).is_err() {
+            break;
+        }
+    }
 }
 
 fn answer(
     engine: &Mutex<Engine>,
-    mine: &mut HashSet<SessionId>,
+    hub: &Hub,
+    screen: &mut Screen,
     who: &str,
     request: Request,
 ) -> Response {
     let mut engine = lock(engine);
     let result = match request {
-        Request::Hello { .. } => {
+        Request::Hello { .. } | Request::Subscribe { .. } => {
             return Response::Refused {
-                reason: "Hello was already said".into(),
+                reason: "that belongs at the start of a connection".into(),
             };
         }
-        Request::Login { user, pin, lane } => engine.login(&user, &pin, lane).map(|session| {
-            tracing::info!(peer = %who, %user, lane, "login");
-            mine.insert(session);
-            Response::Session(session)
-        }),
+        Request::Login { user, pin, lane } => {
+            // A lane is one screen's: the kiosk's lane cannot be logged into
+            // from an SSH session by accident.
+            let mut lanes = hub.lanes();
+            match lanes.get(&lane) {
+                Some(holder) if *holder != screen.token => Err(EngineError::LaneBusy(lane)),
+                _ => engine.login(&user, &pin, lane).map(|session| {
+                    tracing::info!(peer = %who, %user, lane, "login");
+                    lanes.insert(lane, screen.token);
+                    screen.sessions.insert(session);
+                    Response::Session(session)
+                }),
+            }
+        }
+        Request::TakeLane { lane, approval } => {
+            let what = format!("lane {lane} taken over by {who}");
+            engine
+                .approve(&approval, Permission::TakeLane, what)
+                .map(|by| {
+                    let previous = hub.lanes().insert(lane, screen.token);
+                    if let Some(previous) = previous.filter(|p| *p != screen.token) {
+                        engine.end_lane(lane);
+                        hub.notify(previous, Notice::LaneTaken { lane, by });
+                    }
+                    Response::LaneTaken
+                })
+        }
         // A screen may use only the sessions it logged in itself.
         Request::Execute { session, .. } | Request::Cart { session }
-            if !mine.contains(&session) =>
+            if !screen.sessions.contains(&session) =>
         {
             return Response::Error(WireError::NoSession);
         }
@@ -176,7 +280,7 @@ fn answer(
             let logout = command == Command::Logout;
             let events = engine.execute(session, command);
             if logout && events.is_ok() {
-                mine.remove(&session);
+                screen.sessions.remove(&session);
             }
             events.map(Response::Events)
         }

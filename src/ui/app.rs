@@ -79,10 +79,22 @@ pub enum Overlay {
     },
 }
 
+/// What an approval is asked for: a command to resend with it, or taking the
+/// lane over from another screen before logging in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pending {
+    Command(Command),
+    TakeLane {
+        lane: u16,
+        user: String,
+        pin: String,
+    },
+}
+
 /// A manager's PIN asked for on the cashier's screen, to resend `pending` with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApprovalPrompt {
-    pub pending: Command,
+    pub pending: Pending,
     pub why: String,
     pub user: String,
     pub pin: String,
@@ -366,14 +378,25 @@ impl<'e> App<'e> {
                         user: prompt.user.clone(),
                         pin: prompt.pin.clone(),
                     };
-                    let command = prompt.pending.clone().with_approval(approval);
-                    match self.execute(command) {
-                        Ok(events) => {
+                    let outcome = match prompt.pending.clone() {
+                        Pending::Command(command) => {
+                            self.execute(command.with_approval(approval)).map(Some)
+                        }
+                        Pending::TakeLane { lane, user, pin } => {
+                            self.engine.take_lane(lane, approval).map(|()| {
+                                self.log_in(&user, &pin);
+                                None
+                            })
+                        }
+                    };
+                    match outcome {
+                        Ok(Some(events)) => {
                             // The typed receipt number or discount was used up.
                             self.input.clear();
                             self.message = None;
                             self.apply(events);
                         }
+                        Ok(None) => {}
                         // A wrong PIN or an approver who may not: try again.
                         Err(
                             e @ (EngineError::BadLogin
@@ -461,19 +484,12 @@ impl<'e> App<'e> {
     fn act_login(&mut self, action: Action, mut form: LoginForm) {
         match action {
             Action::Submit if !form.on_pin => form.on_pin = true,
-            Action::Submit => match self.engine.login(form.user.trim(), &form.pin, self.lane) {
-                Ok(session) => {
-                    self.session = Some(session);
-                    self.user = Some(form.user.trim().to_string());
-                    self.message = None;
-                    self.resume();
+            Action::Submit => {
+                if self.log_in(form.user.trim(), &form.pin) {
                     return;
                 }
-                Err(e) => {
-                    self.error(e.to_string());
-                    form.pin.clear();
-                }
-            },
+                form.pin.clear();
+            }
             Action::Erase => {
                 if form.on_pin {
                     form.pin.pop()
@@ -486,6 +502,51 @@ impl<'e> App<'e> {
             _ => {}
         }
         self.screen = Screen::Login(form);
+    }
+
+    /// Logs in on this screen's lane. If another screen holds the lane, asks
+    /// for a manager to take it over, then logs in. True when logged in.
+    fn log_in(&mut self, user: &str, pin: &str) -> bool {
+        match self.engine.login(user, pin, self.lane) {
+            Ok(session) => {
+                self.session = Some(session);
+                self.user = Some(user.to_string());
+                self.message = None;
+                self.resume();
+                true
+            }
+            Err(EngineError::LaneBusy(lane)) => {
+                self.overlay = Some(Overlay::Approval(ApprovalPrompt {
+                    pending: Pending::TakeLane {
+                        lane,
+                        user: user.to_string(),
+                        pin: pin.to_string(),
+                    },
+                    why: format!(
+                        "lane {lane} is in use on another screen: a manager may take it over"
+                    ),
+                    user: String::new(),
+                    pin: String::new(),
+                    on_pin: false,
+                    error: None,
+                }));
+                false
+            }
+            Err(e) => {
+                self.error(e.to_string());
+                false
+            }
+        }
+    }
+
+    /// Another screen took this lane over: back to the login, with why.
+    pub fn lane_taken(&mut self, by: &str) {
+        self.session = None;
+        self.user = None;
+        self.cart = None;
+        self.overlay = None;
+        self.screen = Screen::Login(LoginForm::default());
+        self.error(format!("{by} took this lane over on another screen"));
     }
 
     /// After login: back to whatever the lane had open (a crash, a power cut,
@@ -906,7 +967,7 @@ impl<'e> App<'e> {
             }
             Err(EngineError::NeedsApproval(permission)) => {
                 self.overlay = Some(Overlay::Approval(ApprovalPrompt {
-                    pending: command,
+                    pending: Pending::Command(command),
                     why: format!("{permission} needs a manager's approval"),
                     user: String::new(),
                     pin: String::new(),

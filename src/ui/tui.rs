@@ -24,6 +24,10 @@ pub enum Input {
     Signal(i32),
     /// A code from a serial scanner.
     Scan(String),
+    /// The daemon gave this screen's lane to another screen.
+    LaneTaken {
+        by: String,
+    },
 }
 
 /// The channel the screen listens on; devices get clones of the sender.
@@ -82,6 +86,7 @@ pub fn run(app: &mut App<'_>, tx: Sender<Input>, rx: Receiver<Input>) -> Result<
             match rx.recv_timeout(wait) {
                 Ok(Input::Key(key, at)) if usable => app.key(key, at),
                 Ok(Input::Scan(code)) if usable => app.scanned(&code),
+                Ok(Input::LaneTaken { by }) => app.lane_taken(&by),
                 Ok(Input::Key(..) | Input::Scan(_) | Input::Resize) => {}
                 Ok(Input::Signal(sig)) => {
                     tracing::info!(signal = sig, "stopping the till screen on a signal");
