@@ -934,3 +934,99 @@ fn shifts_count_the_drawer_and_z_reports_keep_a_grand_total() {
     );
     e.store().verify_journal().expect("chain holds");
 }
+
+#[test]
+fn stock_moves_with_sales_refunds_counts_and_deliveries() {
+    let (_dir, path) = demo_store();
+    let mut e = engine(&path);
+    let c = login(&mut e, "cashier", "1111");
+    let m = e.login("manager", "9999", 2).expect("manager");
+    let level = |e: &till::engine::Engine| e.store().stock("pen").expect("stock");
+    let deliver = Command::ReceiveDelivery {
+        reference: "DN-1001".into(),
+        lines: vec![("pen".into(), dec!(10))],
+    };
+    assert!(matches!(
+        e.execute(c, deliver.clone()),
+        Err(EngineError::NeedsApproval(Permission::ManageStock))
+    ));
+    e.execute(m, deliver).expect("delivery");
+    e.execute(
+        m,
+        Command::SetReorderLevel {
+            sku: "pen".into(),
+            level: dec!(7),
+        },
+    )
+    .expect("reorder level");
+    e.execute(
+        c,
+        Command::Scan {
+            code: "4006381333931".into(),
+            quantity: Some(dec!(4)),
+        },
+    )
+    .expect("scan");
+    e.execute(c, pay(TenderKind::Card, None)).expect("sale");
+    assert_eq!(level(&e).on_hand, dec!(6));
+    assert_eq!(
+        e.stock(true)
+            .expect("low")
+            .iter()
+            .map(|r| r.sku.as_str())
+            .collect::<Vec<_>>(),
+        ["pen"]
+    );
+    e.execute(
+        m,
+        Command::StartRefund {
+            receipt: 1,
+            approval: None,
+        },
+    )
+    .expect("refund");
+    e.execute(
+        m,
+        Command::RefundLine {
+            line: 0,
+            quantity: dec!(1),
+        },
+    )
+    .expect("one back");
+    e.execute(m, pay(TenderKind::Card, None))
+        .expect("paid back");
+    assert_eq!(level(&e).on_hand, dec!(7));
+    let err = e.execute(
+        m,
+        Command::AdjustStock {
+            sku: "pen".into(),
+            delta: dec!(-2),
+            reason: " ".into(),
+        },
+    );
+    assert!(matches!(err, Err(EngineError::NoReason)));
+    e.execute(
+        m,
+        Command::AdjustStock {
+            sku: "pen".into(),
+            delta: dec!(-2),
+            reason: "broken".into(),
+        },
+    )
+    .expect("adjust");
+    assert_eq!(level(&e).on_hand, dec!(5));
+    let journal: Vec<JournalEvent> = e
+        .store()
+        .journal()
+        .filter_map(Result::ok)
+        .map(|r| r.entry.event)
+        .collect();
+    assert!(journal.iter().any(
+        |ev| matches!(ev, JournalEvent::StockReceived { reference, .. } if reference == "DN-1001")
+    ));
+    assert!(
+        journal.iter().any(
+            |ev| matches!(ev, JournalEvent::StockAdjusted { reason, .. } if reason == "broken")
+        )
+    );
+}

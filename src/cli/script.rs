@@ -16,6 +16,7 @@
 //! set-price SKU PRICE  price LINE PRICE     (shelf price / this line only)
 //! open-shift FLOAT     cash-in AMOUNT REASON…   cash-out AMOUNT REASON…
 //! close-shift COUNTED  x-report               z-report
+//! stock SKU ±N REASON…  receive REF SKU=N…    reorder SKU LEVEL
 //! logout
 //! ```
 //! The first failing line stops the script with its line number and reason.
@@ -54,7 +55,8 @@ pub fn parse_line(text: &str, currency: &Currency, terminal: &str) -> Result<Opt
     let most = match verb {
         "void" | "hold" | "logout" | "no-sale" | "x-report" | "z-report" => 0,
         "scan" | "void-line" | "refund" | "recall" | "reprint" | "open-shift" | "close-shift" => 1,
-        "cash-in" | "cash-out" => usize::MAX,
+        "cash-in" | "cash-out" | "stock" | "receive" => usize::MAX,
+        "reorder" => 2,
         "qty" | "approve" | "pay" | "refund-line" | "set-price" | "price" => 2,
         _ => 3,
     };
@@ -191,6 +193,26 @@ pub fn parse_line(text: &str, currency: &Currency, terminal: &str) -> Result<Opt
                 .map_err(|e| e.to_string())?,
         }),
         "x-report" => Step::Run(Command::XReport),
+        "stock" => Step::Run(Command::AdjustStock {
+            sku: arg(0, "a sku")?.to_string(),
+            delta: number(arg(1, "a change such as -2")?)?,
+            reason: args.get(2..).map(|r| r.join(" ")).unwrap_or_default(),
+        }),
+        "receive" => {
+            let reference = arg(0, "a delivery reference")?.to_string();
+            let mut lines = Vec::new();
+            for pair in &args[1..] {
+                let (sku, qty) = pair
+                    .split_once('=')
+                    .ok_or(format!("'{pair}': write SKU=QUANTITY"))?;
+                lines.push((sku.to_string(), number(qty)?));
+            }
+            Step::Run(Command::ReceiveDelivery { reference, lines })
+        }
+        "reorder" => Step::Run(Command::SetReorderLevel {
+            sku: arg(0, "a sku")?.to_string(),
+            level: number(arg(1, "a level")?)?,
+        }),
         "z-report" => Step::Run(Command::ZReport { approval: None }),
         "set-price" => Step::Run(Command::SetPrice {
             sku: arg(0, "a sku")?.to_string(),
@@ -299,6 +321,14 @@ fn print_event(event: &Event, currency: &Currency) {
         Event::Reprinted { receipt } => println!("  duplicate of {receipt} queued for the printer"),
         Event::DrawerOpened => println!("  drawer opened"),
         Event::Shift(shift) => print!("{}", receipt_text::render_shift(shift, currency)),
+        Event::Stock(rows) => {
+            for r in rows {
+                println!(
+                    "  stock {} {}: {} on hand, reorder at {}",
+                    r.sku, r.name, r.level.on_hand, r.level.reorder_level
+                );
+            }
+        }
         Event::Report(report) => print!("{}", receipt_text::render_report(report, currency)),
     }
 }

@@ -12,6 +12,7 @@ pub mod receipt;
 pub mod refund;
 pub mod sale;
 pub mod shift;
+pub mod stock;
 pub mod takings;
 pub mod tax;
 pub mod tender;

@@ -59,6 +59,8 @@ pub enum Permission {
     CloseDay,
     /// Taking over a lane another screen holds.
     TakeLane,
+    /// Adjusting and receiving stock.
+    ManageStock,
 }
 
 impl std::fmt::Display for Permission {
@@ -77,12 +79,13 @@ impl std::fmt::Display for Permission {
             Permission::CashMovement => "cash in or out of the drawer",
             Permission::CloseDay => "the end-of-day Z report",
             Permission::TakeLane => "taking over a lane",
+            Permission::ManageStock => "changing stock",
         })
     }
 }
 
 impl Permission {
-    pub const ALL: [Permission; 13] = [
+    pub const ALL: [Permission; 14] = [
         Permission::Sell,
         Permission::VoidLine,
         Permission::VoidAfterTender,
@@ -96,6 +99,7 @@ impl Permission {
         Permission::CashMovement,
         Permission::CloseDay,
         Permission::TakeLane,
+        Permission::ManageStock,
     ];
 
     /// The name till.toml's `[permissions]` uses.
@@ -114,6 +118,7 @@ impl Permission {
             Permission::CashMovement => "cash_movement",
             Permission::CloseDay => "close_day",
             Permission::TakeLane => "take_lane",
+            Permission::ManageStock => "manage_stock",
         }
     }
 
@@ -125,7 +130,9 @@ impl Permission {
     pub fn least_role(self) -> Role {
         match self {
             Permission::Sell | Permission::VoidLine | Permission::Discount => Role::Cashier,
-            Permission::LargeDiscount | Permission::CashMovement => Role::Supervisor,
+            Permission::LargeDiscount | Permission::CashMovement | Permission::ManageStock => {
+                Role::Supervisor
+            }
             Permission::VoidAfterTender
             | Permission::Refund
             | Permission::Reprint

@@ -6,6 +6,7 @@ use super::{Approval, Command, EngineError, Event, SessionId};
 use crate::domain::product::Product;
 use crate::domain::receipt::CompletedSale;
 use crate::domain::sale::{HeldSale, Sale, Totals};
+use crate::domain::stock::StockRow;
 use crate::store::journal::JournalRecord;
 use crate::store::settings::StoreSettings;
 
@@ -17,6 +18,8 @@ pub trait TillApi {
     fn search(&mut self, query: &str, limit: usize) -> Result<Vec<Product>, EngineError>;
     fn held(&mut self) -> Result<Vec<HeldSale>, EngineError>;
     fn receipt(&mut self, receipt: u64) -> Result<CompletedSale, EngineError>;
+    /// Stock per product; only what is at or below its reorder level if `low_only`.
+    fn stock(&mut self, low_only: bool) -> Result<Vec<StockRow>, EngineError>;
     /// The newest journal entries, newest first.
     fn journal(&mut self, limit: usize) -> Result<Vec<JournalRecord>, EngineError>;
     /// Takes over a lane another screen holds, on a manager's approval. With
@@ -57,6 +60,10 @@ impl TillApi for super::Engine {
 
     fn journal(&mut self, limit: usize) -> Result<Vec<JournalRecord>, EngineError> {
         super::Engine::journal(self, limit)
+    }
+
+    fn stock(&mut self, low_only: bool) -> Result<Vec<StockRow>, EngineError> {
+        super::Engine::stock(self, low_only)
     }
 
     fn take_lane(&mut self, _lane: u16, _approval: Approval) -> Result<(), EngineError> {

@@ -87,6 +87,21 @@ pub enum Command {
         price: Money,
         approval: Option<Approval>,
     },
+    /// Stock counted, damaged or lost: `delta` pieces (or kg) and why.
+    AdjustStock {
+        sku: String,
+        delta: Decimal,
+        reason: String,
+    },
+    /// A delivery in: quantities per sku, against a delivery note.
+    ReceiveDelivery {
+        reference: String,
+        lines: Vec<(String, Decimal)>,
+    },
+    SetReorderLevel {
+        sku: String,
+        level: Decimal,
+    },
     /// Starts a shift on this lane with the float counted into the drawer.
     OpenShift {
         float: Money,
@@ -162,6 +177,9 @@ impl Command {
             | Command::Recall { .. }
             | Command::SetPrice { .. }
             | Command::OpenShift { .. }
+            | Command::AdjustStock { .. }
+            | Command::ReceiveDelivery { .. }
+            | Command::SetReorderLevel { .. }
             | Command::CloseShift { .. }
             | Command::XReport
             | Command::Logout => self,

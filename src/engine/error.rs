@@ -57,6 +57,10 @@ pub enum EngineError {
     ShiftOpen(u64),
     #[error("no shift is open on this lane: open one with the counted float")]
     NoShift,
+    #[error("say why: a stock change needs a reason")]
+    NoReason,
+    #[error("a delivery's quantities must be more than zero")]
+    BadQuantity,
     #[error("a cash movement needs an amount (negative to take cash out) and a reason")]
     BadCashMovement,
     #[error("held sale {0} is gone (recalled on another lane?)")]

@@ -6,6 +6,7 @@ use crate::domain::money::Money;
 use crate::domain::receipt::CompletedSale;
 use crate::domain::sale::{Sale, Totals};
 use crate::domain::shift::Shift;
+use crate::domain::stock::StockRow;
 use crate::domain::takings::DayReport;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -33,6 +34,8 @@ pub enum Event {
     DrawerOpened,
     /// The lane's shift after the change; a closed one carries the count.
     Shift(Box<Shift>),
+    /// Stock levels after a change.
+    Stock(Vec<StockRow>),
     /// An X or a Z report.
     Report(Box<DayReport>),
 }

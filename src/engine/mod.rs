@@ -29,6 +29,7 @@ use crate::domain::permissions::PermissionTable;
 use crate::domain::product::Product;
 use crate::domain::sale::{HeldSale, ReceiptNo, Sale, SaleKind, SaleState, Totals};
 use crate::domain::shift::{CashMovement, Shift, ShiftClose};
+use crate::domain::stock::{StockLevel, StockRow};
 use crate::domain::takings::{DayReport, Takings};
 use crate::domain::user::{Permission, Role, User};
 use std::sync::mpsc::Sender;
@@ -335,6 +336,9 @@ impl Engine {
             (
                 Command::Logout
                 | Command::OpenShift { .. }
+                | Command::AdjustStock { .. }
+                | Command::ReceiveDelivery { .. }
+                | Command::SetReorderLevel { .. }
                 | Command::CashMovement { .. }
                 | Command::CloseShift { .. }
                 | Command::XReport
@@ -620,6 +624,38 @@ impl Engine {
                     totals: Box::new(totals),
                 }]);
             }
+            Command::AdjustStock { sku, delta, reason } => {
+                self.authorise(&session, Permission::ManageStock, None)?;
+                if reason.trim().is_empty() {
+                    return Err(EngineError::NoReason);
+                }
+                let event = JournalEvent::StockAdjusted {
+                    sku: sku.clone(),
+                    delta,
+                    reason,
+                };
+                return self.change_stock(&session, &[(sku, delta)], event, |l, d| l.on_hand += d);
+            }
+            Command::ReceiveDelivery { reference, lines } => {
+                self.authorise(&session, Permission::ManageStock, None)?;
+                if lines.iter().any(|(_, q)| *q <= Decimal::ZERO) {
+                    return Err(EngineError::BadQuantity);
+                }
+                let event = JournalEvent::StockReceived {
+                    reference,
+                    lines: lines.clone(),
+                };
+                return self.change_stock(&session, &lines, event, |l, q| l.on_hand += q);
+            }
+            Command::SetReorderLevel { sku, level } => {
+                self.authorise(&session, Permission::ManageStock, None)?;
+                let event = JournalEvent::ReorderLevelSet {
+                    sku: sku.clone(),
+                    level,
+                };
+                return self
+                    .change_stock(&session, &[(sku, level)], event, |l, v| l.reorder_level = v);
+            }
             Command::OpenShift { float } => return self.open_shift(&session, float),
             Command::CashMovement {
                 amount,
@@ -690,6 +726,51 @@ impl Engine {
             sale: Box::new(sale),
             totals: Box::new(totals),
         }])
+    }
+
+    /// Applies `apply` to each sku's stock level and saves them with `event`.
+    fn change_stock(
+        &mut self,
+        session: &Session,
+        changes: &[(String, Decimal)],
+        event: JournalEvent,
+        apply: impl Fn(&mut StockLevel, Decimal),
+    ) -> Result<Vec<Event>, EngineError> {
+        let mut levels = Vec::with_capacity(changes.len());
+        let mut rows = Vec::with_capacity(changes.len());
+        for (sku, value) in changes {
+            let product = self
+                .store
+                .product(sku)?
+                .ok_or_else(|| EngineError::UnknownCode(sku.clone()))?;
+            let mut level = self.store.stock(sku)?;
+            apply(&mut level, *value);
+            levels.push((sku.clone(), level));
+            rows.push(StockRow {
+                sku: sku.clone(),
+                name: product.name,
+                level,
+            });
+        }
+        self.store.set_stock(&levels, &session.user, event)?;
+        Ok(vec![Event::Stock(rows)])
+    }
+
+    /// Every product's stock, or only those at or below their reorder level.
+    pub fn stock(&self, low_only: bool) -> Result<Vec<StockRow>, EngineError> {
+        let mut rows = Vec::new();
+        for product in self.store.products() {
+            let product = product?;
+            let level = self.store.stock(&product.sku)?;
+            if !low_only || level.is_low() {
+                rows.push(StockRow {
+                    sku: product.sku,
+                    name: product.name,
+                    level,
+                });
+            }
+        }
+        Ok(rows)
     }
 
     fn open_shift(&mut self, session: &Session, float: Money) -> Result<Vec<Event>, EngineError> {

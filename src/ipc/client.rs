@@ -9,6 +9,7 @@ use super::protocol::{Notice, Request, Response, VERSION};
 use crate::domain::product::Product;
 use crate::domain::receipt::CompletedSale;
 use crate::domain::sale::{HeldSale, Sale, Totals};
+use crate::domain::stock::StockRow;
 use crate::engine::api::TillApi;
 use crate::engine::{Approval, Command, EngineError, Event, SessionId};
 use crate::store::journal::JournalRecord;
@@ -165,6 +166,13 @@ impl TillApi for Client {
         let limit = u32::try_from(limit).unwrap_or(u32::MAX);
         match self.call(&Request::Journal { limit })? {
             Response::Journal(j) => Ok(j),
+            r => Err(unexpected(r)),
+        }
+    }
+
+    fn stock(&mut self, low_only: bool) -> Result<Vec<StockRow>, EngineError> {
+        match self.call(&Request::Stock { low_only })? {
+            Response::Stock(rows) => Ok(rows),
             r => Err(unexpected(r)),
         }
     }

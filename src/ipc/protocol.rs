@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::product::Product;
 use crate::domain::receipt::CompletedSale;
 use crate::domain::sale::{HeldSale, Sale, Totals};
+use crate::domain::stock::StockRow;
 use crate::domain::user::Permission;
 use crate::engine::{Approval, Command, EngineError, Event, SessionId};
 use crate::store::journal::JournalRecord;
@@ -56,6 +57,9 @@ pub enum Request {
     Journal {
         limit: u32,
     },
+    Stock {
+        low_only: bool,
+    },
     Backlog,
 }
 
@@ -80,6 +84,7 @@ pub enum Response {
     Held(Vec<HeldSale>),
     Receipt(Box<CompletedSale>),
     Journal(Vec<JournalRecord>),
+    Stock(Vec<StockRow>),
     Backlog(u64),
     Error(WireError),
 }

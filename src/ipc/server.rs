@@ -295,6 +295,7 @@ fn answer(
             .receipt(receipt)
             .map(|r| Response::Receipt(Box::new(r))),
         Request::Journal { limit } => engine.journal(limit as usize).map(Response::Journal),
+        Request::Stock { low_only } => engine.stock(low_only).map(Response::Stock),
         Request::Backlog => Ok(Response::Backlog(engine.sync_backlog() as u64)),
     };
     result.unwrap_or_else(|e| Response::Error(WireError::from(&e)))

@@ -123,6 +123,21 @@ pub enum JournalEvent {
         gross: Money,
         grand_total: Money,
     },
+    /// Stock counted, found damaged or lost: the change and why.
+    StockAdjusted {
+        sku: String,
+        delta: Decimal,
+        reason: String,
+    },
+    /// A delivery received against a reference (delivery note, invoice).
+    StockReceived {
+        reference: String,
+        lines: Vec<(String, Decimal)>,
+    },
+    ReorderLevelSet {
+        sku: String,
+        level: Decimal,
+    },
     ProductsImported {
         count: usize,
         digest: Hash,

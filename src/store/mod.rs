@@ -31,6 +31,7 @@ use crate::domain::receipt::CompletedSale;
 use crate::domain::refund::RefundTally;
 use crate::domain::sale::{HeldSale, ReceiptNo, Sale, SaleKind};
 use crate::domain::shift::Shift;
+use crate::domain::stock::StockLevel;
 use crate::domain::takings::{DayReport, ZState};
 use crate::domain::tender::TenderKind;
 use crate::domain::user::User;
@@ -67,6 +68,7 @@ pub struct Store {
     open_carts: sled::Tree,
     held: sled::Tree,
     shifts: sled::Tree,
+    stock: sled::Tree,
     shift_history: sled::Tree,
     z_reports: sled::Tree,
     print_jobs: sled::Tree,
@@ -158,6 +160,7 @@ impl Store {
             open_carts: tree("open_carts")?,
             held: tree("held")?,
             shifts: tree("shifts")?,
+            stock: tree("stock")?,
             shift_history: tree("shift_history")?,
             z_reports: tree("z_reports")?,
             print_jobs: tree("print_jobs")?,
@@ -498,6 +501,30 @@ impl Store {
         self.write_journaled(&puts, actor, event).map(drop)
     }
 
+    // ---- stock -------------------------------------------------------------
+
+    pub fn stock(&self, sku: &str) -> Result<StockLevel, StoreError> {
+        Ok(get(&self.stock, sku.as_bytes(), "stock")?.unwrap_or_default())
+    }
+
+    /// Sets new stock levels with their journal entry, together.
+    pub fn set_stock(
+        &self,
+        levels: &[(String, StockLevel)],
+        actor: &str,
+        event: JournalEvent,
+    ) -> Result<(), StoreError> {
+        let mut puts = Vec::with_capacity(levels.len());
+        for (sku, level) in levels {
+            puts.push(Put {
+                tree: &self.stock,
+                key: sku.as_bytes().to_vec(),
+                value: Some(encode(level)?),
+            });
+        }
+        self.write_journaled(&puts, actor, event).map(drop)
+    }
+
     // ---- held sales ------------------------------------------------------
 
     /// Parks the lane's cart under a new id, in one step, so a customer who
@@ -563,9 +590,10 @@ impl Store {
             &self.meta,
             &self.print_jobs,
             &self.receipt_entries,
+            &self.stock,
         )
             .transaction(
-                |(sales, refunds, carts, journal, outbox, meta, jobs, entries)| {
+                |(sales, refunds, carts, journal, outbox, meta, jobs, entries, stock)| {
                     let receipt = keys::counter(meta, NEXT_RECEIPT_KEY, "receipt counter")?;
                     let sale = build(ReceiptNo(receipt));
                     let digest = journal::digest(&sale).map_err(abort)?;
@@ -616,6 +644,19 @@ impl Store {
                         }
                     };
                     sales.insert(&keys::seq(receipt), encode(&sale).map_err(abort)?)?;
+                    // What left the shop (or came back) leaves the stock count.
+                    for line in sale.sale.lines.iter().filter(|l| !l.voided) {
+                        let mut level: StockLevel = match stock.get(line.sku.as_bytes())? {
+                            Some(raw) => decode(&raw, "stock").map_err(abort)?,
+                            None => StockLevel::default(),
+                        };
+                        if sale.sale.is_refund() {
+                            level.on_hand += line.quantity;
+                        } else {
+                            level.on_hand -= line.quantity;
+                        }
+                        stock.insert(line.sku.as_bytes(), encode(&level).map_err(abort)?)?;
+                    }
                     meta.insert(NEXT_RECEIPT_KEY, &keys::seq(receipt + 1))?;
                     carts.remove(&lane.to_be_bytes())?;
                     let tx = JournalTx {

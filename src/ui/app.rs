@@ -1079,6 +1079,13 @@ impl<'e> App<'e> {
                     };
                     self.info(text);
                 }
+                Event::Stock(rows) => {
+                    let text: Vec<String> = rows
+                        .iter()
+                        .map(|r| format!("{} now {}", r.name, r.level.on_hand))
+                        .collect();
+                    self.info(text.join(", "));
+                }
                 Event::Report(report) => {
                     let c = self.currency().clone();
                     let kind = report
