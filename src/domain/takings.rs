@@ -94,3 +94,52 @@ pub struct ZState {
     pub last_receipt: u64,
     pub grand_total: Money,
 }
+
+/// Sales over a period, cut the ways a manager asks: by hour of the day, by
+/// product, by cashier, plus the takings by tender and tax rate.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct SalesReport {
+    pub takings: Takings,
+    /// Takings per local hour of the day, 0 to 23.
+    pub by_hour: Vec<Money>,
+    /// (product name, quantity, takings), largest takings first.
+    pub by_product: Vec<(String, Decimal, Money)>,
+    /// (cashier, sales, takings), largest takings first.
+    pub by_cashier: Vec<(String, u64, Money)>,
+}
+
+impl SalesReport {
+    /// `hour` gives each sale's local hour; the caller knows the till's clock.
+    pub fn of(sales: &[CompletedSale], hour: impl Fn(&CompletedSale) -> usize) -> SalesReport {
+        let mut by_hour = vec![Money::ZERO; 24];
+        let mut products: BTreeMap<String, (Decimal, Money)> = BTreeMap::new();
+        let mut cashiers: BTreeMap<String, (u64, Money)> = BTreeMap::new();
+        for sale in sales {
+            let sign = |m: Money| if sale.sale.is_refund() { -m } else { m };
+            by_hour[hour(sale).min(23)] += sign(sale.totals.total);
+            let c = cashiers.entry(sale.cashier.clone()).or_default();
+            c.0 += u64::from(!sale.sale.is_refund());
+            c.1 += sign(sale.totals.total);
+            for t in &sale.totals.lines {
+                let line = &sale.sale.lines[t.line];
+                let p = products.entry(line.name.clone()).or_default();
+                p.0 += if sale.sale.is_refund() {
+                    -line.quantity
+                } else {
+                    line.quantity
+                };
+                p.1 += sign(t.split.gross);
+            }
+        }
+        let mut by_product: Vec<_> = products.into_iter().map(|(n, (q, m))| (n, q, m)).collect();
+        by_product.sort_by_key(|p| std::cmp::Reverse(p.2));
+        let mut by_cashier: Vec<_> = cashiers.into_iter().map(|(n, (c, m))| (n, c, m)).collect();
+        by_cashier.sort_by_key(|c| std::cmp::Reverse(c.2));
+        SalesReport {
+            takings: Takings::of(sales),
+            by_hour,
+            by_product,
+            by_cashier,
+        }
+    }
+}

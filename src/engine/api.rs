@@ -7,8 +7,10 @@ use crate::domain::product::Product;
 use crate::domain::receipt::CompletedSale;
 use crate::domain::sale::{HeldSale, Sale, Totals};
 use crate::domain::stock::StockRow;
+use crate::domain::takings::SalesReport;
 use crate::store::journal::JournalRecord;
 use crate::store::settings::StoreSettings;
+use chrono::NaiveDate;
 
 pub trait TillApi {
     fn settings(&self) -> &StoreSettings;
@@ -20,6 +22,8 @@ pub trait TillApi {
     fn receipt(&mut self, receipt: u64) -> Result<CompletedSale, EngineError>;
     /// Stock per product; only what is at or below its reorder level if `low_only`.
     fn stock(&mut self, low_only: bool) -> Result<Vec<StockRow>, EngineError>;
+    /// Sales of local days `from` to `to`, by hour, product, cashier, tender and tax.
+    fn sales_report(&mut self, from: NaiveDate, to: NaiveDate) -> Result<SalesReport, EngineError>;
     /// The newest journal entries, newest first.
     fn journal(&mut self, limit: usize) -> Result<Vec<JournalRecord>, EngineError>;
     /// Takes over a lane another screen holds, on a manager's approval. With
@@ -64,6 +68,10 @@ impl TillApi for super::Engine {
 
     fn stock(&mut self, low_only: bool) -> Result<Vec<StockRow>, EngineError> {
         super::Engine::stock(self, low_only)
+    }
+
+    fn sales_report(&mut self, from: NaiveDate, to: NaiveDate) -> Result<SalesReport, EngineError> {
+        super::Engine::sales_report(self, from, to)
     }
 
     fn take_lane(&mut self, _lane: u16, _approval: Approval) -> Result<(), EngineError> {

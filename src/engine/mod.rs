@@ -30,7 +30,7 @@ use crate::domain::product::Product;
 use crate::domain::sale::{HeldSale, ReceiptNo, Sale, SaleKind, SaleState, Totals};
 use crate::domain::shift::{CashMovement, Shift, ShiftClose};
 use crate::domain::stock::{StockLevel, StockRow};
-use crate::domain::takings::{DayReport, Takings};
+use crate::domain::takings::{DayReport, SalesReport, Takings};
 use crate::domain::user::{Permission, Role, User};
 use std::sync::mpsc::Sender;
 
@@ -754,6 +754,26 @@ impl Engine {
         }
         self.store.set_stock(&levels, &session.user, event)?;
         Ok(vec![Event::Stock(rows)])
+    }
+
+    /// Sales completed on local days `from` to `to`, cut every way a manager asks.
+    pub fn sales_report(
+        &self,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<SalesReport, EngineError> {
+        let local = |s: &CompletedSale| s.completed_at.with_timezone(&chrono::Local);
+        let sales: Vec<CompletedSale> = self
+            .store
+            .sales()
+            .filter(|s| {
+                s.as_ref()
+                    .map_or(true, |s| (from..=to).contains(&local(s).date_naive()))
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(SalesReport::of(&sales, |s| {
+            chrono::Timelike::hour(&local(s)) as usize
+        }))
     }
 
     /// Every product's stock, or only those at or below their reorder level.

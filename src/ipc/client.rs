@@ -10,6 +10,7 @@ use crate::domain::product::Product;
 use crate::domain::receipt::CompletedSale;
 use crate::domain::sale::{HeldSale, Sale, Totals};
 use crate::domain::stock::StockRow;
+use crate::domain::takings::SalesReport;
 use crate::engine::api::TillApi;
 use crate::engine::{Approval, Command, EngineError, Event, SessionId};
 use crate::store::journal::JournalRecord;
@@ -173,6 +174,17 @@ impl TillApi for Client {
     fn stock(&mut self, low_only: bool) -> Result<Vec<StockRow>, EngineError> {
         match self.call(&Request::Stock { low_only })? {
             Response::Stock(rows) => Ok(rows),
+            r => Err(unexpected(r)),
+        }
+    }
+
+    fn sales_report(
+        &mut self,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<SalesReport, EngineError> {
+        match self.call(&Request::SalesReport { from, to })? {
+            Response::SalesReport(r) => Ok(*r),
             r => Err(unexpected(r)),
         }
     }

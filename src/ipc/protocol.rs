@@ -10,6 +10,7 @@ use crate::domain::product::Product;
 use crate::domain::receipt::CompletedSale;
 use crate::domain::sale::{HeldSale, Sale, Totals};
 use crate::domain::stock::StockRow;
+use crate::domain::takings::SalesReport;
 use crate::domain::user::Permission;
 use crate::engine::{Approval, Command, EngineError, Event, SessionId};
 use crate::store::journal::JournalRecord;
@@ -60,6 +61,10 @@ pub enum Request {
     Stock {
         low_only: bool,
     },
+    SalesReport {
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    },
     Backlog,
 }
 
@@ -85,6 +90,7 @@ pub enum Response {
     Receipt(Box<CompletedSale>),
     Journal(Vec<JournalRecord>),
     Stock(Vec<StockRow>),
+    SalesReport(Box<SalesReport>),
     Backlog(u64),
     Error(WireError),
 }

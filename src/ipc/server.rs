@@ -296,6 +296,9 @@ fn answer(
             .map(|r| Response::Receipt(Box::new(r))),
         Request::Journal { limit } => engine.journal(limit as usize).map(Response::Journal),
         Request::Stock { low_only } => engine.stock(low_only).map(Response::Stock),
+        Request::SalesReport { from, to } => engine
+            .sales_report(from, to)
+            .map(|r| Response::SalesReport(Box::new(r))),
         Request::Backlog => Ok(Response::Backlog(engine.sync_backlog() as u64)),
     };
     result.unwrap_or_else(|e| Response::Error(WireError::from(&e)))

@@ -10,16 +10,23 @@ pub enum Section {
     Global,
     Sale,
     Payment,
+    Manager,
 }
 
 impl Section {
-    pub const ALL: [Section; 3] = [Section::Global, Section::Sale, Section::Payment];
+    pub const ALL: [Section; 4] = [
+        Section::Global,
+        Section::Sale,
+        Section::Payment,
+        Section::Manager,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             Section::Global => "global",
             Section::Sale => "sale",
             Section::Payment => "payment",
+            Section::Manager => "manager",
         }
     }
 
@@ -77,6 +84,9 @@ actions! {
     CloseShift => "close_shift", Sale, "close the shift with the typed count (blind)";
     XReport => "x_report", Sale, "takings since the last Z report";
     ZReport => "z_report", Sale, "end the day: the numbered Z report (manager)";
+    Manager => "manager", Sale, "manager screens: products, stock, reports, journal, sync";
+    NextTab => "next_tab", Manager, "the next manager screen";
+    PrevTab => "prev_tab", Manager, "the previous manager screen";
     PayCard => "pay_card", Payment, "pay the typed amount, or all that is due, by card";
     PayOther => "pay_other", Payment, "pay the typed amount, or all that is due, by other means";
 }

@@ -14,6 +14,7 @@ use rust_decimal::Decimal;
 use super::action::{Action, Section};
 use super::keymap::Keymap;
 use super::keys::Key;
+use super::manager::{ManagerView, Tab};
 use super::theme::Theme;
 use super::wedge::{Wedge, WedgeConfig, WedgeDetector};
 use crate::devices::status::StatusBoard;
@@ -38,6 +39,7 @@ pub enum Screen {
     Lookup(LookupList),
     Recall(RecallList),
     Refund(Box<RefundView>),
+    Manager(Box<ManagerView>),
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -232,6 +234,7 @@ impl<'e> App<'e> {
         match self.screen {
             Screen::Sale | Screen::Refund(_) => Section::Sale,
             Screen::Payment => Section::Payment,
+            Screen::Manager(_) => Section::Manager,
             _ => Section::Global,
         }
     }
@@ -477,6 +480,7 @@ impl<'e> App<'e> {
                 Screen::Lookup(list) => self.act_lookup(action, list),
                 Screen::Recall(list) => self.act_recall(action, list),
                 Screen::Refund(view) => self.act_refund(action, *view),
+                Screen::Manager(view) => self.act_manager(action, *view),
             },
         }
     }
@@ -739,6 +743,14 @@ impl<'e> App<'e> {
                 }
                 Err(_) => self.info("count the drawer, type the amount, then the key"),
             },
+            Action::Manager => {
+                let mut view = ManagerView::new();
+                if let Err(e) = view.load(self.engine) {
+                    return self.error(e.to_string());
+                }
+                self.input.clear();
+                self.screen = Screen::Manager(Box::new(view));
+            }
             Action::XReport => {
                 self.run(Command::XReport);
             }
@@ -948,6 +960,73 @@ impl<'e> App<'e> {
         }
         if matches!(self.screen, Screen::Refund(_)) {
             self.screen = Screen::Refund(Box::new(view));
+        }
+    }
+
+    fn act_manager(&mut self, action: Action, mut view: ManagerView) {
+        let typed = self.input.trim().to_string();
+        match action {
+            Action::Back if !typed.is_empty() => self.input.clear(),
+            Action::Back => {
+                self.screen = Screen::Sale;
+                return;
+            }
+            Action::NextTab | Action::PrevTab => {
+                view.tab = view.tab.step(action == Action::NextTab);
+                view.selected = 0;
+                self.input.clear();
+            }
+            Action::Up | Action::Down => view.selected = step(view.selected, view.rows(), action),
+            Action::Erase => {
+                self.input.pop();
+            }
+            Action::Submit => match view.tab {
+                Tab::Products => match (
+                    self.currency().parse(&typed),
+                    view.products.get(view.selected),
+                ) {
+                    (Ok(price), Some(product)) if !typed.is_empty() => {
+                        let (sku, name) = (product.sku.clone(), product.name.clone());
+                        if self.run(Command::SetPrice { sku, price }) {
+                            self.input.clear();
+                            self.info(format!(
+                                "{name} now sells at {}",
+                                self.currency().format(price)
+                            ));
+                        }
+                    }
+                    _ => {
+                        view.query = typed;
+                        view.selected = 0;
+                        self.input.clear();
+                    }
+                },
+                Tab::Stock => {
+                    let mut words = typed.split_whitespace();
+                    let delta = words
+                        .next()
+                        .and_then(|d| d.trim_start_matches('+').parse::<Decimal>().ok());
+                    let reason = words.collect::<Vec<_>>().join(" ");
+                    match (delta, view.stock.get(view.selected)) {
+                        (Some(delta), Some(row)) => {
+                            let sku = row.sku.clone();
+                            if self.run(Command::AdjustStock { sku, delta, reason }) {
+                                self.input.clear();
+                            }
+                        }
+                        _ => self.info("type +5 delivery or -2 broken, then Enter"),
+                    }
+                }
+                Tab::Reports | Tab::Journal | Tab::Sync => {}
+            },
+            _ => {}
+        }
+        // A command may have ended the session: then the login shows, not this.
+        if matches!(self.screen, Screen::Manager(_)) {
+            if let Err(e) = view.load(self.engine) {
+                self.error(e.to_string());
+            }
+            self.screen = Screen::Manager(Box::new(view));
         }
     }
 

@@ -5,6 +5,7 @@ pub mod action;
 pub mod app;
 pub mod keymap;
 pub mod keys;
+pub mod manager;
 pub mod theme;
 pub mod tui;
 pub mod view;

@@ -4,6 +4,7 @@
 mod cart;
 mod lists;
 mod login;
+mod manager;
 mod overlays;
 mod status;
 mod totals;
@@ -53,6 +54,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
     draw_title(frame, app, title);
     match &app.screen {
         Screen::Login(form) => login::draw(frame, app, form, main),
+        Screen::Manager(view) => manager::draw(frame, app, view, main),
         screen => {
             let [left, right] =
                 Layout::horizontal([Constraint::Min(40), Constraint::Length(SIDE_WIDTH)])
@@ -90,6 +92,7 @@ fn draw_title(frame: &mut Frame, app: &App, area: Rect) {
         Screen::Lookup(_) => "FIND PRODUCT",
         Screen::Recall(_) => "HELD SALES",
         Screen::Refund(_) => "REFUND",
+        Screen::Manager(_) => "MANAGER",
     };
     let left = format!(" {} · {} · lane {}", s.store_name, s.terminal, app.lane());
     let pad = (area.width as usize).saturating_sub(left.chars().count() + screen.len() + 1);
@@ -107,6 +110,7 @@ fn draw_input(frame: &mut Frame, app: &App, area: Rect) {
         Screen::Lookup(list) => (" Name or code ", list.query.clone()),
         Screen::Payment => (" Amount (Enter: cash, empty: exact) ", app.input.clone()),
         Screen::Refund(_) => (" Quantity to refund (empty: 1) ", app.input.clone()),
+        Screen::Manager(view) => (view.tab.hint(), app.input.clone()),
         _ => (" Code, 3*code, quantity, 10% or amount ", app.input.clone()),
     };
     let block = Block::bordered()

@@ -1,7 +1,7 @@
 //! Popups over the screen: the key list and the manager's approval.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Row, Table};
 
@@ -48,20 +48,25 @@ pub fn help(frame: &mut Frame, app: &App, area: Rect) {
         rows.extend(of(Section::Global).map(row));
         0
     };
-    let table_height = rows.len() as u16;
+    // Still too tall: this screen's keys go side by side in two columns.
+    let room = area.height.saturating_sub(summary_lines + 2);
+    let two_columns = rows.len() as u16 > room;
+    let table_height = if two_columns { (rows.len() as u16).div_ceil(2) } else { rows.len() as u16 };
     let popup = centered(area, width, table_height + summary_lines + 2);
     frame.render_widget(Clear, popup);
     let block = panel(app, " Keys (any key closes) ");
     let inner = block.inner(popup);
     frame.render_widget(block, popup);
-    let table = Table::new(rows, [Constraint::Length(16), Constraint::Min(20)]);
-    frame.render_widget(
-        table,
-        Rect {
-            height: table_height.min(inner.height),
-            ..inner
-        },
-    );
+    let rows_area = Rect { height: table_height.min(inner.height), ..inner };
+    let widths = [Constraint::Length(16), Constraint::Min(10)];
+    if two_columns {
+        let second = rows.split_off(table_height as usize);
+        let [left, right] = Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).areas(rows_area);
+        frame.render_widget(Table::new(rows, widths), left);
+        frame.render_widget(Table::new(second, widths), right);
+    } else {
+        frame.render_widget(Table::new(rows, widths), rows_area);
+    }
     if compact {
         let rest = Rect {
             y: inner.y + table_height,

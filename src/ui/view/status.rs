@@ -72,6 +72,14 @@ pub fn hints(frame: &mut Frame, app: &App, area: Rect) {
             Action::Down,
             Action::Back,
         ],
+        Screen::Manager(_) => &[
+            Action::Help,
+            Action::NextTab,
+            Action::Submit,
+            Action::Up,
+            Action::Down,
+            Action::Back,
+        ],
     };
     let mut spans = Vec::new();
     let mut width = 0usize;
@@ -102,6 +110,7 @@ fn short_name(action: Action, section: Section) -> &'static str {
         (Action::SaleDiscount, _) => "sale %",
         (Action::VoidSale, _) => "void sale",
         (Action::Quantity, _) => "qty",
+        (Action::NextTab, _) => "next screen",
         (a, _) => a.name(),
     }
 }

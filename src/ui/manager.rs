@@ -1,0 +1,134 @@
+//! The manager's screens: products (search, change a price), stock (adjust
+//! with a reason, low stock first), today's reports, the journal and the sync
+//! state. Each change is an engine command, journaled with who and when.
+
+use chrono::Local;
+
+use crate::domain::product::Product;
+use crate::domain::stock::StockRow;
+use crate::domain::takings::SalesReport;
+use crate::engine::EngineError;
+use crate::engine::api::TillApi;
+use crate::store::journal::JournalRecord;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Products,
+    Stock,
+    Reports,
+    Journal,
+    Sync,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 5] = [
+        Tab::Products,
+        Tab::Stock,
+        Tab::Reports,
+        Tab::Journal,
+        Tab::Sync,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Tab::Products => "Products",
+            Tab::Stock => "Stock",
+            Tab::Reports => "Reports",
+            Tab::Journal => "Journal",
+            Tab::Sync => "Sync",
+        }
+    }
+
+    /// What typing and Enter do here, for the input line's title.
+    pub fn hint(self) -> &'static str {
+        match self {
+            Tab::Products => {
+                " Name or code to find; a price (1.79) and Enter sets the selected one's "
+            }
+            Tab::Stock => {
+                " +5 delivery / -2 broken: change the selected product's stock, with why "
+            }
+            Tab::Reports | Tab::Journal | Tab::Sync => " Tab: next screen   Esc: back to the sale ",
+        }
+    }
+
+    pub fn step(self, forward: bool) -> Tab {
+        let i = Tab::ALL.iter().position(|t| *t == self).unwrap_or(0);
+        let n = Tab::ALL.len();
+        Tab::ALL[if forward {
+            (i + 1) % n
+        } else {
+            (i + n - 1) % n
+        }]
+    }
+}
+
+/// What the manager screen shows, fetched from the engine for the tab in front.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManagerView {
+    pub tab: Tab,
+    pub selected: usize,
+    pub query: String,
+    pub products: Vec<Product>,
+    pub stock: Vec<StockRow>,
+    pub report: Option<SalesReport>,
+    pub journal: Vec<JournalRecord>,
+    pub backlog: usize,
+}
+
+impl ManagerView {
+    pub fn new() -> ManagerView {
+        ManagerView {
+            tab: Tab::Products,
+            selected: 0,
+            query: String::new(),
+            products: Vec::new(),
+            stock: Vec::new(),
+            report: None,
+            journal: Vec::new(),
+            backlog: 0,
+        }
+    }
+
+    /// Fetches what the tab shows.
+    pub fn load(&mut self, api: &mut dyn TillApi) -> Result<(), EngineError> {
+        match self.tab {
+            Tab::Products => self.products = api.search(&self.query, 200)?,
+            Tab::Stock => {
+                let mut rows = api.stock(false)?;
+                // Low stock first, then the rest by name.
+                rows.sort_by(|a, b| {
+                    b.level
+                        .is_low()
+                        .cmp(&a.level.is_low())
+                        .then(a.name.cmp(&b.name))
+                });
+                self.stock = rows;
+            }
+            Tab::Reports => {
+                let today = Local::now().date_naive();
+                self.report = Some(api.sales_report(today, today)?);
+            }
+            Tab::Journal => self.journal = api.journal(200)?,
+            Tab::Sync => self.backlog = api.sync_backlog(),
+        }
+        self.selected = self.selected.min(self.rows().saturating_sub(1));
+        Ok(())
+    }
+
+    /// Rows the selection moves over on this tab.
+    pub fn rows(&self) -> usize {
+        match self.tab {
+            Tab::Products => self.products.len(),
+            Tab::Stock => self.stock.len(),
+            Tab::Journal => self.journal.len(),
+            Tab::Reports | Tab::Sync => 0,
+        }
+    }
+}
+
+impl Default for ManagerView {
+    fn default() -> Self {
+        ManagerView::new()
+    }
+}
