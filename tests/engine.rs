@@ -1030,3 +1030,91 @@ fn stock_moves_with_sales_refunds_counts_and_deliveries() {
         )
     );
 }
+
+#[test]
+fn an_admin_adds_users_resets_pins_and_disables_them() {
+    use till::domain::user::Role;
+    let (_dir, path) = demo_store();
+    let mut e = engine(&path);
+    let m = login(&mut e, "manager", "9999");
+    let add = Command::AddUser {
+        name: "sam".into(),
+        role: Role::Cashier,
+        pin: "2468".into(),
+    };
+    assert!(matches!(
+        e.execute(m, add.clone()),
+        Err(EngineError::NeedsApproval(Permission::ManageUsers))
+    ));
+    let a = login(&mut e, "admin", "0000");
+    e.execute(a, add.clone()).expect("admin adds");
+    assert!(
+        matches!(e.execute(a, add), Err(EngineError::BadUser(_))),
+        "no two users of one name"
+    );
+    let bad = Command::AddUser {
+        name: "kim".into(),
+        role: Role::Cashier,
+        pin: "12".into(),
+    };
+    assert!(matches!(e.execute(a, bad), Err(EngineError::BadPin(_))));
+    e.login("sam", "2468", 3).expect("sam sells");
+    e.execute(
+        a,
+        Command::ResetPin {
+            user: "sam".into(),
+            pin: "1357".into(),
+        },
+    )
+    .expect("reset");
+    assert!(matches!(
+        e.login("sam", "2468", 3),
+        Err(EngineError::BadLogin)
+    ));
+    let sam = e.login("sam", "1357", 3).expect("the new PIN");
+    e.execute(
+        a,
+        Command::SetUserDisabled {
+            user: "sam".into(),
+            disabled: true,
+        },
+    )
+    .expect("disable");
+    assert!(
+        matches!(
+            e.execute(sam, scan("4006381333931")),
+            Err(EngineError::NoSession)
+        ),
+        "their session ends"
+    );
+    assert!(matches!(
+        e.login("sam", "1357", 3),
+        Err(EngineError::BadLogin)
+    ));
+    assert!(matches!(
+        e.execute(
+            a,
+            Command::SetUserDisabled {
+                user: "admin".into(),
+                disabled: true
+            }
+        ),
+        Err(EngineError::BadUser(_))
+    ));
+    let users = e.users().expect("users");
+    assert!(users.iter().any(|u| u.name == "sam" && u.disabled));
+    let journal: Vec<JournalEvent> = e
+        .store()
+        .journal()
+        .filter_map(Result::ok)
+        .map(|r| r.entry.event)
+        .collect();
+    assert!(
+        journal
+            .iter()
+            .any(|ev| matches!(ev, JournalEvent::PinReset { user } if user == "sam"))
+    );
+    assert!(journal.iter().any(
+        |ev| matches!(ev, JournalEvent::UserDisabled { user, disabled: true } if user == "sam")
+    ));
+}

@@ -157,20 +157,32 @@ fn manager_screens() {
     let (_dir, path) = common::demo_store();
     let mut engine = common::engine(&path);
     let mut app = app(&mut engine);
-    keys(&mut app, "manager<Enter>9999<Enter>4006381333931<Enter><Enter><Enter>");
+    keys(
+        &mut app,
+        "manager<Enter>9999<Enter>4006381333931<Enter><Enter><Enter>",
+    );
     keys(&mut app, "<Ctrl-g>stabilo<Enter>");
     snap(&mut app, "manager_products");
     keys(&mut app, "1.79<Enter>");
     let text = format!("{}", render(&app, 120, 40));
-    assert!(text.contains("now sells at 1.79") && text.contains("1.79"), "{text}");
+    assert!(
+        text.contains("now sells at 1.79") && text.contains("1.79"),
+        "{text}"
+    );
     keys(&mut app, "<Tab>+5 delivery<Enter>");
     snap(&mut app, "manager_stock");
     keys(&mut app, "<Tab>");
     let text = format!("{}", render(&app, 120, 40));
-    assert!(text.contains("Today by hour: 1 sales") && text.contains("STABILO"), "{text}");
+    assert!(
+        text.contains("Today by hour: 1 sales") && text.contains("STABILO"),
+        "{text}"
+    );
     keys(&mut app, "<Tab>");
     let text = format!("{}", render(&app, 120, 40));
-    assert!(text.contains("StockAdjusted") && text.contains("PriceChanged"), "{text}");
+    assert!(
+        text.contains("StockAdjusted") && text.contains("PriceChanged"),
+        "{text}"
+    );
     keys(&mut app, "<Tab>");
     snap(&mut app, "manager_sync");
     keys(&mut app, "<Esc>");

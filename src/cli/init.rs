@@ -72,6 +72,7 @@ pub fn run(data: &Path, args: &InitArgs) -> Result<Store> {
             pin_hash,
             failed_attempts: 0,
             locked_until: None,
+            disabled: false,
         });
     }
     let store = Store::create(data, settings)?;

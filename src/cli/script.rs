@@ -17,6 +17,7 @@
 //! open-shift FLOAT     cash-in AMOUNT REASON…   cash-out AMOUNT REASON…
 //! close-shift COUNTED  x-report               z-report
 //! stock SKU ±N REASON…  receive REF SKU=N…    reorder SKU LEVEL
+//! add-user NAME ROLE PIN  reset-pin USER PIN  disable USER   enable USER
 //! logout
 //! ```
 //! The first failing line stops the script with its line number and reason.
@@ -31,6 +32,7 @@ use crate::domain::discount::Discount;
 use crate::domain::money::Currency;
 use crate::domain::receipt::parse_label;
 use crate::domain::tender::TenderKind;
+use crate::domain::user::Role;
 use crate::engine::{Approval, Command, Engine, Event, SessionId};
 use crate::store::Store;
 
@@ -56,7 +58,8 @@ pub fn parse_line(text: &str, currency: &Currency, terminal: &str) -> Result<Opt
         "void" | "hold" | "logout" | "no-sale" | "x-report" | "z-report" => 0,
         "scan" | "void-line" | "refund" | "recall" | "reprint" | "open-shift" | "close-shift" => 1,
         "cash-in" | "cash-out" | "stock" | "receive" => usize::MAX,
-        "reorder" => 2,
+        "reorder" | "reset-pin" => 2,
+        "disable" | "enable" => 1,
         "qty" | "approve" | "pay" | "refund-line" | "set-price" | "price" => 2,
         _ => 3,
     };
@@ -193,6 +196,22 @@ pub fn parse_line(text: &str, currency: &Currency, terminal: &str) -> Result<Opt
                 .map_err(|e| e.to_string())?,
         }),
         "x-report" => Step::Run(Command::XReport),
+        "add-user" => {
+            let role = arg(1, "a role")?;
+            Step::Run(Command::AddUser {
+                name: arg(0, "a name")?.to_string(),
+                role: Role::parse(role).ok_or(format!("'{role}' is not a role"))?,
+                pin: arg(2, "a PIN")?.to_string(),
+            })
+        }
+        "reset-pin" => Step::Run(Command::ResetPin {
+            user: arg(0, "a user")?.to_string(),
+            pin: arg(1, "a PIN")?.to_string(),
+        }),
+        "disable" | "enable" => Step::Run(Command::SetUserDisabled {
+            user: arg(0, "a user")?.to_string(),
+            disabled: verb == "disable",
+        }),
         "stock" => Step::Run(Command::AdjustStock {
             sku: arg(0, "a sku")?.to_string(),
             delta: number(arg(1, "a change such as -2")?)?,

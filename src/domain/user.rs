@@ -61,6 +61,8 @@ pub enum Permission {
     TakeLane,
     /// Adjusting and receiving stock.
     ManageStock,
+    /// Adding users, resetting PINs, disabling users.
+    ManageUsers,
 }
 
 impl std::fmt::Display for Permission {
@@ -80,12 +82,13 @@ impl std::fmt::Display for Permission {
             Permission::CloseDay => "the end-of-day Z report",
             Permission::TakeLane => "taking over a lane",
             Permission::ManageStock => "changing stock",
+            Permission::ManageUsers => "managing users",
         })
     }
 }
 
 impl Permission {
-    pub const ALL: [Permission; 14] = [
+    pub const ALL: [Permission; 15] = [
         Permission::Sell,
         Permission::VoidLine,
         Permission::VoidAfterTender,
@@ -100,6 +103,7 @@ impl Permission {
         Permission::CloseDay,
         Permission::TakeLane,
         Permission::ManageStock,
+        Permission::ManageUsers,
     ];
 
     /// The name till.toml's `[permissions]` uses.
@@ -119,6 +123,7 @@ impl Permission {
             Permission::CloseDay => "close_day",
             Permission::TakeLane => "take_lane",
             Permission::ManageStock => "manage_stock",
+            Permission::ManageUsers => "manage_users",
         }
     }
 
@@ -129,6 +134,7 @@ impl Permission {
     /// The shipped default: the least role that may.
     pub fn least_role(self) -> Role {
         match self {
+            Permission::ManageUsers => Role::Admin,
             Permission::Sell | Permission::VoidLine | Permission::Discount => Role::Cashier,
             Permission::LargeDiscount | Permission::CashMovement | Permission::ManageStock => {
                 Role::Supervisor
@@ -157,4 +163,15 @@ pub struct User {
     /// Set after too many wrong PINs; the lock lifts by itself, so nobody,
     /// not even the only admin, can be locked out for good by a guesser.
     pub locked_until: Option<chrono::DateTime<chrono::Utc>>,
+    /// A user who left: kept for the journal's names, but cannot log in.
+    pub disabled: bool,
+}
+
+/// A user as the manager's screen lists them: no PIN hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserSummary {
+    pub name: String,
+    pub role: Role,
+    pub disabled: bool,
+    pub locked: bool,
 }

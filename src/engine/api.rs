@@ -8,6 +8,7 @@ use crate::domain::receipt::CompletedSale;
 use crate::domain::sale::{HeldSale, Sale, Totals};
 use crate::domain::stock::StockRow;
 use crate::domain::takings::SalesReport;
+use crate::domain::user::UserSummary;
 use crate::store::journal::JournalRecord;
 use crate::store::settings::StoreSettings;
 use chrono::NaiveDate;
@@ -24,6 +25,8 @@ pub trait TillApi {
     fn stock(&mut self, low_only: bool) -> Result<Vec<StockRow>, EngineError>;
     /// Sales of local days `from` to `to`, by hour, product, cashier, tender and tax.
     fn sales_report(&mut self, from: NaiveDate, to: NaiveDate) -> Result<SalesReport, EngineError>;
+    /// Every user, without PIN hashes.
+    fn users(&mut self) -> Result<Vec<UserSummary>, EngineError>;
     /// The newest journal entries, newest first.
     fn journal(&mut self, limit: usize) -> Result<Vec<JournalRecord>, EngineError>;
     /// Takes over a lane another screen holds, on a manager's approval. With
@@ -68,6 +71,10 @@ impl TillApi for super::Engine {
 
     fn stock(&mut self, low_only: bool) -> Result<Vec<StockRow>, EngineError> {
         super::Engine::stock(self, low_only)
+    }
+
+    fn users(&mut self) -> Result<Vec<UserSummary>, EngineError> {
+        super::Engine::users(self)
     }
 
     fn sales_report(&mut self, from: NaiveDate, to: NaiveDate) -> Result<SalesReport, EngineError> {

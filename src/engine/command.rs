@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::discount::Discount;
 use crate::domain::money::Money;
 use crate::domain::tender::TenderKind;
+use crate::domain::user::Role;
 
 /// A manager's name and PIN, given at the till to allow what the cashier may not.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -86,6 +87,20 @@ pub enum Command {
         line: usize,
         price: Money,
         approval: Option<Approval>,
+    },
+    AddUser {
+        name: String,
+        role: Role,
+        pin: String,
+    },
+    ResetPin {
+        user: String,
+        pin: String,
+    },
+    /// Disables (or enables again) a user; a disabled user cannot log in.
+    SetUserDisabled {
+        user: String,
+        disabled: bool,
     },
     /// Stock counted, damaged or lost: `delta` pieces (or kg) and why.
     AdjustStock {
@@ -178,6 +193,9 @@ impl Command {
             | Command::SetPrice { .. }
             | Command::OpenShift { .. }
             | Command::AdjustStock { .. }
+            | Command::AddUser { .. }
+            | Command::ResetPin { .. }
+            | Command::SetUserDisabled { .. }
             | Command::ReceiveDelivery { .. }
             | Command::SetReorderLevel { .. }
             | Command::CloseShift { .. }

@@ -57,6 +57,12 @@ pub enum EngineError {
     ShiftOpen(u64),
     #[error("no shift is open on this lane: open one with the counted float")]
     NoShift,
+    #[error(
+        "'{0}' cannot be used here: a new user needs a name of their own; a user cannot disable themself"
+    )]
+    BadUser(String),
+    #[error("{0}")]
+    BadPin(String),
     #[error("say why: a stock change needs a reason")]
     NoReason,
     #[error("a delivery's quantities must be more than zero")]

@@ -31,7 +31,7 @@ use crate::domain::sale::{HeldSale, ReceiptNo, Sale, SaleKind, SaleState, Totals
 use crate::domain::shift::{CashMovement, Shift, ShiftClose};
 use crate::domain::stock::{StockLevel, StockRow};
 use crate::domain::takings::{DayReport, SalesReport, Takings};
-use crate::domain::user::{Permission, Role, User};
+use crate::domain::user::{Permission, Role, User, UserSummary};
 use std::sync::mpsc::Sender;
 
 use crate::store::journal::{JournalEvent, JournalRecord};
@@ -186,6 +186,15 @@ impl Engine {
             return Err(EngineError::BadLogin);
         };
         let now = Utc::now();
+        if user.disabled {
+            self.store.append_journal(
+                None,
+                JournalEvent::LoginFailed {
+                    user: user.name.clone(),
+                },
+            )?;
+            return Err(EngineError::BadLogin);
+        }
         if let Some(until) = user.locked_until
             && until > now
         {
@@ -337,6 +346,9 @@ impl Engine {
                 Command::Logout
                 | Command::OpenShift { .. }
                 | Command::AdjustStock { .. }
+                | Command::AddUser { .. }
+                | Command::ResetPin { .. }
+                | Command::SetUserDisabled { .. }
                 | Command::ReceiveDelivery { .. }
                 | Command::SetReorderLevel { .. }
                 | Command::CashMovement { .. }
@@ -656,6 +668,65 @@ impl Engine {
                 return self
                     .change_stock(&session, &[(sku, level)], event, |l, v| l.reorder_level = v);
             }
+            Command::AddUser { name, role, pin } => {
+                self.authorise(&session, Permission::ManageUsers, None)?;
+                let name = name.trim().to_string();
+                if name.is_empty() || self.store.user(&name)?.is_some() {
+                    return Err(EngineError::BadUser(name));
+                }
+                let pin_hash =
+                    auth::hash_pin(&pin).map_err(|e| EngineError::BadPin(e.to_string()))?;
+                let id = self.store.users().count() as u32 + 1;
+                let user = User {
+                    id,
+                    name: name.clone(),
+                    role,
+                    pin_hash,
+                    failed_attempts: 0,
+                    locked_until: None,
+                    disabled: false,
+                };
+                self.store.put_user(&user)?;
+                let event = JournalEvent::UserCreated {
+                    user: name,
+                    role: role.name().to_string(),
+                };
+                self.store.append_journal(Some(&session.user), event)?;
+                return Ok(Vec::new());
+            }
+            Command::ResetPin { user, pin } => {
+                self.authorise(&session, Permission::ManageUsers, None)?;
+                let mut found = self
+                    .store
+                    .user(&user)?
+                    .ok_or_else(|| EngineError::BadUser(user.clone()))?;
+                found.pin_hash =
+                    auth::hash_pin(&pin).map_err(|e| EngineError::BadPin(e.to_string()))?;
+                found.failed_attempts = 0;
+                found.locked_until = None;
+                self.store.put_user(&found)?;
+                self.store
+                    .append_journal(Some(&session.user), JournalEvent::PinReset { user })?;
+                return Ok(Vec::new());
+            }
+            Command::SetUserDisabled { user, disabled } => {
+                self.authorise(&session, Permission::ManageUsers, None)?;
+                if user == session.user {
+                    return Err(EngineError::BadUser(user));
+                }
+                let mut found = self
+                    .store
+                    .user(&user)?
+                    .ok_or_else(|| EngineError::BadUser(user.clone()))?;
+                found.disabled = disabled;
+                self.store.put_user(&found)?;
+                self.sessions.retain(|_, s| !(disabled && s.user == user));
+                self.store.append_journal(
+                    Some(&session.user),
+                    JournalEvent::UserDisabled { user, disabled },
+                )?;
+                return Ok(Vec::new());
+            }
             Command::OpenShift { float } => return self.open_shift(&session, float),
             Command::CashMovement {
                 amount,
@@ -774,6 +845,23 @@ impl Engine {
         Ok(SalesReport::of(&sales, |s| {
             chrono::Timelike::hour(&local(s)) as usize
         }))
+    }
+
+    /// Every user, without PIN hashes.
+    pub fn users(&self) -> Result<Vec<UserSummary>, EngineError> {
+        let now = Utc::now();
+        let mut out = Vec::new();
+        for user in self.store.users() {
+            let u = user?;
+            let locked = u.locked_until.is_some_and(|t| t > now);
+            out.push(UserSummary {
+                name: u.name,
+                role: u.role,
+                disabled: u.disabled,
+                locked,
+            });
+        }
+        Ok(out)
     }
 
     /// Every product's stock, or only those at or below their reorder level.

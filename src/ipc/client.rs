@@ -11,6 +11,7 @@ use crate::domain::receipt::CompletedSale;
 use crate::domain::sale::{HeldSale, Sale, Totals};
 use crate::domain::stock::StockRow;
 use crate::domain::takings::SalesReport;
+use crate::domain::user::UserSummary;
 use crate::engine::api::TillApi;
 use crate::engine::{Approval, Command, EngineError, Event, SessionId};
 use crate::store::journal::JournalRecord;
@@ -185,6 +186,13 @@ impl TillApi for Client {
     ) -> Result<SalesReport, EngineError> {
         match self.call(&Request::SalesReport { from, to })? {
             Response::SalesReport(r) => Ok(*r),
+            r => Err(unexpected(r)),
+        }
+    }
+
+    fn users(&mut self) -> Result<Vec<UserSummary>, EngineError> {
+        match self.call(&Request::Users)? {
+            Response::Users(u) => Ok(u),
             r => Err(unexpected(r)),
         }
     }

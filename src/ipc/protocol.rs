@@ -11,7 +11,7 @@ use crate::domain::receipt::CompletedSale;
 use crate::domain::sale::{HeldSale, Sale, Totals};
 use crate::domain::stock::StockRow;
 use crate::domain::takings::SalesReport;
-use crate::domain::user::Permission;
+use crate::domain::user::{Permission, UserSummary};
 use crate::engine::{Approval, Command, EngineError, Event, SessionId};
 use crate::store::journal::JournalRecord;
 use crate::store::settings::StoreSettings;
@@ -61,6 +61,7 @@ pub enum Request {
     Stock {
         low_only: bool,
     },
+    Users,
     SalesReport {
         from: chrono::NaiveDate,
         to: chrono::NaiveDate,
@@ -90,6 +91,7 @@ pub enum Response {
     Receipt(Box<CompletedSale>),
     Journal(Vec<JournalRecord>),
     Stock(Vec<StockRow>),
+    Users(Vec<UserSummary>),
     SalesReport(Box<SalesReport>),
     Backlog(u64),
     Error(WireError),

@@ -296,6 +296,7 @@ fn answer(
             .map(|r| Response::Receipt(Box::new(r))),
         Request::Journal { limit } => engine.journal(limit as usize).map(Response::Journal),
         Request::Stock { low_only } => engine.stock(low_only).map(Response::Stock),
+        Request::Users => engine.users().map(Response::Users),
         Request::SalesReport { from, to } => engine
             .sales_report(from, to)
             .map(|r| Response::SalesReport(Box::new(r))),

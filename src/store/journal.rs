@@ -138,6 +138,13 @@ pub enum JournalEvent {
         sku: String,
         level: Decimal,
     },
+    PinReset {
+        user: String,
+    },
+    UserDisabled {
+        user: String,
+        disabled: bool,
+    },
     ProductsImported {
         count: usize,
         digest: Hash,

@@ -24,6 +24,7 @@ use crate::domain::product::Product;
 use crate::domain::receipt::{CompletedSale, parse_label};
 use crate::domain::sale::{HeldSale, Sale, SaleKind, SaleState, Totals};
 use crate::domain::tender::TenderKind;
+use crate::domain::user::Role;
 use crate::engine::api::TillApi;
 use crate::engine::{Approval, Command, EngineError, Event, SessionId};
 use crate::store::settings::StoreSettings;
@@ -1015,6 +1016,41 @@ impl<'e> App<'e> {
                             }
                         }
                         _ => self.info("type +5 delivery or -2 broken, then Enter"),
+                    }
+                }
+                Tab::Users => {
+                    let words: Vec<&str> = typed.split_whitespace().collect();
+                    let selected = view.users.get(view.selected).map(|u| u.name.clone());
+                    let command = match (words.as_slice(), selected) {
+                        (["add", name, role, pin], _) => {
+                            Role::parse(role).map(|role| Command::AddUser {
+                                name: name.to_string(),
+                                role,
+                                pin: pin.to_string(),
+                            })
+                        }
+                        (["pin", pin], Some(user)) => Some(Command::ResetPin {
+                            user,
+                            pin: pin.to_string(),
+                        }),
+                        (["disable"], Some(user)) => Some(Command::SetUserDisabled {
+                            user,
+                            disabled: true,
+                        }),
+                        (["enable"], Some(user)) => Some(Command::SetUserDisabled {
+                            user,
+                            disabled: false,
+                        }),
+                        _ => None,
+                    };
+                    match command {
+                        Some(c) => {
+                            if self.run(c) {
+                                self.input.clear();
+                                self.info("done, and journaled");
+                            }
+                        }
+                        None => self.info("type add NAME ROLE PIN, or pin NEWPIN / disable / enable for the selected user"),
                     }
                 }
                 Tab::Reports | Tab::Journal | Tab::Sync => {}

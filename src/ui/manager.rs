@@ -7,6 +7,7 @@ use chrono::Local;
 use crate::domain::product::Product;
 use crate::domain::stock::StockRow;
 use crate::domain::takings::SalesReport;
+use crate::domain::user::UserSummary;
 use crate::engine::EngineError;
 use crate::engine::api::TillApi;
 use crate::store::journal::JournalRecord;
@@ -15,6 +16,7 @@ use crate::store::journal::JournalRecord;
 pub enum Tab {
     Products,
     Stock,
+    Users,
     Reports,
     Journal,
     Sync,
@@ -33,6 +35,7 @@ impl Tab {
         match self {
             Tab::Products => "Products",
             Tab::Stock => "Stock",
+            Tab::Users => "Users",
             Tab::Reports => "Reports",
             Tab::Journal => "Journal",
             Tab::Sync => "Sync",
@@ -48,6 +51,7 @@ impl Tab {
             Tab::Stock => {
                 " +5 delivery / -2 broken: change the selected product's stock, with why "
             }
+            Tab::Users => " add NAME ROLE PIN / pin NEWPIN / disable / enable (the selected user) ",
             Tab::Reports | Tab::Journal | Tab::Sync => " Tab: next screen   Esc: back to the sale ",
         }
     }
@@ -71,6 +75,7 @@ pub struct ManagerView {
     pub query: String,
     pub products: Vec<Product>,
     pub stock: Vec<StockRow>,
+    pub users: Vec<UserSummary>,
     pub report: Option<SalesReport>,
     pub journal: Vec<JournalRecord>,
     pub backlog: usize,
@@ -84,6 +89,7 @@ impl ManagerView {
             query: String::new(),
             products: Vec::new(),
             stock: Vec::new(),
+            users: Vec::new(),
             report: None,
             journal: Vec::new(),
             backlog: 0,
@@ -105,6 +111,7 @@ impl ManagerView {
                 });
                 self.stock = rows;
             }
+            Tab::Users => self.users = api.users()?,
             Tab::Reports => {
                 let today = Local::now().date_naive();
                 self.report = Some(api.sales_report(today, today)?);
@@ -121,6 +128,7 @@ impl ManagerView {
         match self.tab {
             Tab::Products => self.products.len(),
             Tab::Stock => self.stock.len(),
+            Tab::Users => self.users.len(),
             Tab::Journal => self.journal.len(),
             Tab::Reports | Tab::Sync => 0,
         }

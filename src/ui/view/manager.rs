@@ -104,6 +104,35 @@ pub fn draw(frame: &mut Frame, app: &App, view: &ManagerView, area: Rect) {
                 &mut state,
             );
         }
+        Tab::Users => {
+            let rows = view
+                .users
+                .iter()
+                .map(|u| {
+                    let state = match (u.disabled, u.locked) {
+                        (true, _) => "disabled",
+                        (false, true) => "locked (wrong PINs)",
+                        (false, false) => "active",
+                    };
+                    Row::new([
+                        Cell::from(u.name.clone()),
+                        Cell::from(u.role.name()),
+                        Cell::from(state),
+                    ])
+                })
+                .collect();
+            let widths = vec![
+                Constraint::Fill(1),
+                Constraint::Length(12),
+                Constraint::Length(20),
+            ];
+            let title = " Users (PINs are never shown, only reset) ".into();
+            frame.render_stateful_widget(
+                table(rows, widths, vec!["Name", "Role", "State"], title),
+                body,
+                &mut state,
+            );
+        }
         Tab::Reports => reports(frame, app, view, body),
         Tab::Journal => {
             let rows = view

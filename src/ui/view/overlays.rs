@@ -51,17 +51,25 @@ pub fn help(frame: &mut Frame, app: &App, area: Rect) {
     // Still too tall: this screen's keys go side by side in two columns.
     let room = area.height.saturating_sub(summary_lines + 2);
     let two_columns = rows.len() as u16 > room;
-    let table_height = if two_columns { (rows.len() as u16).div_ceil(2) } else { rows.len() as u16 };
+    let table_height = if two_columns {
+        (rows.len() as u16).div_ceil(2)
+    } else {
+        rows.len() as u16
+    };
     let popup = centered(area, width, table_height + summary_lines + 2);
     frame.render_widget(Clear, popup);
     let block = panel(app, " Keys (any key closes) ");
     let inner = block.inner(popup);
     frame.render_widget(block, popup);
-    let rows_area = Rect { height: table_height.min(inner.height), ..inner };
+    let rows_area = Rect {
+        height: table_height.min(inner.height),
+        ..inner
+    };
     let widths = [Constraint::Length(16), Constraint::Min(10)];
     if two_columns {
         let second = rows.split_off(table_height as usize);
-        let [left, right] = Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).areas(rows_area);
+        let [left, right] =
+            Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).areas(rows_area);
         frame.render_widget(Table::new(rows, widths), left);
         frame.render_widget(Table::new(second, widths), right);
     } else {
