@@ -1118,3 +1118,60 @@ fn an_admin_adds_users_resets_pins_and_disables_them() {
         |ev| matches!(ev, JournalEvent::UserDisabled { user, disabled: true } if user == "sam")
     ));
 }
+
+#[test]
+fn a_manager_edits_a_products_tax_and_codes() {
+    use till::engine::ProductChange;
+    let (_dir, path) = demo_store();
+    let mut e = engine(&path);
+    let m = login(&mut e, "manager", "9999");
+    let edit = |change| Command::EditProduct {
+        sku: "pen".into(),
+        change,
+    };
+    let new_code = till::demo::ean13("401239999999");
+    e.execute(m, edit(ProductChange::TaxCategory("red".into())))
+        .expect("tax");
+    assert!(
+        e.execute(m, edit(ProductChange::TaxCategory("luxury".into())))
+            .is_err()
+    );
+    e.execute(m, edit(ProductChange::AddBarcode(new_code.clone())))
+        .expect("code");
+    let taken = e.execute(m, edit(ProductChange::AddBarcode("96385074".into())));
+    assert!(
+        matches!(taken, Err(EngineError::CodeTaken { .. })),
+        "{taken:?}"
+    );
+    assert!(
+        e.execute(m, edit(ProductChange::AddBarcode("4006381333932".into())))
+            .is_err(),
+        "bad check digit"
+    );
+    let events = e
+        .execute(m, scan(&new_code))
+        .expect("the new code sells the pen");
+    let Event::Cart { sale, .. } = &events[0] else {
+        panic!()
+    };
+    assert_eq!(
+        (sale.lines[0].sku.as_str(), sale.lines[0].tax_code.as_str()),
+        ("pen", "red")
+    );
+    e.execute(
+        m,
+        edit(ProductChange::RemoveBarcode("4006381333931".into())),
+    )
+    .expect("remove");
+    assert!(matches!(
+        e.execute(m, scan("4006381333931")),
+        Err(EngineError::UnknownCode(_))
+    ));
+    let changed = e
+        .store()
+        .journal()
+        .filter_map(Result::ok)
+        .filter(|r| matches!(r.entry.event, JournalEvent::ProductChanged { .. }))
+        .count();
+    assert_eq!(changed, 3);
+}

@@ -88,6 +88,11 @@ pub enum Command {
         price: Money,
         approval: Option<Approval>,
     },
+    /// Moves a product to another tax category, or adds or removes a barcode.
+    EditProduct {
+        sku: String,
+        change: ProductChange,
+    },
     AddUser {
         name: String,
         role: Role,
@@ -194,6 +199,7 @@ impl Command {
             | Command::OpenShift { .. }
             | Command::AdjustStock { .. }
             | Command::AddUser { .. }
+            | Command::EditProduct { .. }
             | Command::ResetPin { .. }
             | Command::SetUserDisabled { .. }
             | Command::ReceiveDelivery { .. }
@@ -203,4 +209,11 @@ impl Command {
             | Command::Logout => self,
         }
     }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ProductChange {
+    TaxCategory(String),
+    AddBarcode(String),
+    RemoveBarcode(String),
 }

@@ -63,6 +63,8 @@ pub enum EngineError {
     BadUser(String),
     #[error("{0}")]
     BadPin(String),
+    #[error("code {code} already belongs to product {sku}")]
+    CodeTaken { code: String, sku: String },
     #[error("say why: a stock change needs a reason")]
     NoReason,
     #[error("a delivery's quantities must be more than zero")]

@@ -23,6 +23,7 @@ use crate::domain::receipt::CompletedSale;
 use crate::domain::refund::refund_line;
 use rust_decimal::Decimal;
 
+use crate::domain::barcode::{self, Scanned};
 use crate::domain::discount::Discount;
 use crate::domain::money::Money;
 use crate::domain::permissions::PermissionTable;
@@ -39,7 +40,7 @@ use crate::store::print_queue::{JobKind, PrintJob, Printer};
 use crate::store::settings::StoreSettings;
 use crate::store::{Store, StoreError};
 use catalog::CatalogIndex;
-pub use command::{Approval, Command};
+pub use command::{Approval, Command, ProductChange};
 pub use error::EngineError;
 pub use event::Event;
 
@@ -347,6 +348,7 @@ impl Engine {
                 | Command::OpenShift { .. }
                 | Command::AdjustStock { .. }
                 | Command::AddUser { .. }
+                | Command::EditProduct { .. }
                 | Command::ResetPin { .. }
                 | Command::SetUserDisabled { .. }
                 | Command::ReceiveDelivery { .. }
@@ -667,6 +669,59 @@ impl Engine {
                 };
                 return self
                     .change_stock(&session, &[(sku, level)], event, |l, v| l.reorder_level = v);
+            }
+            Command::EditProduct { sku, change } => {
+                self.authorise(&session, Permission::ManageCatalog, None)?;
+                let mut product = self
+                    .store
+                    .product(&sku)?
+                    .ok_or_else(|| EngineError::UnknownCode(sku.clone()))?;
+                let old = format!(
+                    "tax {} codes {}",
+                    product.tax_code,
+                    product.barcodes.join(";")
+                );
+                match change {
+                    ProductChange::TaxCategory(code) => {
+                        if self.settings.rules.tax_category(&code).is_none() {
+                            return Err(
+                                crate::domain::sale::SaleError::UnknownTaxCategory(code).into()
+                            );
+                        }
+                        product.tax_code = code;
+                    }
+                    ProductChange::AddBarcode(code) => {
+                        // Stored as a scan finds it: validated and normalised.
+                        let key = match barcode::parse(&code, &self.settings.measure_layout)? {
+                            Scanned::Item { keys, .. } => {
+                                keys.into_iter().next().unwrap_or_default()
+                            }
+                            Scanned::Measured { key, .. } => key,
+                            Scanned::Plu(_) => return Err(EngineError::UnknownCode(code)),
+                        };
+                        if let Some(other) = self
+                            .store
+                            .product_by_key(&crate::store::keys::barcode(&key))?
+                        {
+                            return Err(EngineError::CodeTaken {
+                                code: key,
+                                sku: other.sku,
+                            });
+                        }
+                        product.barcodes.push(key);
+                    }
+                    ProductChange::RemoveBarcode(code) => product.barcodes.retain(|c| *c != code),
+                }
+                let new = format!(
+                    "tax {} codes {}",
+                    product.tax_code,
+                    product.barcodes.join(";")
+                );
+                let event = JournalEvent::ProductChanged { sku, old, new };
+                self.store
+                    .put_products_journaled(&[product], Some(&session.user), event)?;
+                self.catalog = None;
+                return Ok(Vec::new());
             }
             Command::AddUser { name, role, pin } => {
                 self.authorise(&session, Permission::ManageUsers, None)?;

@@ -145,6 +145,12 @@ pub enum JournalEvent {
         user: String,
         disabled: bool,
     },
+    /// A product's tax category or barcodes changed: old and new, in words.
+    ProductChanged {
+        sku: String,
+        old: String,
+        new: String,
+    },
     ProductsImported {
         count: usize,
         digest: Hash,

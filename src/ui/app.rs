@@ -26,7 +26,7 @@ use crate::domain::sale::{HeldSale, Sale, SaleKind, SaleState, Totals};
 use crate::domain::tender::TenderKind;
 use crate::domain::user::Role;
 use crate::engine::api::TillApi;
-use crate::engine::{Approval, Command, EngineError, Event, SessionId};
+use crate::engine::{Approval, Command, EngineError, Event, ProductChange, SessionId};
 use crate::store::settings::StoreSettings;
 
 /// How many products the lookup shows at once.
@@ -982,26 +982,41 @@ impl<'e> App<'e> {
                 self.input.pop();
             }
             Action::Submit => match view.tab {
-                Tab::Products => match (
-                    self.currency().parse(&typed),
-                    view.products.get(view.selected),
-                ) {
-                    (Ok(price), Some(product)) if !typed.is_empty() => {
-                        let (sku, name) = (product.sku.clone(), product.name.clone());
-                        if self.run(Command::SetPrice { sku, price }) {
+                Tab::Products => {
+                    let selected = view
+                        .products
+                        .get(view.selected)
+                        .map(|p| (p.sku.clone(), p.name.clone()));
+                    let words: Vec<&str> = typed.split_whitespace().collect();
+                    let change = match words.as_slice() {
+                        ["tax", code] => Some(ProductChange::TaxCategory(code.to_string())),
+                        ["+code", code] => Some(ProductChange::AddBarcode(code.to_string())),
+                        ["-code", code] => Some(ProductChange::RemoveBarcode(code.to_string())),
+                        _ => None,
+                    };
+                    match (change, self.currency().parse(&typed), selected) {
+                        (Some(change), _, Some((sku, name))) => {
+                            if self.run(Command::EditProduct { sku, change }) {
+                                self.input.clear();
+                                self.info(format!("{name} changed, and journaled"));
+                            }
+                        }
+                        (None, Ok(price), Some((sku, name))) if !typed.is_empty() => {
+                            if self.run(Command::SetPrice { sku, price }) {
+                                self.input.clear();
+                                self.info(format!(
+                                    "{name} now sells at {}",
+                                    self.currency().format(price)
+                                ));
+                            }
+                        }
+                        _ => {
+                            view.query = typed;
+                            view.selected = 0;
                             self.input.clear();
-                            self.info(format!(
-                                "{name} now sells at {}",
-                                self.currency().format(price)
-                            ));
                         }
                     }
-                    _ => {
-                        view.query = typed;
-                        view.selected = 0;
-                        self.input.clear();
-                    }
-                },
+                }
                 Tab::Stock => {
                     let mut words = typed.split_whitespace();
                     let delta = words
@@ -1053,7 +1068,22 @@ impl<'e> App<'e> {
                         None => self.info("type add NAME ROLE PIN, or pin NEWPIN / disable / enable for the selected user"),
                     }
                 }
-                Tab::Reports | Tab::Journal | Tab::Sync => {}
+                Tab::Reports => {
+                    let dates: Vec<chrono::NaiveDate> = typed
+                        .split_whitespace()
+                        .filter_map(|d| d.parse().ok())
+                        .collect();
+                    match dates.as_slice() {
+                        [day] => view.range = Some((*day, *day)),
+                        [from, to] if from <= to => view.range = Some((*from, *to)),
+                        _ => {
+                            return self
+                                .info("type a day (2026-11-23) or two (from to), then Enter");
+                        }
+                    }
+                    self.input.clear();
+                }
+                Tab::Journal | Tab::Sync => {}
             },
             _ => {}
         }

@@ -2,7 +2,7 @@
 //! with a reason, low stock first), today's reports, the journal and the sync
 //! state. Each change is an engine command, journaled with who and when.
 
-use chrono::Local;
+use chrono::{Local, NaiveDate};
 
 use crate::domain::product::Product;
 use crate::domain::stock::StockRow;
@@ -46,13 +46,16 @@ impl Tab {
     pub fn hint(self) -> &'static str {
         match self {
             Tab::Products => {
-                " Name or code to find; a price (1.79) and Enter sets the selected one's "
+                " find: name or code; for the selected: 1.79 (price), tax red, +code N, -code N "
             }
             Tab::Stock => {
                 " +5 delivery / -2 broken: change the selected product's stock, with why "
             }
             Tab::Users => " add NAME ROLE PIN / pin NEWPIN / disable / enable (the selected user) ",
-            Tab::Reports | Tab::Journal | Tab::Sync => " Tab: next screen   Esc: back to the sale ",
+            Tab::Reports => {
+                " a day (2026-11-23) or two (from to) and Enter: the report for those days "
+            }
+            Tab::Journal | Tab::Sync => " Tab: next screen   Esc: back to the sale ",
         }
     }
 
@@ -77,6 +80,8 @@ pub struct ManagerView {
     pub stock: Vec<StockRow>,
     pub users: Vec<UserSummary>,
     pub report: Option<SalesReport>,
+    /// The days the report covers; today if none was typed.
+    pub range: Option<(NaiveDate, NaiveDate)>,
     pub journal: Vec<JournalRecord>,
     pub backlog: usize,
 }
@@ -91,6 +96,7 @@ impl ManagerView {
             stock: Vec::new(),
             users: Vec::new(),
             report: None,
+            range: None,
             journal: Vec::new(),
             backlog: 0,
         }
@@ -114,7 +120,8 @@ impl ManagerView {
             Tab::Users => self.users = api.users()?,
             Tab::Reports => {
                 let today = Local::now().date_naive();
-                self.report = Some(api.sales_report(today, today)?);
+                let (from, to) = self.range.unwrap_or((today, today));
+                self.report = Some(api.sales_report(from, to)?);
             }
             Tab::Journal => self.journal = api.journal(200)?,
             Tab::Sync => self.backlog = api.sync_backlog(),
