@@ -27,8 +27,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         } else {
             data
         };
-        if !cli.demo && cli.socket_path().exists() {
-            screen::attach(&cli.socket_path(), &cli.screen)?;
+        if !cli.demo && cli.socket_path(&config).exists() {
+            screen::attach(&cli.socket_path(&config), &cli.screen)?;
         } else {
             screen::run(&data, &config, &cli.screen)?;
         }
@@ -69,7 +69,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             print!("{}", report::run(&data, *from, *to, *format)?);
         }
         Command::Sale { script: file } => script::run(&data, file)?,
-        Command::Daemon => daemon::run(&data, &cli.socket_path(), &config)?,
+        Command::Daemon => daemon::run(&data, &cli.socket_path(&config), &config)?,
         Command::Doctor { listen_seconds } => {
             let store = till::store::Store::open(&data)?.settings()?;
             let listen = std::time::Duration::from_secs(*listen_seconds);

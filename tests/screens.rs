@@ -169,9 +169,19 @@ fn manager_screens() {
         text.contains("now sells at 1.79") && text.contains("1.79"),
         "{text}"
     );
-    keys(&mut app, "<Tab>+5 delivery<Enter>");
+    keys(
+        &mut app,
+        "<Tab>+5 found<Enter>recv DN-7 12<Enter>reorder 20<Enter>",
+    );
     snap(&mut app, "manager_stock");
-    keys(&mut app, "<Tab>");
+    keys(&mut app, "<Tab>add sam cashier 2468<Enter>");
+    let text = format!("{}", render(&app, 120, 40));
+    assert!(
+        text.contains("managing users is not this user's to do"),
+        "an admin's job: {text}"
+    );
+    assert!(!text.contains("│sam "), "not added: {text}");
+    keys(&mut app, "<Esc><Tab>");
     let text = format!("{}", render(&app, 120, 40));
     assert!(
         text.contains("Today by hour: 1 sales") && text.contains("STABILO"),

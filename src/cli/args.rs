@@ -57,9 +57,11 @@ pub struct ScreenArgs {
 impl Cli {
     pub const DEFAULT_DATA: &'static str = "/var/lib/till";
 
-    pub fn socket_path(&self) -> PathBuf {
+    /// `--socket`, else till.toml's `[daemon] socket`, else the default.
+    pub fn socket_path(&self, config: &crate::config::Settings) -> PathBuf {
         self.socket
             .clone()
+            .or_else(|| config.config.daemon.socket.clone())
             .unwrap_or_else(|| PathBuf::from(crate::ipc::DEFAULT_SOCKET))
     }
 

@@ -26,8 +26,16 @@ pub struct Config {
     pub printer: PrinterConfig,
     pub receipt: ReceiptConfig,
     pub sessions: SessionConfig,
+    pub daemon: DaemonConfig,
     /// Permission name → the least role that may: `refund = "supervisor"`.
     pub permissions: std::collections::BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DaemonConfig {
+    /// Where the daemon listens and screens attach [default: /run/till/till.sock].
+    pub socket: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]

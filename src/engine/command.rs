@@ -152,6 +152,15 @@ pub enum Command {
 }
 
 impl Command {
+    /// Whether an approver's PIN can lift a refusal of this command; for the
+    /// rest, only logging in as a user whose role may does.
+    pub fn takes_approval(&self) -> bool {
+        self.clone().with_approval(Approval {
+            user: String::new(),
+            pin: String::new(),
+        }) != *self
+    }
+
     /// The same command carrying a manager's approval. Every command is named,
     /// so a new one that can be approved cannot be forgotten here.
     pub fn with_approval(self, approval: Approval) -> Command {

@@ -1018,19 +1018,38 @@ impl<'e> App<'e> {
                     }
                 }
                 Tab::Stock => {
-                    let mut words = typed.split_whitespace();
-                    let delta = words
-                        .next()
-                        .and_then(|d| d.trim_start_matches('+').parse::<Decimal>().ok());
-                    let reason = words.collect::<Vec<_>>().join(" ");
-                    match (delta, view.stock.get(view.selected)) {
-                        (Some(delta), Some(row)) => {
-                            let sku = row.sku.clone();
-                            if self.run(Command::AdjustStock { sku, delta, reason }) {
+                    let words: Vec<&str> = typed.split_whitespace().collect();
+                    let sku = view.stock.get(view.selected).map(|r| r.sku.clone());
+                    let number = |w: &str| w.trim_start_matches('+').parse::<Decimal>().ok();
+                    let command = match (words.as_slice(), sku) {
+                        // A delivery: quantity in, against its delivery note.
+                        (["recv", reference, qty], Some(sku)) => {
+                            number(qty).map(|q| Command::ReceiveDelivery {
+                                reference: reference.to_string(),
+                                lines: vec![(sku, q)],
+                            })
+                        }
+                        (["reorder", level], Some(sku)) => {
+                            number(level).map(|level| Command::SetReorderLevel { sku, level })
+                        }
+                        ([delta, reason @ ..], Some(sku)) => {
+                            number(delta).map(|delta| Command::AdjustStock {
+                                sku,
+                                delta,
+                                reason: reason.join(" "),
+                            })
+                        }
+                        _ => None,
+                    };
+                    match command {
+                        Some(c) => {
+                            if self.run(c) {
                                 self.input.clear();
                             }
                         }
-                        _ => self.info("type +5 delivery or -2 broken, then Enter"),
+                        None => {
+                            self.info("type -2 broken, recv DN-1001 12, or reorder 5, then Enter")
+                        }
                     }
                 }
                 Tab::Users => {
@@ -1109,6 +1128,12 @@ impl<'e> App<'e> {
                 self.message = None;
                 self.apply(events);
                 true
+            }
+            Err(EngineError::NeedsApproval(permission)) if !command.takes_approval() => {
+                self.error(format!(
+                    "{permission} is not this user's to do: log in as a user whose role may"
+                ));
+                false
             }
             Err(EngineError::NeedsApproval(permission)) => {
                 self.overlay = Some(Overlay::Approval(ApprovalPrompt {

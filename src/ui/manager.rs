@@ -23,9 +23,10 @@ pub enum Tab {
 }
 
 impl Tab {
-    pub const ALL: [Tab; 5] = [
+    pub const ALL: [Tab; 6] = [
         Tab::Products,
         Tab::Stock,
+        Tab::Users,
         Tab::Reports,
         Tab::Journal,
         Tab::Sync,
@@ -49,7 +50,7 @@ impl Tab {
                 " find: name or code; for the selected: 1.79 (price), tax red, +code N, -code N "
             }
             Tab::Stock => {
-                " +5 delivery / -2 broken: change the selected product's stock, with why "
+                " for the selected: -2 broken (with why), recv DN-1001 12 (a delivery), reorder 5 "
             }
             Tab::Users => " add NAME ROLE PIN / pin NEWPIN / disable / enable (the selected user) ",
             Tab::Reports => {
