@@ -40,9 +40,10 @@ pub struct ScreenArgs {
     /// Theme: a shipped one (default, light, high-contrast, mono) or a file
     #[arg(long, env = "TILL_THEME")]
     pub theme: Option<String>,
-    /// The checkout lane this screen sells on
-    #[arg(long, default_value_t = 1)]
-    pub lane: u16,
+    /// The checkout lane this screen sells on [default: 1; attached to a
+    /// daemon: 0, the back office, which any number of screens share]
+    #[arg(long)]
+    pub lane: Option<u16>,
     /// Keyboard-wedge scanners: the longest pause between two keys of a scan
     #[arg(long, default_value_t = 50)]
     pub wedge_gap_ms: u64,

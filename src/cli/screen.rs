@@ -57,7 +57,7 @@ pub fn run(data: &Path, config: &Settings, args: &ScreenArgs) -> Result<()> {
         )
     });
 
-    let outcome = show(&mut engine, board, args, (tx, rx));
+    let outcome = show(&mut engine, board, args.lane.unwrap_or(1), args, (tx, rx));
     drop(scanner);
     // Closing the engine closes the printer's wake-up channel: the worker makes
     // one last pass over the queue and stops.
@@ -67,6 +67,10 @@ pub fn run(data: &Path, config: &Settings, args: &ScreenArgs) -> Result<()> {
     }
     outcome
 }
+
+/// The lane of a screen attached without `--lane`: the back office, shared,
+/// so a manager over SSH never takes the kiosk's lane by accident.
+const BACK_OFFICE: u16 = crate::ipc::server::BACK_OFFICE;
 
 /// `till` when a daemon runs: the same screen, attached to it over its socket.
 /// The daemon owns the store and the printer; this screen only asks.
@@ -96,13 +100,20 @@ pub fn attach(socket: &Path, args: &ScreenArgs) -> Result<()> {
             }
         }
     });
-    show(&mut client, board, args, (tx, rx))
+    show(
+        &mut client,
+        board,
+        args.lane.unwrap_or(BACK_OFFICE),
+        args,
+        (tx, rx),
+    )
 }
 
 /// The screen itself, on whichever side of the socket the engine is.
 fn show(
     api: &mut dyn TillApi,
     board: StatusBoard,
+    lane: u16,
     args: &ScreenArgs,
     (tx, rx): (Sender<Input>, Receiver<Input>),
 ) -> Result<()> {
@@ -112,7 +123,7 @@ fn show(
         max_gap: Duration::from_millis(args.wedge_gap_ms),
         min_len: args.wedge_min_len,
     };
-    let mut app = App::new(api, keymap, theme, wedge, args.lane);
+    let mut app = App::new(api, keymap, theme, wedge, lane);
     app.devices = board;
     // A broken file never stops the till: it starts on the shipped default and says why.
     let problems: Vec<String> = [keymap_error, theme_error]

@@ -63,6 +63,10 @@ pub fn bind(path: &Path) -> Result<Listener, ServeError> {
     })
 }
 
+/// Lane 0: the back office. Any number of screens share it; no scanner
+/// feeds it and nobody takes it over.
+pub const BACK_OFFICE: u16 = 0;
+
 /// Lanes and notice streams, shared by every screen's thread.
 #[derive(Default)]
 pub struct Hub {
@@ -248,10 +252,14 @@ fn answer(
             // from an SSH session by accident.
             let mut lanes = hub.lanes();
             match lanes.get(&lane) {
-                Some(holder) if *holder != screen.token => Err(EngineError::LaneBusy(lane)),
+                Some(holder) if *holder != screen.token && lane != BACK_OFFICE => {
+                    Err(EngineError::LaneBusy(lane))
+                }
                 _ => engine.login(&user, &pin, lane).map(|session| {
                     tracing::info!(peer = %who, %user, lane, "login");
-                    lanes.insert(lane, screen.token);
+                    if lane != BACK_OFFICE {
+                        lanes.insert(lane, screen.token);
+                    }
                     screen.sessions.insert(session);
                     Response::Session(session)
                 }),
