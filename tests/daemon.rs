@@ -174,6 +174,24 @@ fn a_screen_of_another_version_is_told_why() {
         reason.contains("protocol 999") && reason.contains("same Till version"),
         "{reason}"
     );
+    // A made-up notice-stream token is refused: nobody can steal a screen's scans.
+    let mut thief = UnixStream::connect(&socket).expect("connect");
+    frame::write(
+        &mut thief,
+        &Request::Hello {
+            version: till::ipc::protocol::VERSION,
+        },
+    )
+    .expect("hello");
+    assert!(matches!(
+        frame::read::<Response>(&mut thief),
+        Ok(Some(Response::Welcome { .. }))
+    ));
+    frame::write(&mut thief, &Request::Subscribe { token: 42 }).expect("subscribe");
+    assert!(matches!(
+        frame::read::<Response>(&mut thief),
+        Ok(Some(Response::Refused { .. }))
+    ));
     let mut junk = UnixStream::connect(&socket).expect("connect");
     junk.write_all(&[0, 0, 0, 5, 1, 2, 3, 4, 5])
         .expect("garbage");
@@ -259,8 +277,8 @@ fn a_manager_changes_a_price_while_the_kiosk_sells() {
             },
         )
         .expect("pay");
-    for screen in [&mut kiosk, &mut office] {
-        let journal = screen.journal(10).expect("journal");
+    for (screen, session) in [(&mut kiosk, c), (&mut office, m)] {
+        let journal = screen.journal(session, 10).expect("journal");
         assert!(journal.iter().any(|r| matches!(&r.entry.event,
             JournalEvent::PriceChanged { sku, new, .. } if sku == "pen" && *new == Money::new(dec!(1.79)))));
         assert!(
@@ -294,6 +312,16 @@ fn a_cashier_cannot_do_a_managers_job_by_sending_frames() {
         }),
         Response::Welcome { .. }
     ));
+    // Before a login, nothing is read: not even the catalog.
+    use till::ipc::protocol::WireError as W;
+    let search = ask(Request::Search {
+        query: "pen".into(),
+        limit: 5,
+    });
+    assert!(
+        matches!(search, Response::Error(W::NoSession)),
+        "{search:?}"
+    );
     let Response::Session(c) = ask(Request::Login {
         user: "cashier".into(),
         pin: "1111".into(),

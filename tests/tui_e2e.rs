@@ -245,6 +245,7 @@ fn a_screen_attached_to_the_daemon_sells_the_same_way() {
     assert!(screen.wait_exit().success());
     let mut office = till::ipc::client::Client::connect(&socket).expect("attach");
     use till::engine::api::TillApi;
+    office.login("manager", "9999", 0).expect("back office");
     let sale = office
         .receipt(1)
         .expect("the sale is in the daemon's store");

@@ -63,6 +63,11 @@ pub enum Permission {
     ManageStock,
     /// Adding users, resetting PINs, disabling users.
     ManageUsers,
+    /// Reports, stock lists and the journal (and the X report, which would
+    /// tell a cashier what a blind count should find).
+    ViewReports,
+    /// The journal viewer: who did what and when.
+    ViewJournal,
 }
 
 impl std::fmt::Display for Permission {
@@ -83,12 +88,14 @@ impl std::fmt::Display for Permission {
             Permission::TakeLane => "taking over a lane",
             Permission::ManageStock => "changing stock",
             Permission::ManageUsers => "managing users",
+            Permission::ViewReports => "seeing reports",
+            Permission::ViewJournal => "seeing the journal",
         })
     }
 }
 
 impl Permission {
-    pub const ALL: [Permission; 15] = [
+    pub const ALL: [Permission; 17] = [
         Permission::Sell,
         Permission::VoidLine,
         Permission::VoidAfterTender,
@@ -104,6 +111,8 @@ impl Permission {
         Permission::TakeLane,
         Permission::ManageStock,
         Permission::ManageUsers,
+        Permission::ViewReports,
+        Permission::ViewJournal,
     ];
 
     /// The name till.toml's `[permissions]` uses.
@@ -124,6 +133,8 @@ impl Permission {
             Permission::TakeLane => "take_lane",
             Permission::ManageStock => "manage_stock",
             Permission::ManageUsers => "manage_users",
+            Permission::ViewReports => "view_reports",
+            Permission::ViewJournal => "view_journal",
         }
     }
 
@@ -135,6 +146,8 @@ impl Permission {
     pub fn least_role(self) -> Role {
         match self {
             Permission::ManageUsers => Role::Admin,
+            Permission::ViewReports => Role::Supervisor,
+            Permission::ViewJournal => Role::Cashier,
             Permission::Sell | Permission::VoidLine | Permission::Discount => Role::Cashier,
             Permission::LargeDiscount | Permission::CashMovement | Permission::ManageStock => {
                 Role::Supervisor

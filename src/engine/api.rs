@@ -22,13 +22,22 @@ pub trait TillApi {
     fn held(&mut self) -> Result<Vec<HeldSale>, EngineError>;
     fn receipt(&mut self, receipt: u64) -> Result<CompletedSale, EngineError>;
     /// Stock per product; only what is at or below its reorder level if `low_only`.
-    fn stock(&mut self, low_only: bool) -> Result<Vec<StockRow>, EngineError>;
+    fn stock(&mut self, session: SessionId, low_only: bool) -> Result<Vec<StockRow>, EngineError>;
     /// Sales of local days `from` to `to`, by hour, product, cashier, tender and tax.
-    fn sales_report(&mut self, from: NaiveDate, to: NaiveDate) -> Result<SalesReport, EngineError>;
+    fn sales_report(
+        &mut self,
+        session: SessionId,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<SalesReport, EngineError>;
     /// Every user, without PIN hashes.
-    fn users(&mut self) -> Result<Vec<UserSummary>, EngineError>;
+    fn users(&mut self, session: SessionId) -> Result<Vec<UserSummary>, EngineError>;
     /// The newest journal entries, newest first.
-    fn journal(&mut self, limit: usize) -> Result<Vec<JournalRecord>, EngineError>;
+    fn journal(
+        &mut self,
+        session: SessionId,
+        limit: usize,
+    ) -> Result<Vec<JournalRecord>, EngineError>;
     /// Takes over a lane another screen holds, on a manager's approval. With
     /// the engine in this process there is no other screen: nothing to take.
     fn take_lane(&mut self, lane: u16, approval: Approval) -> Result<(), EngineError>;
@@ -65,20 +74,29 @@ impl TillApi for super::Engine {
         super::Engine::receipt(self, receipt)
     }
 
-    fn journal(&mut self, limit: usize) -> Result<Vec<JournalRecord>, EngineError> {
-        super::Engine::journal(self, limit)
+    fn journal(
+        &mut self,
+        session: SessionId,
+        limit: usize,
+    ) -> Result<Vec<JournalRecord>, EngineError> {
+        super::Engine::journal(self, session, limit)
     }
 
-    fn stock(&mut self, low_only: bool) -> Result<Vec<StockRow>, EngineError> {
-        super::Engine::stock(self, low_only)
+    fn stock(&mut self, session: SessionId, low_only: bool) -> Result<Vec<StockRow>, EngineError> {
+        super::Engine::stock(self, session, low_only)
     }
 
-    fn users(&mut self) -> Result<Vec<UserSummary>, EngineError> {
-        super::Engine::users(self)
+    fn users(&mut self, session: SessionId) -> Result<Vec<UserSummary>, EngineError> {
+        super::Engine::users(self, session)
     }
 
-    fn sales_report(&mut self, from: NaiveDate, to: NaiveDate) -> Result<SalesReport, EngineError> {
-        super::Engine::sales_report(self, from, to)
+    fn sales_report(
+        &mut self,
+        session: SessionId,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<SalesReport, EngineError> {
+        super::Engine::sales_report(self, session, from, to)
     }
 
     fn take_lane(&mut self, _lane: u16, _approval: Approval) -> Result<(), EngineError> {

@@ -283,9 +283,21 @@ impl Engine {
             .ok_or(EngineError::NoSuchReceipt(receipt))
     }
 
-    /// The newest journal entries, for the manager's journal viewer.
-    pub fn journal(&self, limit: usize) -> Result<Vec<JournalRecord>, EngineError> {
-        Ok(self.store.journal_tail(limit)?)
+    /// The newest journal entries (at most 1000), for the journal viewer.
+    pub fn journal(
+        &mut self,
+        session: SessionId,
+        limit: usize,
+    ) -> Result<Vec<JournalRecord>, EngineError> {
+        self.may(session, Permission::ViewJournal)?;
+        Ok(self.store.journal_tail(limit.min(1000))?)
+    }
+
+    /// The session's own permission, with no approval: for what a screen
+    /// reads rather than does.
+    fn may(&mut self, session: SessionId, permission: Permission) -> Result<(), EngineError> {
+        let session = self.active(session)?;
+        self.authorise(&session, permission, None).map(drop)
     }
 
     /// Completed sales still waiting to go to head office.
@@ -884,10 +896,12 @@ impl Engine {
 
     /// Sales completed on local days `from` to `to`, cut every way a manager asks.
     pub fn sales_report(
-        &self,
+        &mut self,
+        session: SessionId,
         from: chrono::NaiveDate,
         to: chrono::NaiveDate,
     ) -> Result<SalesReport, EngineError> {
+        self.may(session, Permission::ViewReports)?;
         let local = |s: &CompletedSale| s.completed_at.with_timezone(&chrono::Local);
         let sales: Vec<CompletedSale> = self
             .store
@@ -903,7 +917,8 @@ impl Engine {
     }
 
     /// Every user, without PIN hashes.
-    pub fn users(&self) -> Result<Vec<UserSummary>, EngineError> {
+    pub fn users(&mut self, session: SessionId) -> Result<Vec<UserSummary>, EngineError> {
+        self.may(session, Permission::ManageUsers)?;
         let now = Utc::now();
         let mut out = Vec::new();
         for user in self.store.users() {
@@ -920,7 +935,12 @@ impl Engine {
     }
 
     /// Every product's stock, or only those at or below their reorder level.
-    pub fn stock(&self, low_only: bool) -> Result<Vec<StockRow>, EngineError> {
+    pub fn stock(
+        &mut self,
+        session: SessionId,
+        low_only: bool,
+    ) -> Result<Vec<StockRow>, EngineError> {
+        self.may(session, Permission::ViewReports)?;
         let mut rows = Vec::new();
         for product in self.store.products() {
             let product = product?;
@@ -1041,7 +1061,7 @@ impl Engine {
         z_number: Option<u64>,
     ) -> Result<DayReport, EngineError> {
         if z_number.is_none() {
-            self.authorise(session, Permission::Sell, None)?;
+            self.authorise(session, Permission::ViewReports, None)?;
         }
         let z = self.store.z_state()?;
         let sales: Vec<CompletedSale> = self

@@ -21,7 +21,7 @@ pub struct Client {
     stream: UnixStream,
     settings: StoreSettings,
     path: std::path::PathBuf,
-    token: u64,
+    token: u128,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -164,16 +164,20 @@ impl TillApi for Client {
         }
     }
 
-    fn journal(&mut self, limit: usize) -> Result<Vec<JournalRecord>, EngineError> {
+    fn journal(
+        &mut self,
+        session: SessionId,
+        limit: usize,
+    ) -> Result<Vec<JournalRecord>, EngineError> {
         let limit = u32::try_from(limit).unwrap_or(u32::MAX);
-        match self.call(&Request::Journal { limit })? {
+        match self.call(&Request::Journal { session, limit })? {
             Response::Journal(j) => Ok(j),
             r => Err(unexpected(r)),
         }
     }
 
-    fn stock(&mut self, low_only: bool) -> Result<Vec<StockRow>, EngineError> {
-        match self.call(&Request::Stock { low_only })? {
+    fn stock(&mut self, session: SessionId, low_only: bool) -> Result<Vec<StockRow>, EngineError> {
+        match self.call(&Request::Stock { session, low_only })? {
             Response::Stock(rows) => Ok(rows),
             r => Err(unexpected(r)),
         }
@@ -181,17 +185,18 @@ impl TillApi for Client {
 
     fn sales_report(
         &mut self,
+        session: SessionId,
         from: chrono::NaiveDate,
         to: chrono::NaiveDate,
     ) -> Result<SalesReport, EngineError> {
-        match self.call(&Request::SalesReport { from, to })? {
+        match self.call(&Request::SalesReport { session, from, to })? {
             Response::SalesReport(r) => Ok(*r),
             r => Err(unexpected(r)),
         }
     }
 
-    fn users(&mut self) -> Result<Vec<UserSummary>, EngineError> {
-        match self.call(&Request::Users)? {
+    fn users(&mut self, session: SessionId) -> Result<Vec<UserSummary>, EngineError> {
+        match self.call(&Request::Users { session })? {
             Response::Users(u) => Ok(u),
             r => Err(unexpected(r)),
         }

@@ -9,8 +9,15 @@ use serde::de::DeserializeOwned;
 
 pub const MAX_FRAME: usize = 4 * 1024 * 1024;
 
-fn config() -> bincode::config::Configuration {
-    bincode::config::standard()
+/// Also bounds what decoding may allocate: without a limit, a 10-byte frame
+/// claiming a 16 TiB string would make bincode try to allocate it and abort
+/// the daemon.
+fn config() -> bincode::config::Configuration<
+    bincode::config::LittleEndian,
+    bincode::config::Varint,
+    bincode::config::Limit<MAX_FRAME>,
+> {
+    bincode::config::standard().with_limit::<MAX_FRAME>()
 }
 
 pub fn write<T: Serialize>(out: &mut impl Write, value: &T) -> io::Result<()> {

@@ -27,7 +27,7 @@ pub enum Request {
     /// Turns this second connection into the notice stream of the screen
     /// whose Welcome carried `token`: scans and lane news are pushed on it.
     Subscribe {
-        token: u64,
+        token: u128,
     },
     /// Takes a lane held by another screen, on a manager's PIN; that screen
     /// is told and its sessions on the lane end.
@@ -56,13 +56,18 @@ pub enum Request {
         receipt: u64,
     },
     Journal {
+        session: SessionId,
         limit: u32,
     },
     Stock {
+        session: SessionId,
         low_only: bool,
     },
-    Users,
+    Users {
+        session: SessionId,
+    },
     SalesReport {
+        session: SessionId,
         from: chrono::NaiveDate,
         to: chrono::NaiveDate,
     },
@@ -74,8 +79,9 @@ pub enum Response {
     Welcome {
         version: u32,
         settings: Box<StoreSettings>,
-        /// Names this connection when its notice stream subscribes.
-        token: u64,
+        /// Names this connection when its notice stream subscribes: random,
+        /// so no other client can guess it and steal the screen's scans.
+        token: u128,
     },
     Subscribed,
     LaneTaken,

@@ -10,7 +10,6 @@ use std::io;
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Sender};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -71,14 +70,15 @@ pub const BACK_OFFICE: u16 = 0;
 #[derive(Default)]
 pub struct Hub {
     /// Lane → the token of the screen holding it.
-    lanes: Mutex<HashMap<u16, u64>>,
+    lanes: Mutex<HashMap<u16, u128>>,
     /// Token → where to push that screen's notices.
-    streams: Mutex<HashMap<u64, Sender<Notice>>>,
-    next_token: AtomicU64,
+    streams: Mutex<HashMap<u128, Sender<Notice>>>,
+    /// Tokens of the screens attached now.
+    live: Mutex<HashSet<u128>>,
 }
 
 impl Hub {
-    fn notify(&self, token: u64, notice: Notice) {
+    fn notify(&self, token: u128, notice: Notice) {
         if let Some(tx) = self
             .streams
             .lock()
@@ -103,7 +103,7 @@ impl Hub {
         }
     }
 
-    fn lanes(&self) -> MutexGuard<'_, HashMap<u16, u64>> {
+    fn lanes(&self) -> MutexGuard<'_, HashMap<u16, u128>> {
         self.lanes.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
@@ -144,14 +144,19 @@ fn peer(stream: &UnixStream) -> String {
 
 /// What one attached screen holds.
 struct Screen {
-    token: u64,
+    token: u128,
     sessions: HashSet<SessionId>,
 }
 
 fn session(mut stream: UnixStream, engine: &Mutex<Engine>, hub: &Hub) {
     let who = peer(&stream);
     tracing::info!(peer = %who, "screen attached");
-    let token = hub.next_token.fetch_add(1, Ordering::Relaxed) + 1;
+    let token = {
+        use rand_core::RngCore;
+        let mut bytes = [0u8; 16];
+        rand_core::OsRng.fill_bytes(&mut bytes);
+        u128::from_le_bytes(bytes)
+    };
     match frame::read::<Request>(&mut stream) {
         Ok(Some(Request::Hello { version })) if version == VERSION => {
             let settings = Box::new(lock(engine).settings().clone());
@@ -187,9 +192,40 @@ fn session(mut stream: UnixStream, engine: &Mutex<Engine>, hub: &Hub) {
         token,
         sessions: HashSet::new(),
     };
+    hub.live
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(token);
     loop {
         let request = match frame::read::<Request>(&mut stream) {
-            Ok(Some(Request::Subscribe { token })) => return notices(stream, hub, token),
+            // Only a fresh connection becomes a notice stream, and only for a
+            // screen attached now that has none yet.
+            Ok(Some(Request::Subscribe { token: wanted })) if screen.sessions.is_empty() => {
+                let live = hub
+                    .live
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .contains(&wanted);
+                let free = !hub
+                    .streams
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .contains_key(&wanted);
+                hub.live
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .remove(&token);
+                if live && free && wanted != token {
+                    return notices(stream, hub, wanted);
+                }
+                let _ = frame::write(
+                    &mut stream,
+                    &Response::Refused {
+                        reason: "no such screen".into(),
+                    },
+                );
+                return;
+            }
             Ok(Some(r)) => r,
             Ok(None) => break,
             Err(e) => {
@@ -217,7 +253,7 @@ fn session(mut stream: UnixStream, engine: &Mutex<Engine>, hub: &Hub) {
 }
 
 /// A screen's notice stream: pushes until the screen goes away.
-fn notices(mut stream: UnixStream, hub: &Hub, token: u64) {
+fn notices(mut stream: UnixStream, hub: &Hub, token: u128) {
     let (tx, rx) = mpsc::channel();
     hub.streams
         .lock()
@@ -231,6 +267,10 @@ fn notices(mut stream: UnixStream, hub: &Hub, token: u64) {
             break;
         }
     }
+    hub.streams
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .remove(&token);
 }
 
 fn answer(
@@ -265,6 +305,9 @@ fn answer(
                 }),
             }
         }
+        Request::TakeLane {
+            lane: BACK_OFFICE, ..
+        } => Err(EngineError::LaneBusy(BACK_OFFICE)),
         Request::TakeLane { lane, approval } => {
             let what = format!("lane {lane} taken over by {who}");
             engine
@@ -295,6 +338,12 @@ fn answer(
         Request::Cart { session } => engine
             .cart(session)
             .map(|c| Response::Cart(c.map(Box::new))),
+        // Reads that need no role still need someone logged in on this screen.
+        Request::Search { .. } | Request::Held | Request::Receipt { .. } | Request::Backlog
+            if screen.sessions.is_empty() =>
+        {
+            return Response::Error(WireError::NoSession);
+        }
         Request::Search { query, limit } => engine
             .search(&query, limit as usize)
             .map(Response::Products),
@@ -302,11 +351,15 @@ fn answer(
         Request::Receipt { receipt } => engine
             .receipt(receipt)
             .map(|r| Response::Receipt(Box::new(r))),
-        Request::Journal { limit } => engine.journal(limit as usize).map(Response::Journal),
-        Request::Stock { low_only } => engine.stock(low_only).map(Response::Stock),
-        Request::Users => engine.users().map(Response::Users),
-        Request::SalesReport { from, to } => engine
-            .sales_report(from, to)
+        Request::Journal { session, limit } => engine
+            .journal(session, limit as usize)
+            .map(Response::Journal),
+        Request::Stock { session, low_only } => {
+            engine.stock(session, low_only).map(Response::Stock)
+        }
+        Request::Users { session } => engine.users(session).map(Response::Users),
+        Request::SalesReport { session, from, to } => engine
+            .sales_report(session, from, to)
             .map(|r| Response::SalesReport(Box::new(r))),
         Request::Backlog => Ok(Response::Backlog(engine.sync_backlog() as u64)),
     };

@@ -746,7 +746,8 @@ impl<'e> App<'e> {
             },
             Action::Manager => {
                 let mut view = ManagerView::new();
-                if let Err(e) = view.load(self.engine) {
+                let Some(session) = self.session else { return };
+                if let Err(e) = view.load(self.engine, session) {
                     return self.error(e.to_string());
                 }
                 self.input.clear();
@@ -1107,8 +1108,8 @@ impl<'e> App<'e> {
             _ => {}
         }
         // A command may have ended the session: then the login shows, not this.
-        if matches!(self.screen, Screen::Manager(_)) {
-            if let Err(e) = view.load(self.engine) {
+        if let (Screen::Manager(_), Some(session)) = (&self.screen, self.session) {
+            if let Err(e) = view.load(self.engine, session) {
                 self.error(e.to_string());
             }
             self.screen = Screen::Manager(Box::new(view));

@@ -8,8 +8,8 @@ use crate::domain::product::Product;
 use crate::domain::stock::StockRow;
 use crate::domain::takings::SalesReport;
 use crate::domain::user::UserSummary;
-use crate::engine::EngineError;
 use crate::engine::api::TillApi;
+use crate::engine::{EngineError, SessionId};
 use crate::store::journal::JournalRecord;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,11 +104,11 @@ impl ManagerView {
     }
 
     /// Fetches what the tab shows.
-    pub fn load(&mut self, api: &mut dyn TillApi) -> Result<(), EngineError> {
+    pub fn load(&mut self, api: &mut dyn TillApi, session: SessionId) -> Result<(), EngineError> {
         match self.tab {
             Tab::Products => self.products = api.search(&self.query, 200)?,
             Tab::Stock => {
-                let mut rows = api.stock(false)?;
+                let mut rows = api.stock(session, false)?;
                 // Low stock first, then the rest by name.
                 rows.sort_by(|a, b| {
                     b.level
@@ -118,13 +118,13 @@ impl ManagerView {
                 });
                 self.stock = rows;
             }
-            Tab::Users => self.users = api.users()?,
+            Tab::Users => self.users = api.users(session)?,
             Tab::Reports => {
                 let today = Local::now().date_naive();
                 let (from, to) = self.range.unwrap_or((today, today));
-                self.report = Some(api.sales_report(from, to)?);
+                self.report = Some(api.sales_report(session, from, to)?);
             }
-            Tab::Journal => self.journal = api.journal(200)?,
+            Tab::Journal => self.journal = api.journal(session, 200)?,
             Tab::Sync => self.backlog = api.sync_backlog(),
         }
         self.selected = self.selected.min(self.rows().saturating_sub(1));
