@@ -1180,3 +1180,63 @@ fn a_manager_edits_a_products_tax_and_codes() {
         .count();
     assert_eq!(changed, 3);
 }
+
+#[test]
+fn nobody_manages_a_user_above_themself_and_deliveries_add_up() {
+    use till::domain::permissions::PermissionTable;
+    use till::domain::user::Role;
+    use till::engine::Policy;
+    let (_dir, path) = demo_store();
+    let mut e = engine(&path);
+    let mut permissions = PermissionTable::default();
+    permissions
+        .set(Permission::ManageUsers, Role::Manager)
+        .expect("set");
+    e.set_policy(Policy {
+        permissions,
+        idle_lock: None,
+    });
+    let m = login(&mut e, "manager", "9999");
+    let admin = Command::AddUser {
+        name: "boss".into(),
+        role: Role::Admin,
+        pin: "8642".into(),
+    };
+    assert!(matches!(
+        e.execute(m, admin),
+        Err(EngineError::ApprovalRefused(_))
+    ));
+    let reset = Command::ResetPin {
+        user: "admin".into(),
+        pin: "1234".into(),
+    };
+    assert!(
+        matches!(e.execute(m, reset), Err(EngineError::ApprovalRefused(_))),
+        "the admin's PIN is safe"
+    );
+    e.execute(
+        m,
+        Command::AddUser {
+            name: "sam".into(),
+            role: Role::Cashier,
+            pin: "2468".into(),
+        },
+    )
+    .expect("a cashier");
+    let lines = vec![("pen".to_string(), dec!(5)), ("pen".to_string(), dec!(3))];
+    e.execute(
+        m,
+        Command::ReceiveDelivery {
+            reference: "DN-2".into(),
+            lines,
+        },
+    )
+    .expect("delivery");
+    assert_eq!(e.store().stock("pen").expect("stock").on_hand, dec!(8));
+    let huge = Command::AdjustStock {
+        sku: "pen".into(),
+        delta: Decimal::MAX,
+        reason: "typo".into(),
+    };
+    assert!(e.execute(m, huge).is_err(), "no overflow, no panic");
+}

@@ -667,11 +667,19 @@ impl Engine {
                 if lines.iter().any(|(_, q)| *q <= Decimal::ZERO) {
                     return Err(EngineError::BadQuantity);
                 }
+                // One line per product, however the delivery note lists them.
+                let mut merged: Vec<(String, Decimal)> = Vec::new();
+                for (sku, qty) in lines {
+                    match merged.iter_mut().find(|(s, _)| *s == sku) {
+                        Some((_, q)) => *q += qty,
+                        None => merged.push((sku, qty)),
+                    }
+                }
                 let event = JournalEvent::StockReceived {
                     reference,
-                    lines: lines.clone(),
+                    lines: merged.clone(),
                 };
-                return self.change_stock(&session, &lines, event, |l, q| l.on_hand += q);
+                return self.change_stock(&session, &merged, event, |l, q| l.on_hand += q);
             }
             Command::SetReorderLevel { sku, level } => {
                 self.authorise(&session, Permission::ManageStock, None)?;
@@ -741,6 +749,10 @@ impl Engine {
                 if name.is_empty() || self.store.user(&name)?.is_some() {
                     return Err(EngineError::BadUser(name));
                 }
+                // Nobody makes or manages a user above their own role.
+                if role > session.role {
+                    return Err(EngineError::ApprovalRefused(Permission::ManageUsers));
+                }
                 let pin_hash =
                     auth::hash_pin(&pin).map_err(|e| EngineError::BadPin(e.to_string()))?;
                 let id = self.store.users().count() as u32 + 1;
@@ -767,6 +779,9 @@ impl Engine {
                     .store
                     .user(&user)?
                     .ok_or_else(|| EngineError::BadUser(user.clone()))?;
+                if found.role > session.role {
+                    return Err(EngineError::ApprovalRefused(Permission::ManageUsers));
+                }
                 found.pin_hash =
                     auth::hash_pin(&pin).map_err(|e| EngineError::BadPin(e.to_string()))?;
                 found.failed_attempts = 0;
@@ -785,6 +800,9 @@ impl Engine {
                     .store
                     .user(&user)?
                     .ok_or_else(|| EngineError::BadUser(user.clone()))?;
+                if found.role > session.role {
+                    return Err(EngineError::ApprovalRefused(Permission::ManageUsers));
+                }
                 found.disabled = disabled;
                 self.store.put_user(&found)?;
                 self.sessions.retain(|_, s| !(disabled && s.user == user));
@@ -874,6 +892,11 @@ impl Engine {
         event: JournalEvent,
         apply: impl Fn(&mut StockLevel, Decimal),
     ) -> Result<Vec<Event>, EngineError> {
+        // Far below Decimal's limits, so no sum of them can overflow.
+        let limit = Decimal::from(1_000_000_000u64);
+        if changes.iter().any(|(_, v)| v.abs() > limit) {
+            return Err(EngineError::BadQuantity);
+        }
         let mut levels = Vec::with_capacity(changes.len());
         let mut rows = Vec::with_capacity(changes.len());
         for (sku, value) in changes {
