@@ -440,8 +440,19 @@ fn lanes_belong_to_one_screen_and_a_manager_can_take_one_over() {
     let mut office = Client::connect(&socket).expect("office");
     // The back office, lane 0, is everyone's at once.
     let mut other = Client::connect(&socket).expect("another office");
-    office.login("manager", "9999", 0).expect("back office");
+    let back = office.login("manager", "9999", 0).expect("back office");
     other.login("admin", "0000", 0).expect("back office too");
+    let sell = office.execute(
+        back,
+        Command::Scan {
+            code: "4006381333931".into(),
+            quantity: None,
+        },
+    );
+    assert!(
+        matches!(sell, Err(EngineError::Remote(ref m)) if m.contains("back office")),
+        "{sell:?}"
+    );
     let busy = office.login("manager", "9999", 1);
     assert!(
         matches!(busy, Err(EngineError::LaneBusy(1))),

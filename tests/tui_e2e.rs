@@ -230,7 +230,7 @@ fn a_screen_attached_to_the_daemon_sells_the_same_way() {
         assert!(Instant::now() < deadline, "the daemon never listened");
         std::thread::sleep(Duration::from_millis(20));
     }
-    let mut screen = Screen::spawn(&["--socket", common::s(&socket)]);
+    let mut screen = Screen::spawn(&["--socket", common::s(&socket), "--lane", "1"]);
     screen.wait_for("Log in");
     screen.type_slowly("cashier\r1111\r");
     screen.wait_for("Cart (scan or type a code)");

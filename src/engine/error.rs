@@ -53,6 +53,10 @@ pub enum EngineError {
         "lane {0} is in use on another screen: a manager can take it over, or use another lane (--lane)"
     )]
     LaneBusy(u16),
+    #[error(
+        "this screen is the back office, where nothing is sold: start it with --lane N to sell"
+    )]
+    BackOffice,
     #[error("shift {0} is still open on this lane: close it first")]
     ShiftOpen(u64),
     #[error("no shift is open on this lane: open one with the counted float")]

@@ -57,6 +57,9 @@ fn check_price(price: Money, currency: &crate::domain::money::Currency) -> Resul
     }
 }
 
+/// Lane 0: the back office, shared by any number of screens, where nothing is sold.
+pub const BACK_OFFICE: u16 = 0;
+
 /// Wrong PINs in a row after which a user is locked out for a while.
 pub const MAX_FAILED_PINS: u32 = 5;
 
@@ -380,6 +383,19 @@ impl Engine {
             (_, Some(cart)) => cart,
             (_, None) => return Err(EngineError::NoCart),
         };
+        // The back office (lane 0) is shared by every manager's screen: a sale
+        // there would be everyone's cart at once, so none is started there.
+        if session.lane == BACK_OFFICE
+            && matches!(
+                command,
+                Command::Scan { .. }
+                    | Command::AddSku { .. }
+                    | Command::StartRefund { .. }
+                    | Command::Recall { .. }
+            )
+        {
+            return Err(EngineError::BackOffice);
+        }
         // An approved refund is the approver's word for the cashier it was given
         // to; anyone else who finds it on the lane needs their own approval.
         if sale.is_refund()

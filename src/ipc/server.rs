@@ -63,8 +63,8 @@ pub fn bind(path: &Path) -> Result<Listener, ServeError> {
 }
 
 /// Lane 0: the back office. Any number of screens share it; no scanner
-/// feeds it and nobody takes it over.
-pub const BACK_OFFICE: u16 = 0;
+/// feeds it, nothing is sold on it and nobody takes it over.
+pub use crate::engine::BACK_OFFICE;
 
 /// Lanes and notice streams, shared by every screen's thread.
 #[derive(Default)]
