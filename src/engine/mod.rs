@@ -159,6 +159,26 @@ impl Engine {
         }
     }
 
+    /// Queues a print job with the journal entry that explains it, and wakes
+    /// the printer.
+    fn queue_print(
+        &self,
+        session: &Session,
+        kind: JobKind,
+        kick: bool,
+        event: JournalEvent,
+    ) -> Result<(), EngineError> {
+        let job = PrintJob {
+            kind,
+            kick,
+            queued_at: Utc::now(),
+            attempts: 0,
+        };
+        self.store.queue_job_journaled(&job, &session.user, event)?;
+        self.wake_printer();
+        Ok(())
+    }
+
     fn printer(&self) -> Result<Printer, EngineError> {
         self.printer
             .as_ref()
@@ -589,18 +609,15 @@ impl Engine {
                     hash,
                     duplicate: true,
                 };
-                let job = PrintJob {
+                self.queue_print(
+                    &session,
                     kind,
-                    kick: false,
-                    queued_at: Utc::now(),
-                    attempts: 0,
-                };
-                let event = JournalEvent::Reprinted {
-                    receipt: target,
-                    approved_by,
-                };
-                self.store.queue_job_journaled(&job, &session.user, event)?;
-                self.wake_printer();
+                    false,
+                    JournalEvent::Reprinted {
+                        receipt: target,
+                        approved_by,
+                    },
+                )?;
                 return Ok(vec![Event::Reprinted {
                     receipt: sale.receipt_label(),
                 }]);
@@ -611,18 +628,11 @@ impl Engine {
                 if !self.printer()?.drawer {
                     return Err(EngineError::NoDrawer);
                 }
-                let job = PrintJob {
-                    kind: JobKind::DrawerOnly,
-                    kick: true,
-                    queued_at: Utc::now(),
-                    attempts: 0,
-                };
                 let event = JournalEvent::DrawerOpened {
                     receipt: None,
                     approved_by,
                 };
-                self.store.queue_job_journaled(&job, &session.user, event)?;
-                self.wake_printer();
+                self.queue_print(&session, JobKind::DrawerOnly, true, event)?;
                 return Ok(vec![Event::DrawerOpened]);
             }
             Command::SetPrice { sku, price } => {
