@@ -791,12 +791,11 @@ impl Engine {
                     locked_until: None,
                     disabled: false,
                 };
-                self.store.put_user(&user)?;
                 let event = JournalEvent::UserCreated {
                     user: name,
                     role: role.name().to_string(),
                 };
-                self.store.append_journal(Some(&session.user), event)?;
+                self.store.put_user_journaled(&user, &session.user, event)?;
                 return Ok(Vec::new());
             }
             Command::ResetPin { user, pin } => {
@@ -812,9 +811,11 @@ impl Engine {
                     auth::hash_pin(&pin).map_err(|e| EngineError::BadPin(e.to_string()))?;
                 found.failed_attempts = 0;
                 found.locked_until = None;
-                self.store.put_user(&found)?;
-                self.store
-                    .append_journal(Some(&session.user), JournalEvent::PinReset { user })?;
+                self.store.put_user_journaled(
+                    &found,
+                    &session.user,
+                    JournalEvent::PinReset { user },
+                )?;
                 return Ok(Vec::new());
             }
             Command::SetUserDisabled { user, disabled } => {
@@ -830,12 +831,10 @@ impl Engine {
                     return Err(EngineError::ApprovalRefused(Permission::ManageUsers));
                 }
                 found.disabled = disabled;
-                self.store.put_user(&found)?;
                 self.sessions.retain(|_, s| !(disabled && s.user == user));
-                self.store.append_journal(
-                    Some(&session.user),
-                    JournalEvent::UserDisabled { user, disabled },
-                )?;
+                let event = JournalEvent::UserDisabled { user, disabled };
+                self.store
+                    .put_user_journaled(&found, &session.user, event)?;
                 return Ok(Vec::new());
             }
             Command::OpenShift { float } => return self.open_shift(&session, float),

@@ -188,9 +188,16 @@ fn session(mut stream: UnixStream, engine: &Mutex<Engine>, hub: &Hub) {
             return;
         }
     }
-    let mut screen = Screen {
-        token,
-        sessions: HashSet::new(),
+    // Whatever way this thread ends (the screen left, sent garbage, or a
+    // request panicked), the guard ends its sessions and frees its lanes.
+    let mut guard = Attached {
+        engine,
+        hub,
+        who: who.clone(),
+        screen: Screen {
+            token,
+            sessions: HashSet::new(),
+        },
     };
     hub.live
         .lock()
@@ -200,7 +207,7 @@ fn session(mut stream: UnixStream, engine: &Mutex<Engine>, hub: &Hub) {
         let request = match frame::read::<Request>(&mut stream) {
             // Only a fresh connection becomes a notice stream, and only for a
             // screen attached now that has none yet.
-            Ok(Some(Request::Subscribe { token: wanted })) if screen.sessions.is_empty() => {
+            Ok(Some(Request::Subscribe { token: wanted })) if guard.screen.sessions.is_empty() => {
                 let live = hub
                     .live
                     .lock()
@@ -211,11 +218,8 @@ fn session(mut stream: UnixStream, engine: &Mutex<Engine>, hub: &Hub) {
                     .lock()
                     .unwrap_or_else(|p| p.into_inner())
                     .contains_key(&wanted);
-                hub.live
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .remove(&token);
                 if live && free && wanted != token {
+                    drop(guard);
                     return notices(stream, hub, wanted);
                 }
                 let _ = frame::write(
@@ -233,26 +237,45 @@ fn session(mut stream: UnixStream, engine: &Mutex<Engine>, hub: &Hub) {
                 break;
             }
         };
-        let response = answer(engine, hub, &mut screen, &who, request);
+        let response = answer(engine, hub, &mut guard.screen, &who, request);
         if frame::write(&mut stream, &response).is_err() {
             break;
         }
     }
-    // The screen is gone (closed, crashed, SSH dropped): end its sessions and
-    // free its lanes. A sale it left open stays on its lane for the next login.
-    let mut engine = lock(engine);
-    for session in screen.sessions {
-        let _ = engine.execute(session, Command::Logout);
-    }
-    hub.lanes().retain(|_, holder| *holder != token);
-    hub.streams
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .remove(&token);
-    tracing::info!(peer = %who, "screen detached");
 }
 
-/// A screen's notice stream: pushes until the screen goes away.
+/// An attached screen; dropping it detaches the screen.
+struct Attached<'a> {
+    engine: &'a Mutex<Engine>,
+    hub: &'a Hub,
+    who: String,
+    screen: Screen,
+}
+
+impl Drop for Attached<'_> {
+    /// The screen is gone (closed, crashed, SSH dropped): end its sessions and
+    /// free its lanes. A sale it left open stays on its lane for the next login.
+    fn drop(&mut self) {
+        let token = self.screen.token;
+        let mut engine = lock(self.engine);
+        for session in self.screen.sessions.drain() {
+            let _ = engine.execute(session, Command::Logout);
+        }
+        self.hub.lanes().retain(|_, holder| *holder != token);
+        self.hub
+            .streams
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&token);
+        self.hub
+            .live
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&token);
+        tracing::info!(peer = %self.who, "screen detached");
+    }
+}
+
 fn notices(mut stream: UnixStream, hub: &Hub, token: u128) {
     let (tx, rx) = mpsc::channel();
     hub.streams

@@ -322,6 +322,21 @@ impl Store {
         values(&self.users, "user")
     }
 
+    /// Saves a user and journals the change, together.
+    pub fn put_user_journaled(
+        &self,
+        user: &User,
+        actor: &str,
+        event: JournalEvent,
+    ) -> Result<(), StoreError> {
+        let put = Put {
+            tree: &self.users,
+            key: user.name.as_bytes().to_vec(),
+            value: Some(encode(user)?),
+        };
+        self.write_journaled(&[put], actor, event).map(drop)
+    }
+
     pub fn put_user(&self, user: &User) -> Result<(), StoreError> {
         self.users.insert(user.name.as_bytes(), encode(user)?)?;
         self.persist()
