@@ -30,6 +30,11 @@ impl Drop for Daemon {
 }
 
 fn start(data: &Path, socket: &Path) -> Daemon {
+    start_with(data, socket, &[])
+}
+
+/// Starts a daemon with `extra` arguments and waits until it listens.
+fn start_with(data: &Path, socket: &Path, extra: &[&str]) -> Daemon {
     let child = common::till()
         .args([
             "daemon",
@@ -38,16 +43,18 @@ fn start(data: &Path, socket: &Path) -> Daemon {
             "--socket",
             common::s(socket),
         ])
+        .args(extra)
         .env_remove("TILL_CONFIG")
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("spawn the daemon");
+    let daemon = Daemon(child);
     let deadline = Instant::now() + Duration::from_secs(10);
     while UnixStream::connect(socket).is_err() {
         assert!(Instant::now() < deadline, "the daemon never listened");
         std::thread::sleep(Duration::from_millis(20));
     }
-    Daemon(child)
+    daemon
 }
 
 #[test]
@@ -513,25 +520,7 @@ fn the_daemons_scanner_feeds_the_screen_holding_its_lane() {
             slave.display()
         ),
     );
-    let child = common::till()
-        .args([
-            "daemon",
-            "--data",
-            common::s(&data),
-            "--socket",
-            common::s(&socket),
-            "--config",
-            common::s(&config),
-        ])
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("daemon");
-    let _daemon = Daemon(child);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while UnixStream::connect(&socket).is_err() {
-        assert!(Instant::now() < deadline, "the daemon never listened");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let _daemon = start_with(&data, &socket, &["--config", common::s(&config)]);
     let mut kiosk = Client::connect(&socket).expect("kiosk");
     let news = kiosk.notices().expect("notice stream");
     kiosk.login("cashier", "1111", 1).expect("lane 1");

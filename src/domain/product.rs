@@ -38,3 +38,14 @@ pub struct Product {
     /// A short code cashiers type for loose goods ("4011" for bananas).
     pub plu: Option<String>,
 }
+
+impl Product {
+    /// The code a person would type for it: its first barcode, else its PLU.
+    pub fn display_code(&self) -> &str {
+        self.barcodes
+            .first()
+            .or(self.plu.as_ref())
+            .map(String::as_str)
+            .unwrap_or("")
+    }
+}

@@ -196,28 +196,14 @@ impl Store {
         decode(&raw, "store settings")
     }
 
+    /// Journals an event that changes no record of its own (a login, a
+    /// store created).
     pub fn append_journal(
         &self,
         actor: Option<&str>,
         event: JournalEvent,
     ) -> Result<JournalRecord, StoreError> {
-        let now = Utc::now();
-        let record = (&self.journal, &self.outbox, &self.meta)
-            .transaction(|(journal, outbox, meta)| {
-                journal::append(
-                    &JournalTx {
-                        journal,
-                        outbox,
-                        meta,
-                    },
-                    actor,
-                    event.clone(),
-                    now,
-                )
-            })
-            .map_err(tx_error)?;
-        self.persist()?;
-        Ok(record)
+        self.write_journaled_as(&[], actor, event)
     }
 
     // ---- catalog -------------------------------------------------------
@@ -383,6 +369,16 @@ impl Store {
         actor: &str,
         event: JournalEvent,
     ) -> Result<JournalRecord, StoreError> {
+        self.write_journaled_as(puts, Some(actor), event)
+    }
+
+    /// `write_journaled`, also for entries the system itself makes (no actor).
+    fn write_journaled_as(
+        &self,
+        puts: &[Put<'_>],
+        actor: Option<&str>,
+        event: JournalEvent,
+    ) -> Result<JournalRecord, StoreError> {
         let mut trees: Vec<&sled::Tree> = vec![&self.journal, &self.outbox, &self.meta];
         let mut slots = Vec::with_capacity(puts.len());
         for put in puts {
@@ -410,7 +406,7 @@ impl Store {
                     outbox: &views[1],
                     meta: &views[2],
                 };
-                journal::append(&tx, Some(actor), event.clone(), now)
+                journal::append(&tx, actor, event.clone(), now)
             })
             .map_err(tx_error)?;
         self.persist()?;

@@ -4,7 +4,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::widgets::{Cell, Row, Table, TableState};
 
-use super::panel;
+use super::{panel, right};
 use crate::domain::money::Money;
 use crate::ui::app::{App, RefundView};
 
@@ -23,10 +23,6 @@ fn header(app: &App) -> Row<'static> {
             .chain([right("Price".into()), right("Total".into())]),
     )
     .style(app.theme.muted)
-}
-
-fn right(text: String) -> Cell<'static> {
-    Cell::from(ratatui::text::Line::from(text).right_aligned())
 }
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {

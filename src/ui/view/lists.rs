@@ -2,28 +2,18 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
-use ratatui::text::Line;
 use ratatui::widgets::{Cell, Row, Table, TableState};
 
-use super::panel;
+use super::{panel, right};
 use crate::domain::product::Unit;
 use crate::ui::app::{App, LookupList, RecallList};
-
-fn right(text: String) -> Cell<'static> {
-    Cell::from(Line::from(text).right_aligned())
-}
 
 pub fn lookup(frame: &mut Frame, app: &App, list: &LookupList, area: Rect) {
     let rows: Vec<Row> = list
         .results
         .iter()
         .map(|p| {
-            let code = p
-                .barcodes
-                .first()
-                .cloned()
-                .or_else(|| p.plu.clone())
-                .unwrap_or_default();
+            let code = p.display_code().to_string();
             let price = app.currency().format(p.price);
             let price = if p.unit == Unit::Kg {
                 format!("{price}/kg")

@@ -5,14 +5,10 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Bar, BarChart, BarGroup, Cell, Paragraph, Row, Table, TableState, Tabs};
 
-use super::panel;
+use super::{panel, right};
 use crate::domain::money::Money;
 use crate::ui::app::App;
 use crate::ui::manager::{ManagerView, Tab};
-
-fn right(text: String) -> Cell<'static> {
-    Cell::from(Line::from(text).right_aligned())
-}
 
 pub fn draw(frame: &mut Frame, app: &App, view: &ManagerView, area: Rect) {
     let [tabs, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(3)]).areas(area);
@@ -42,12 +38,7 @@ pub fn draw(frame: &mut Frame, app: &App, view: &ManagerView, area: Rect) {
                 .products
                 .iter()
                 .map(|p| {
-                    let code = p
-                        .barcodes
-                        .first()
-                        .cloned()
-                        .or_else(|| p.plu.clone())
-                        .unwrap_or_default();
+                    let code = p.display_code().to_string();
                     Row::new([
                         Cell::from(p.name.clone()),
                         Cell::from(code),

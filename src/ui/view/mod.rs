@@ -138,6 +138,11 @@ fn draw_message(frame: &mut Frame, app: &App, area: Rect) {
     frame.render_widget(Paragraph::new(format!(" {}", m.text)).style(style), area);
 }
 
+/// A table cell aligned right: amounts and counts.
+fn right(text: String) -> ratatui::widgets::Cell<'static> {
+    ratatui::widgets::Cell::from(Line::from(text).right_aligned())
+}
+
 /// A bordered panel with a title, in the theme's colours: every box on screen.
 fn panel<'a>(app: &App, title: impl Into<ratatui::text::Line<'a>>) -> Block<'a> {
     Block::bordered()
