@@ -10,4 +10,6 @@ pub mod domain;
 pub mod engine;
 pub mod ipc;
 pub mod store;
+pub mod sync;
+pub mod hq;
 pub mod ui;

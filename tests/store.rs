@@ -59,7 +59,7 @@ fn a_sale_and_an_open_cart_survive_reopening() {
         8,
         "created, 3 users, import, 2 logins, 1 sale"
     );
-    assert_eq!(store.outbox_len(), 8, "every entry waits for head office");
+    assert_eq!(store.outbox().len(), 8, "every entry waits for head office");
 }
 
 /// Opens sled directly, as an attacker or a bad disk would, and changes one

@@ -14,8 +14,9 @@ use serde::Deserialize;
 
 use crate::domain::barcode::{self, Scanned};
 use crate::domain::product::{Product, Unit};
-use crate::store::settings::StoreSettings;
-use crate::store::{Store, keys};
+use crate::domain::barcode::VariableMeasureLayout;
+use crate::domain::pricing::PriceRules;
+use crate::store::{Store, StoreError, keys};
 
 #[derive(Debug, Deserialize)]
 struct Row {
@@ -33,6 +34,23 @@ struct Row {
 pub fn products(data: &Path, file: &Path) -> Result<usize> {
     let store = Store::open(data)?;
     let settings = store.settings()?;
+    let products = read_csv(file, &settings.rules, &settings.measure_layout, &|key| {
+        store.product_by_key(key)
+    })?;
+    store.put_products(&products, None)?;
+    Ok(products.len())
+}
+
+/// Reads and checks a product CSV against `rules` (currency, tax
+/// categories); `owner` says which product already holds a barcode or PLU
+/// key, so a code is never taken from one product by another. Every row is
+/// checked; any problem and no product is returned, each problem by line.
+pub fn read_csv(
+    file: &Path,
+    rules: &PriceRules,
+    layout: &VariableMeasureLayout,
+    owner: &dyn Fn(&[u8]) -> Result<Option<Product>, StoreError>,
+) -> Result<Vec<Product>> {
     let mut reader =
         csv::Reader::from_path(file).with_context(|| format!("cannot read {}", file.display()))?;
     let mut problems = Vec::new();
@@ -59,7 +77,7 @@ pub fn products(data: &Path, file: &Path) -> Result<usize> {
                 continue;
             }
         };
-        match product_from_row(&row, &settings) {
+        match product_from_row(&row, rules, layout) {
             Ok(product) => {
                 let mut clash = None;
                 for code in product.barcodes.iter().chain(product.plu.iter()) {
@@ -70,7 +88,7 @@ pub fn products(data: &Path, file: &Path) -> Result<usize> {
                 }
                 let barcodes = product.barcodes.iter().map(|c| (c, keys::barcode(c)));
                 for (code, key) in barcodes.chain(product.plu.iter().map(|p| (p, keys::plu(p)))) {
-                    if let Some(other) = store.product_by_key(&key)?
+                    if let Some(other) = owner(&key)?
                         && other.sku != product.sku
                     {
                         clash = Some(format!(
@@ -103,8 +121,7 @@ pub fn products(data: &Path, file: &Path) -> Result<usize> {
             problems.join("\n  ")
         );
     }
-    store.put_products(&products, None)?;
-    Ok(products.len())
+    Ok(products)
 }
 
 fn csv_error(e: &csv::Error) -> String {
@@ -121,8 +138,11 @@ fn csv_error(e: &csv::Error) -> String {
     }
 }
 
-fn product_from_row(row: &Row, settings: &StoreSettings) -> Result<Product, String> {
-    let rules = &settings.rules;
+fn product_from_row(
+    row: &Row,
+    rules: &PriceRules,
+    layout: &VariableMeasureLayout,
+) -> Result<Product, String> {
     let sku = row.sku.trim();
     if sku.is_empty() {
         return Err("the sku is empty".into());
@@ -168,7 +188,7 @@ fn product_from_row(row: &Row, settings: &StoreSettings) -> Result<Product, Stri
         .map(str::trim)
         .filter(|c| !c.is_empty())
     {
-        let key = match barcode::parse(code, &settings.measure_layout)
+        let key = match barcode::parse(code, layout)
             .map_err(|e| format!("barcode {code}: {e}"))?
         {
             Scanned::Item { keys, .. } => keys.into_iter().next().unwrap_or_default(),

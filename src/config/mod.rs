@@ -27,6 +27,7 @@ pub struct Config {
     pub receipt: ReceiptConfig,
     pub sessions: SessionConfig,
     pub daemon: DaemonConfig,
+    pub sync: SyncConfig,
     /// Permission name → the least role that may: `refund = "supervisor"`.
     pub permissions: std::collections::BTreeMap<String, String>,
 }
@@ -36,6 +37,44 @@ pub struct Config {
 pub struct DaemonConfig {
     /// Where the daemon listens and screens attach [default: /run/till/till.sock].
     pub socket: Option<PathBuf>,
+}
+
+/// How the till sends to head office. Where head office is comes from the
+/// enrolment bundle (`till sync join`), not from here.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SyncConfig {
+    /// Journal entries per batch, at most.
+    pub batch_entries: usize,
+    /// Size of a batch's records, at most, in KiB.
+    pub batch_kib: usize,
+    /// Send what waits once its oldest entry is this old, even if the batch
+    /// is not full (0: at once).
+    pub batch_age_seconds: u64,
+    /// How often the worker looks for new entries when it has nothing to send.
+    pub poll_ms: u64,
+    /// The first wait after a failure; it doubles (with jitter) up to `retry_max_seconds`.
+    pub retry_min_ms: u64,
+    pub retry_max_seconds: u64,
+    /// How long any one step of a request (connect, send, answer) may take.
+    pub timeout_seconds: u64,
+    /// How often to ask head office for catalog changes.
+    pub catalog_minutes: u64,
+}
+
+impl Default for SyncConfig {
+    fn default() -> Self {
+        SyncConfig {
+            batch_entries: 500,
+            batch_kib: 1024,
+            batch_age_seconds: 30,
+            poll_ms: 2000,
+            retry_min_ms: 1000,
+            retry_max_seconds: 300,
+            timeout_seconds: 30,
+            catalog_minutes: 5,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -222,6 +261,27 @@ impl Settings {
         }
         if config.scanner.max_len == 0 {
             return Err(file.error("scanner", "max_len", "max_len must be more than 0".into()));
+        }
+        let sync = &config.sync;
+        for (key, value) in [
+            ("batch_entries", sync.batch_entries as u64),
+            ("batch_kib", sync.batch_kib as u64),
+            ("poll_ms", sync.poll_ms),
+            ("retry_min_ms", sync.retry_min_ms),
+            ("retry_max_seconds", sync.retry_max_seconds),
+            ("timeout_seconds", sync.timeout_seconds),
+            ("catalog_minutes", sync.catalog_minutes),
+        ] {
+            if value == 0 {
+                return Err(file.error("sync", key, format!("{key} must be more than 0")));
+            }
+        }
+        if sync.batch_kib > crate::sync::http::MAX_BODY / 2048 {
+            return Err(file.error(
+                "sync",
+                "batch_kib",
+                format!("batch_kib is at most {}", crate::sync::http::MAX_BODY / 2048),
+            ));
         }
         let mut permissions = PermissionTable::default();
         for (name, role) in &config.permissions {

@@ -10,6 +10,7 @@ use crate::domain::stock::StockRow;
 use crate::domain::takings::SalesReport;
 use crate::domain::user::UserSummary;
 use crate::store::journal::JournalRecord;
+use crate::store::outbox::SyncStatus;
 use crate::store::settings::StoreSettings;
 use chrono::NaiveDate;
 
@@ -41,8 +42,8 @@ pub trait TillApi {
     /// Takes over a lane another screen holds, on a manager's approval. With
     /// the engine in this process there is no other screen: nothing to take.
     fn take_lane(&mut self, lane: u16, approval: Approval) -> Result<(), EngineError>;
-    /// Journal entries not yet at head office; 0 if it cannot be asked.
-    fn sync_backlog(&mut self) -> usize;
+    /// How sending to head office stands; `None` if it cannot be asked.
+    fn sync_status(&mut self) -> Option<SyncStatus>;
 }
 
 impl TillApi for super::Engine {
@@ -103,7 +104,7 @@ impl TillApi for super::Engine {
         Ok(())
     }
 
-    fn sync_backlog(&mut self) -> usize {
-        super::Engine::sync_backlog(self)
+    fn sync_status(&mut self) -> Option<SyncStatus> {
+        super::Engine::sync_status(self).ok()
     }
 }

@@ -37,6 +37,7 @@ use std::sync::mpsc::Sender;
 
 use crate::store::journal::{JournalEvent, JournalRecord};
 use crate::store::print_queue::{JobKind, PrintJob, Printer};
+use crate::store::outbox::SyncStatus;
 use crate::store::settings::StoreSettings;
 use crate::store::{Store, StoreError};
 use catalog::CatalogIndex;
@@ -56,6 +57,9 @@ fn check_price(price: Money, currency: &crate::domain::money::Currency) -> Resul
         Err(EngineError::BadPrice(price))
     }
 }
+
+/// Who the journal says changed the catalog when head office's change set is applied.
+pub const HQ_ACTOR: &str = "head-office";
 
 /// Lane 0: the back office, shared by any number of screens, where nothing is sold.
 pub const BACK_OFFICE: u16 = 0;
@@ -283,6 +287,7 @@ impl Engine {
 
     /// Products whose name, sku or code matches every word of `query`.
     pub fn search(&mut self, query: &str, limit: usize) -> Result<Vec<Product>, EngineError> {
+        self.apply_catalog_updates()?;
         if self.catalog.is_none() {
             self.catalog = Some(CatalogIndex::build(&self.store)?);
         }
@@ -323,9 +328,55 @@ impl Engine {
         self.authorise(&session, permission, None).map(drop)
     }
 
-    /// Completed sales still waiting to go to head office.
-    pub fn sync_backlog(&self) -> usize {
-        self.store.outbox_len()
+    /// How sending to head office stands: what waits, since when, and the last error.
+    pub fn sync_status(&self) -> Result<SyncStatus, EngineError> {
+        Ok(self.store.outbox().status()?)
+    }
+
+    /// Applies the head-office catalog change sets the sync worker has left,
+    /// oldest first, each journaled as head office's act. One this till
+    /// cannot take (a tax category it does not have, a price in the wrong
+    /// cents) is refused whole, journaled with the reason, and not asked for
+    /// again; the sync status shows it.
+    fn apply_catalog_updates(&mut self) -> Result<(), EngineError> {
+        let outbox = self.store.outbox();
+        while let Some((version, products)) = outbox.next_catalog()? {
+            match self.check_catalog(&products) {
+                Ok(()) => {
+                    let event = JournalEvent::CatalogApplied {
+                        version,
+                        count: products.len(),
+                        digest: crate::store::journal::digest(&products)?,
+                    };
+                    self.store
+                        .put_products_journaled(&products, Some(HQ_ACTOR), event, Some(version))?;
+                }
+                Err(reason) => {
+                    tracing::warn!(version, %reason, "refused a head-office catalog change set");
+                    outbox.note(Err(format!("catalog version {version} refused: {reason}")))?;
+                    self.store.refuse_catalog(version, HQ_ACTOR, reason)?;
+                }
+            }
+            self.catalog = None;
+        }
+        Ok(())
+    }
+
+    fn check_catalog(&self, products: &[Product]) -> Result<(), String> {
+        let rules = &self.settings.rules;
+        for p in products {
+            if p.sku.trim().is_empty() || p.name.trim().is_empty() {
+                return Err(format!("product '{}' has no sku or no name", p.sku));
+            }
+            check_price(p.price, &rules.currency).map_err(|e| format!("{}: {e}", p.sku))?;
+            if rules.tax_category(&p.tax_code).is_none() {
+                return Err(format!(
+                    "{}: tax category '{}' is not configured on this till",
+                    p.sku, p.tax_code
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Checks an approver's PIN and role for something done outside a session
@@ -375,6 +426,7 @@ impl Engine {
 
     pub fn execute(&mut self, id: SessionId, command: Command) -> Result<Vec<Event>, EngineError> {
         let session = self.active(id)?;
+        self.apply_catalog_updates()?;
         let rules = &self.settings.rules;
         let cart = self.store.cart(session.lane)?;
         let mut sale = match (&command, cart) {
@@ -649,7 +701,7 @@ impl Engine {
                 };
                 product.price = price;
                 self.store
-                    .put_products_journaled(&[product], Some(&session.user), event)?;
+                    .put_products_journaled(&[product], Some(&session.user), event, None)?;
                 return Ok(Vec::new());
             }
             Command::OverridePrice {
@@ -765,7 +817,7 @@ impl Engine {
                 );
                 let event = JournalEvent::ProductChanged { sku, old, new };
                 self.store
-                    .put_products_journaled(&[product], Some(&session.user), event)?;
+                    .put_products_journaled(&[product], Some(&session.user), event, None)?;
                 self.catalog = None;
                 return Ok(Vec::new());
             }

@@ -15,6 +15,7 @@ use crate::domain::user::UserSummary;
 use crate::engine::api::TillApi;
 use crate::engine::{Approval, Command, EngineError, Event, SessionId};
 use crate::store::journal::JournalRecord;
+use crate::store::outbox::SyncStatus;
 use crate::store::settings::StoreSettings;
 
 pub struct Client {
@@ -209,10 +210,10 @@ impl TillApi for Client {
         }
     }
 
-    fn sync_backlog(&mut self) -> usize {
-        match self.call(&Request::Backlog) {
-            Ok(Response::Backlog(n)) => usize::try_from(n).unwrap_or(usize::MAX),
-            _ => 0,
+    fn sync_status(&mut self) -> Option<SyncStatus> {
+        match self.call(&Request::SyncStatus) {
+            Ok(Response::SyncStatus(status)) => Some(*status),
+            _ => None,
         }
     }
 }

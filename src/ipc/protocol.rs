@@ -14,9 +14,10 @@ use crate::domain::takings::SalesReport;
 use crate::domain::user::{Permission, UserSummary};
 use crate::engine::{Approval, Command, EngineError, Event, SessionId};
 use crate::store::journal::JournalRecord;
+use crate::store::outbox::SyncStatus;
 use crate::store::settings::StoreSettings;
 
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum Request {
@@ -71,7 +72,7 @@ pub enum Request {
         from: chrono::NaiveDate,
         to: chrono::NaiveDate,
     },
-    Backlog,
+    SyncStatus,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -99,7 +100,7 @@ pub enum Response {
     Stock(Vec<StockRow>),
     Users(Vec<UserSummary>),
     SalesReport(Box<SalesReport>),
-    Backlog(u64),
+    SyncStatus(Box<SyncStatus>),
     Error(WireError),
 }
 

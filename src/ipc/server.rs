@@ -362,7 +362,7 @@ fn answer(
             .cart(session)
             .map(|c| Response::Cart(c.map(Box::new))),
         // Reads that need no role still need someone logged in on this screen.
-        Request::Search { .. } | Request::Held | Request::Receipt { .. } | Request::Backlog
+        Request::Search { .. } | Request::Held | Request::Receipt { .. } | Request::SyncStatus
             if screen.sessions.is_empty() =>
         {
             return Response::Error(WireError::NoSession);
@@ -384,7 +384,9 @@ fn answer(
         Request::SalesReport { session, from, to } => engine
             .sales_report(session, from, to)
             .map(|r| Response::SalesReport(Box::new(r))),
-        Request::Backlog => Ok(Response::Backlog(engine.sync_backlog() as u64)),
+        Request::SyncStatus => engine
+            .sync_status()
+            .map(|s| Response::SyncStatus(Box::new(s))),
     };
     result.unwrap_or_else(|e| Response::Error(WireError::from(&e)))
 }

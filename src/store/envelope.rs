@@ -12,6 +12,11 @@ use super::error::StoreError;
 /// Version of the record layout this build writes.
 pub const ENVELOPE_VERSION: u8 = 1;
 
+/// The most a decoded value may claim: bincode trusts length prefixes, so a
+/// damaged record or a hostile batch from the network could otherwise ask for
+/// gigabytes before decoding fails.
+const DECODE_LIMIT: usize = 64 << 20;
+
 fn config() -> bincode::config::Configuration {
     bincode::config::standard()
 }
@@ -39,7 +44,8 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T, StoreE
             format!("record version {version}, expected {ENVELOPE_VERSION}"),
         ));
     }
-    let (value, used) = bincode::serde::decode_from_slice(body, config())
+    let limited = config().with_limit::<DECODE_LIMIT>();
+    let (value, used) = bincode::serde::decode_from_slice(body, limited)
         .map_err(|e| StoreError::corrupt(what, e))?;
     if used != body.len() {
         return Err(StoreError::corrupt(what, "trailing bytes after the record"));

@@ -155,6 +155,22 @@ pub enum JournalEvent {
         count: usize,
         digest: Hash,
     },
+    /// This terminal pinned head office: its address (and CA and key).
+    HqJoined {
+        url: String,
+    },
+    /// A head-office catalog change set applied: its version, how many
+    /// products it set, and the digest of the change set.
+    CatalogApplied {
+        version: u64,
+        count: usize,
+        digest: Hash,
+    },
+    /// A head-office change set this terminal would not apply, and why.
+    CatalogRefused {
+        version: u64,
+        reason: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -13,6 +13,7 @@ pub mod identity;
 pub mod journal;
 pub mod keys;
 pub mod lock;
+pub mod outbox;
 pub mod print_queue;
 pub mod schema;
 pub mod settings;
@@ -54,13 +55,50 @@ const Z_STATE_KEY: &[u8] = b"z_state";
 /// Files sled keeps in a store directory; their presence tells a store from a stray folder.
 const SLED_FILES: [&str; 2] = ["conf", "db"];
 
-pub struct Store {
+/// A sled database in a directory whose lock we hold, that can be made
+/// durable: the till's store, and head office's.
+pub struct SledDir {
     path: PathBuf,
-    db: sled::Db,
+    pub db: sled::Db,
     /// sled's data file, kept open to fsync it: `sled::Db::flush` alone does not
     /// reach the disk on Linux (it uses sync_file_range, which skips the drive's
     /// cache and the file's metadata).
     db_file: File,
+    // Declared last so it is released after sled has closed its files.
+    _lock: StoreLock,
+}
+
+impl SledDir {
+    /// Locks `path` (naming any holder) and opens sled in it.
+    pub fn open(path: &Path) -> Result<SledDir, StoreError> {
+        let lock = StoreLock::acquire(path)?;
+        let db = open_sled(path)?;
+        let db_path = path.join("db");
+        let db_file = File::open(&db_path).map_err(|e| StoreError::io(&db_path, e))?;
+        Ok(SledDir {
+            path: path.to_path_buf(),
+            db,
+            db_file,
+            _lock: lock,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Makes everything written so far durable: sled's flush, then an fsync of
+    /// its data file (see `db_file`).
+    pub fn persist(&self) -> Result<(), StoreError> {
+        self.db.flush()?;
+        self.db_file
+            .sync_all()
+            .map_err(|e| StoreError::io(self.path.join("db"), e))
+    }
+}
+
+pub struct Store {
+    dir: SledDir,
     products: sled::Tree,
     barcodes: sled::Tree,
     sales: sled::Tree,
@@ -78,18 +116,18 @@ pub struct Store {
     journal: sled::Tree,
     outbox: sled::Tree,
     meta: sled::Tree,
-    // Declared last so it is released after sled has closed its files.
-    _lock: StoreLock,
+    /// Head-office catalog change sets, verified, waiting for the engine.
+    catalog_inbox: sled::Tree,
 }
 
-fn tx_error(e: TransactionError<StoreError>) -> StoreError {
+pub(crate) fn tx_error(e: TransactionError<StoreError>) -> StoreError {
     match e {
         TransactionError::Abort(e) => e,
         TransactionError::Storage(e) => e.into(),
     }
 }
 
-fn abort(e: StoreError) -> ConflictableTransactionError<StoreError> {
+pub(crate) fn abort(e: StoreError) -> ConflictableTransactionError<StoreError> {
     ConflictableTransactionError::Abort(e)
 }
 
@@ -140,19 +178,15 @@ impl Store {
         }
         let found = schema::read_version(&store.meta)?
             .ok_or_else(|| StoreError::corrupt("meta", "no schema version"))?;
-        schema::migrate(&store.db, &store.meta, path, found, schema::MIGRATIONS)?;
+        schema::migrate(&store.dir.db, &store.meta, path, found, schema::MIGRATIONS)?;
         store.settings()?;
         Ok(store)
     }
 
     fn open_unchecked(path: &Path) -> Result<Store, StoreError> {
-        let lock = StoreLock::acquire(path)?;
-        let db = open_sled(path)?;
-        let db_path = path.join("db");
-        let db_file = File::open(&db_path).map_err(|e| StoreError::io(&db_path, e))?;
-        let tree = |name: &str| db.open_tree(name);
+        let dir = SledDir::open(path)?;
+        let tree = |name: &str| dir.db.open_tree(name);
         Ok(Store {
-            path: path.to_path_buf(),
             products: tree("products")?,
             barcodes: tree("barcodes")?,
             sales: tree("sales")?,
@@ -169,23 +203,18 @@ impl Store {
             journal: tree("journal")?,
             outbox: tree("outbox")?,
             meta: tree("meta")?,
-            db,
-            db_file,
-            _lock: lock,
+            catalog_inbox: tree("catalog_inbox")?,
+            dir,
         })
     }
 
     pub fn path(&self) -> &Path {
-        &self.path
+        self.dir.path()
     }
 
-    /// Makes everything written so far durable: sled's flush, then an fsync of
-    /// its data file (see `db_file`).
+    /// Makes everything written so far durable (see [`SledDir::persist`]).
     pub fn persist(&self) -> Result<(), StoreError> {
-        self.db.flush()?;
-        self.db_file
-            .sync_all()
-            .map_err(|e| StoreError::io(self.path.join("db"), e))
+        self.dir.persist()
     }
 
     pub fn settings(&self) -> Result<StoreSettings, StoreError> {
@@ -240,15 +269,18 @@ impl Store {
             count: products.len(),
             digest,
         };
-        self.put_products_journaled(products, actor, event)
+        self.put_products_journaled(products, actor, event, None)
     }
 
     /// Adds or replaces products and journals `event` with them, together.
+    /// `from_hq` names the head-office catalog version they came from: it
+    /// leaves the inbox and becomes the applied version in the same step.
     pub fn put_products_journaled(
         &self,
         products: &[Product],
         actor: Option<&str>,
         event: JournalEvent,
+        from_hq: Option<u64>,
     ) -> Result<(), StoreError> {
         let mut encoded = Vec::with_capacity(products.len());
         for p in products {
@@ -261,8 +293,13 @@ impl Store {
             &self.journal,
             &self.outbox,
             &self.meta,
+            &self.catalog_inbox,
         )
-            .transaction(|(tx_products, tx_barcodes, journal, outbox, meta)| {
+            .transaction(|(tx_products, tx_barcodes, journal, outbox, meta, inbox)| {
+                if let Some(version) = from_hq {
+                    inbox.remove(&keys::seq(version))?;
+                    meta.insert(outbox::CATALOG_VERSION_KEY, &keys::seq(version))?;
+                }
                 for (p, bytes) in &encoded {
                     if let Some(old) = tx_products.get(p.sku.as_bytes())? {
                         let old: Product = decode(&old, "product").map_err(abort)?;
@@ -339,7 +376,7 @@ impl Store {
     /// fsync per scan would slow every scan on an SD card.
     pub fn save_cart(&self, lane: u16, sale: &Sale) -> Result<(), StoreError> {
         self.open_carts.insert(lane.to_be_bytes(), encode(sale)?)?;
-        self.db.flush()?;
+        self.dir.db.flush()?;
         Ok(())
     }
 
@@ -721,7 +758,7 @@ impl Store {
     /// A handle for the printer worker's thread.
     pub fn print_queue(&self) -> PrintQueue {
         PrintQueue {
-            db: self.db.clone(),
+            db: self.dir.db.clone(),
             jobs: self.print_jobs.clone(),
             sales: self.sales.clone(),
         }
@@ -806,19 +843,54 @@ impl Store {
             .collect()
     }
 
-    /// Journal entries not yet acknowledged by head office.
-    ///
-    /// Counted from the first and last keys, not by walking the tree (sled's
-    /// `len` is a full scan): entries enter in sequence and head office
-    /// acknowledges them in order, so the outbox is always one unbroken run.
-    pub fn outbox_len(&self) -> usize {
-        let seq = |entry: sled::Result<Option<(sled::IVec, sled::IVec)>>| {
-            entry.ok().flatten().and_then(|(k, _)| keys::parse_seq(&k))
-        };
-        match (seq(self.outbox.first()), seq(self.outbox.last())) {
-            (Some(first), Some(last)) => usize::try_from(last - first + 1).unwrap_or(usize::MAX),
-            _ => 0,
+    /// A handle on the outbox and the sync state, for the sync worker's thread.
+    pub fn outbox(&self) -> outbox::Outbox {
+        outbox::Outbox {
+            db: self.dir.db.clone(),
+            journal: self.journal.clone(),
+            outbox: self.outbox.clone(),
+            meta: self.meta.clone(),
+            sales: self.sales.clone(),
+            catalog_inbox: self.catalog_inbox.clone(),
         }
+    }
+
+    /// Journals why a head-office change set was not applied, and counts it
+    /// as seen, so it is not fetched again.
+    pub fn refuse_catalog(
+        &self,
+        version: u64,
+        actor: &str,
+        reason: String,
+    ) -> Result<(), StoreError> {
+        let puts = [
+            Put {
+                tree: &self.catalog_inbox,
+                key: keys::seq(version).to_vec(),
+                value: None,
+            },
+            Put {
+                tree: &self.meta,
+                key: outbox::CATALOG_VERSION_KEY.to_vec(),
+                value: Some(keys::seq(version).to_vec()),
+            },
+        ];
+        let event = JournalEvent::CatalogRefused { version, reason };
+        self.write_journaled(&puts, actor, event).map(drop)
+    }
+
+    /// Pins head office (its address, CA and key) on this terminal, journaled.
+    pub fn join_hq(&self, link: &outbox::HqLink, actor: Option<&str>) -> Result<(), StoreError> {
+        let (key, value) = outbox::Outbox::link_put(link)?;
+        let put = Put {
+            tree: &self.meta,
+            key,
+            value: Some(value),
+        };
+        let event = JournalEvent::HqJoined {
+            url: link.url.clone(),
+        };
+        self.write_journaled_as(&[put], actor, event).map(drop)
     }
 
     /// Checks the whole chain, and that every sale record still has the digest

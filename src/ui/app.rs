@@ -27,6 +27,7 @@ use crate::domain::tender::TenderKind;
 use crate::domain::user::Role;
 use crate::engine::api::TillApi;
 use crate::engine::{Approval, Command, EngineError, Event, ProductChange, SessionId};
+use crate::store::outbox::SyncStatus;
 use crate::store::settings::StoreSettings;
 
 /// How many products the lookup shows at once.
@@ -143,8 +144,8 @@ pub struct App<'e> {
     /// Index into the cart's lines.
     pub selected: usize,
     pub last: Option<Completion>,
-    /// Journal entries still to go to head office, asked once a second.
-    backlog: usize,
+    /// How sending to head office stands, asked after each key and each tick.
+    sync: Option<SyncStatus>,
     pub quit: bool,
     /// What the scanner and printer threads last said, for the status bar.
     pub devices: StatusBoard,
@@ -159,7 +160,7 @@ impl<'e> App<'e> {
         wedge: WedgeConfig,
         lane: u16,
     ) -> App<'e> {
-        let backlog = engine.sync_backlog();
+        let sync = engine.sync_status();
         App {
             engine,
             keymap,
@@ -175,7 +176,7 @@ impl<'e> App<'e> {
             cart: None,
             selected: 0,
             last: None,
-            backlog,
+            sync,
             quit: false,
             devices: StatusBoard::default(),
             clock: Local::now,
@@ -204,8 +205,8 @@ impl<'e> App<'e> {
         self.lane
     }
 
-    pub fn sync_backlog(&self) -> usize {
-        self.backlog
+    pub fn sync_status(&self) -> Option<&SyncStatus> {
+        self.sync.as_ref()
     }
 
     pub fn info(&mut self, text: impl Into<String>) {
@@ -254,7 +255,7 @@ impl<'e> App<'e> {
 
     /// Time passed with no key: hand on held-back typing whose burst is over.
     pub fn tick(&mut self, now: Instant) {
-        self.backlog = self.engine.sync_backlog();
+        self.sync = self.engine.sync_status();
         if self.wedge.deadline().is_some_and(|d| d <= now)
             && let Some(w) = self.wedge.flush()
         {
@@ -338,7 +339,7 @@ impl<'e> App<'e> {
     /// A key after scanner detection: an action if bound, else typing.
     pub fn press(&mut self, key: Key) {
         self.press_key(key);
-        self.backlog = self.engine.sync_backlog();
+        self.sync = self.engine.sync_status();
     }
 
     fn press_key(&mut self, key: Key) {

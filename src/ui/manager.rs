@@ -11,6 +11,7 @@ use crate::domain::user::UserSummary;
 use crate::engine::api::TillApi;
 use crate::engine::{EngineError, SessionId};
 use crate::store::journal::JournalRecord;
+use crate::store::outbox::SyncStatus;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
@@ -84,7 +85,7 @@ pub struct ManagerView {
     /// The days the report covers; today if none was typed.
     pub range: Option<(NaiveDate, NaiveDate)>,
     pub journal: Vec<JournalRecord>,
-    pub backlog: usize,
+    pub sync: Option<SyncStatus>,
 }
 
 impl ManagerView {
@@ -99,7 +100,7 @@ impl ManagerView {
             report: None,
             range: None,
             journal: Vec::new(),
-            backlog: 0,
+            sync: None,
         }
     }
 
@@ -125,7 +126,7 @@ impl ManagerView {
                 self.report = Some(api.sales_report(session, from, to)?);
             }
             Tab::Journal => self.journal = api.journal(session, 200)?,
-            Tab::Sync => self.backlog = api.sync_backlog(),
+            Tab::Sync => self.sync = api.sync_status(),
         }
         self.selected = self.selected.min(self.rows().saturating_sub(1));
         Ok(())

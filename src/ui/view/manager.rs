@@ -159,20 +159,23 @@ pub fn draw(frame: &mut Frame, app: &App, view: &ManagerView, area: Rect) {
             );
         }
         Tab::Sync => {
-            let lines = vec![
-                Line::from(vec![
-                    Span::styled("Waiting for head office: ", app.theme.text),
-                    Span::styled(
-                        format!("{} journal entries", view.backlog),
-                        app.theme.accent,
-                    ),
-                ]),
-                Line::raw(""),
-                Line::styled(
-                    "Head-office sync is not built yet: entries wait in the outbox, safely.",
+            let now = app.now().with_timezone(&chrono::Utc);
+            let lines: Vec<Line> = match &view.sync {
+                Some(status) => status
+                    .fields(now)
+                    .into_iter()
+                    .map(|(label, value)| {
+                        Line::from(vec![
+                            Span::styled(format!("{label:<16}"), app.theme.muted),
+                            Span::styled(value, app.theme.text),
+                        ])
+                    })
+                    .collect(),
+                None => vec![Line::styled(
+                    "The sync status cannot be read just now.",
                     app.theme.muted,
-                ),
-            ];
+                )],
+            };
             frame.render_widget(Paragraph::new(lines).block(panel(app, " Sync ")), body);
         }
     }

@@ -8,8 +8,7 @@ use ratatui::widgets::Paragraph;
 use crate::ui::action::{Action, Section};
 use crate::ui::app::{App, Screen};
 
-/// Who, where, and the state of everything the till depends on. Shifts and
-/// head-office sync are not built yet, and the bar says so rather than guess.
+/// Who, where, and the state of everything the till depends on.
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let user = app.user.clone().unwrap_or_else(|| "logged out".into());
     let devices = app.devices.get();
@@ -19,7 +18,9 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         "no shift".to_string(),
         devices.printer,
         devices.scanner,
-        format!("HQ {} unsent", app.sync_backlog()),
+        app.sync_status()
+            .map(|s| s.summary(app.now().with_timezone(&chrono::Utc)))
+            .unwrap_or_else(|| "HQ ?".to_string()),
     ];
     let clock = app.now().format("%H:%M:%S").to_string();
     // The clock always shows; on a narrow screen the left part gives way.

@@ -1,0 +1,168 @@
+//! Head office: `till hq …`. It receives every terminal's journal in signed
+//! batches ([`ingest`]), keeps it ([`store`], [`sled_store`]), serves it over
+//! rustls ([`server`]) and publishes
+//! catalog change sets for every terminal to apply.
+//!
+//! Its directory holds `hq.toml` (name, address, price rules), its CA and
+//! server certificate and keys ([`pki`]), `hq.key` (the ed25519 key that
+//! signs acknowledgements and catalogs) and `store/`.
+
+pub mod ingest;
+pub mod pki;
+pub mod server;
+pub mod sled_store;
+pub mod store;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+use chrono::Utc;
+use ed25519_dalek::SigningKey;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::pricing::PriceRules;
+use crate::domain::product::Product;
+use crate::store::identity;
+use crate::sync::enroll::{Bundle, EnrollRequest};
+use crate::sync::tls;
+use crate::sync::wire::{self, ChangeSet, Signed};
+use sled_store::SledHqStore;
+use store::{HqStore, TerminalRecord};
+
+const SETTINGS_FILE: &str = "hq.toml";
+const KEY_FILE: &str = "hq.key";
+const CA_CERT: &str = "ca.pem";
+const CA_KEY: &str = "ca.key";
+const SERVER_CERT: &str = "server.pem";
+const SERVER_KEY: &str = "server.key";
+const STORE_DIR: &str = "store";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HqSettings {
+    /// Head office's name, in its CA's name.
+    pub name: String,
+    /// The address terminals reach it at, put in every enrolment bundle.
+    pub url: String,
+    /// Currency and tax categories of the catalog it publishes.
+    pub rules: PriceRules,
+}
+
+pub struct Hq {
+    pub settings: HqSettings,
+    dir: PathBuf,
+    store: Box<dyn HqStore>,
+    key: SigningKey,
+}
+
+fn read_text(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
+}
+
+impl Hq {
+    /// Makes a new head office in `dir` (missing or empty): its CA, a server
+    /// certificate for `hosts` (the names and addresses terminals use), its
+    /// signing key and an empty store.
+    pub fn init(dir: &Path, settings: HqSettings, hosts: &[String]) -> Result<Hq> {
+        if dir.exists()
+            && std::fs::read_dir(dir)
+                .with_context(|| format!("cannot read {}", dir.display()))?
+                .next()
+                .is_some()
+        {
+            bail!("{} is not empty: head office is made in a new directory", dir.display());
+        }
+        if hosts.is_empty() {
+            bail!("give at least one --host: the name or address terminals reach head office at");
+        }
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        let ca = pki::new_ca(&settings.name)?;
+        let server = pki::server_cert(&settings.name, &ca.key, hosts)?;
+        std::fs::write(dir.join(CA_CERT), &ca.cert)?;
+        identity::write_secret(&dir.join(CA_KEY), ca.key.as_bytes())?;
+        std::fs::write(dir.join(SERVER_CERT), &server.cert)?;
+        identity::write_secret(&dir.join(SERVER_KEY), server.key.as_bytes())?;
+        identity::create_key_file(&dir.join(KEY_FILE))?;
+        std::fs::write(dir.join(SETTINGS_FILE), toml::to_string(&settings)?)?;
+        Hq::open(dir)
+    }
+
+    pub fn open(dir: &Path) -> Result<Hq> {
+        let settings_path = dir.join(SETTINGS_FILE);
+        if !settings_path.exists() {
+            bail!(
+                "{} is not a head office directory (no {SETTINGS_FILE}): make one with till hq init",
+                dir.display()
+            );
+        }
+        let settings: HqSettings = crate::sync::enroll::read(&settings_path)?;
+        let key = identity::load_key_file(&dir.join(KEY_FILE))?;
+        let store = SledHqStore::open(&dir.join(STORE_DIR))?;
+        Ok(Hq {
+            settings,
+            dir: dir.to_path_buf(),
+            store: Box::new(store),
+            key,
+        })
+    }
+
+    pub fn store(&self) -> &dyn HqStore {
+        self.store.as_ref()
+    }
+
+    pub fn public_key(&self) -> String {
+        hex::encode(self.key.verifying_key().to_bytes())
+    }
+
+    /// The server's TLS set-up, from the files `init` made.
+    pub fn tls(&self, require_client_cert: bool) -> Result<Arc<rustls::ServerConfig>> {
+        Ok(tls::server_config(
+            &read_text(&self.dir.join(SERVER_CERT))?,
+            &read_text(&self.dir.join(SERVER_KEY))?,
+            &read_text(&self.dir.join(CA_CERT))?,
+            require_client_cert,
+        )?)
+    }
+
+    /// Registers a terminal from its request and makes the bundle it joins
+    /// with; with `client_cert`, the bundle carries a client certificate.
+    pub fn enroll(&self, request: &EnrollRequest, client_cert: bool) -> Result<Bundle> {
+        wire::verifying_key(&request.public_key).map_err(anyhow::Error::msg)?;
+        if request.terminal.trim().is_empty() {
+            bail!("the request names no terminal");
+        }
+        let record =
+            TerminalRecord::new(&request.terminal, &request.store_name, &request.public_key);
+        self.store.enroll(&record)?;
+        let client = if client_cert {
+            let ca_key = read_text(&self.dir.join(CA_KEY))?;
+            Some(pki::client_cert(
+                &self.settings.name,
+                &ca_key,
+                &request.terminal,
+            )?)
+        } else {
+            None
+        };
+        Ok(Bundle {
+            terminal: request.terminal.clone(),
+            url: self.settings.url.clone(),
+            hq_key: self.public_key(),
+            ca_pem: read_text(&self.dir.join(CA_CERT))?,
+            client_cert_pem: client.as_ref().map(|c| c.cert.clone()),
+            client_key_pem: client.map(|c| c.key),
+        })
+    }
+
+    /// Signs and publishes products as the next catalog version.
+    pub fn publish(&self, products: Vec<Product>) -> Result<u64> {
+        let version = self.store.catalog_version()? + 1;
+        let set = ChangeSet {
+            version,
+            issued_at: Utc::now(),
+            products,
+        };
+        self.store.publish(version, &Signed::seal(&set, &self.key)?)?;
+        Ok(version)
+    }
+}

@@ -1,0 +1,121 @@
+//! `till hq serve`: head office's HTTPS endpoint, on rustls.
+//!
+//! One thread per connection, a bounded number of them, each with read and
+//! write timeouts, so a slow or stuck terminal cannot hold the door for the
+//! others. Routes:
+//! - `POST /v1/batches`: a signed batch; answers a signed acknowledgement
+//!   (200) or a refusal with its reason (400, 403, 409). A storage failure
+//!   here answers 503 and the terminal tries again later.
+//! - `GET /v1/catalog?after=N`: the next signed catalog change set (200), or
+//!   204 when the terminal has them all.
+//! - `GET /v1/health`: 200 when head office is serving.
+
+use std::io;
+use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use rustls::{ServerConfig, ServerConnection, StreamOwned};
+
+use super::Hq;
+use crate::store::envelope::encode;
+use crate::sync::http::{self, Request};
+use crate::sync::wire::Refusal;
+
+/// Connections served at once; more are closed at once and retried by their terminals.
+const MAX_CONNECTIONS: usize = 64;
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Serves until the process ends. Every acknowledged batch is already
+/// durable, so stopping it at any moment (SIGTERM, SIGKILL, power) loses
+/// nothing a terminal was told is stored.
+pub fn serve(listener: TcpListener, hq: Arc<Hq>, tls: Arc<ServerConfig>) {
+    let active = Arc::new(AtomicUsize::new(0));
+    for stream in listener.incoming() {
+        let tcp = match stream {
+            Ok(tcp) => tcp,
+            Err(e) => {
+                tracing::warn!(error = %e, "accepting a connection failed");
+                continue;
+            }
+        };
+        if active.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
+            active.fetch_sub(1, Ordering::SeqCst);
+            tracing::warn!("too many connections; closing one");
+            continue;
+        }
+        let (hq, tls, active) = (hq.clone(), tls.clone(), active.clone());
+        let spawned = std::thread::Builder::new()
+            .name("hq-conn".into())
+            .spawn(move || {
+                let peer = tcp.peer_addr().ok();
+                if let Err(e) = handle(tcp, &hq, tls) {
+                    tracing::info!(?peer, error = %e, "connection ended early");
+                }
+                active.fetch_sub(1, Ordering::SeqCst);
+            });
+        if let Err(e) = spawned {
+            tracing::error!(error = %e, "cannot start a connection thread");
+        }
+    }
+}
+
+fn handle(tcp: TcpStream, hq: &Hq, tls: Arc<ServerConfig>) -> io::Result<()> {
+    tcp.set_read_timeout(Some(TIMEOUT))?;
+    tcp.set_write_timeout(Some(TIMEOUT))?;
+    let conn = ServerConnection::new(tls).map_err(io::Error::other)?;
+    let mut stream = StreamOwned::new(conn, tcp);
+    let request = http::read_request(&mut stream)?;
+    let (status, body) = route(hq, &request);
+    http::write_response(&mut stream, status, &body)?;
+    stream.conn.send_close_notify();
+    let _ = stream.conn.complete_io(&mut stream.sock);
+    Ok(())
+}
+
+fn route(hq: &Hq, request: &Request) -> (u16, Vec<u8>) {
+    let text = |status: u16, s: String| (status, s.into_bytes());
+    match (request.method.as_str(), request.path.as_str()) {
+        ("POST", "/v1/batches") => match hq.receive(&request.body) {
+            Ok(Ok(ack)) => match ack.to_bytes() {
+                Ok(bytes) => (200, bytes),
+                Err(e) => text(500, e.to_string()),
+            },
+            Ok(Err(refusal)) => {
+                tracing::warn!(reason = %refusal, "refused a batch");
+                let status = match refusal {
+                    Refusal::Malformed(_) => 400,
+                    Refusal::UnknownTerminal(_) | Refusal::BadSignature(_) => 403,
+                    _ => 409,
+                };
+                match encode(&refusal) {
+                    Ok(bytes) => (status, bytes),
+                    Err(e) => text(500, e.to_string()),
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot store a batch");
+                text(503, format!("head office cannot store batches: {e}"))
+            }
+        },
+        ("GET", path) if path.starts_with("/v1/catalog") => {
+            let after = path
+                .strip_prefix("/v1/catalog?after=")
+                .and_then(|n| n.parse::<u64>().ok());
+            let Some(after) = after else {
+                return text(400, "ask for /v1/catalog?after=VERSION".into());
+            };
+            match hq.store().catalog_after(after) {
+                Ok(Some(set)) => match set.to_bytes() {
+                    Ok(bytes) => (200, bytes),
+                    Err(e) => text(500, e.to_string()),
+                },
+                Ok(None) => (204, Vec::new()),
+                Err(e) => text(503, e.to_string()),
+            }
+        }
+        ("GET", "/v1/health") => text(200, "ok".into()),
+        (method, path) => text(404, format!("nothing at {method} {path}")),
+    }
+}

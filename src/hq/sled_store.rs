@@ -1,0 +1,195 @@
+//! Head office's embedded store: sled, in the directory given to
+//! `till hq serve --data`, made durable the same way as a till's store.
+//!
+//! Trees: `terminals` (id → record), `batches`, `journal` and `sales` (each
+//! keyed by terminal id and number, so one terminal's records sit together
+//! in order), `catalog` (version → signed change set) and `meta`.
+
+use std::path::Path;
+
+use sled::Transactional;
+use sled::transaction::ConflictableTransactionError;
+
+use super::store::{Accepted, BatchRecord, HqStore, HqStoreError, TerminalRecord};
+use crate::domain::receipt::CompletedSale;
+use crate::store::envelope::{decode, encode};
+use crate::store::{SledDir, StoreError, keys};
+use crate::sync::wire::Signed;
+
+pub struct SledHqStore {
+    dir: SledDir,
+    terminals: sled::Tree,
+    batches: sled::Tree,
+    journal: sled::Tree,
+    sales: sled::Tree,
+    catalog: sled::Tree,
+}
+
+/// A terminal's records under its id: the id's length first, so "T1" and
+/// "T10" never share a prefix.
+fn key(terminal: &str, n: u64) -> Vec<u8> {
+    let mut k = prefix(terminal);
+    k.extend_from_slice(&keys::seq(n));
+    k
+}
+
+fn prefix(terminal: &str) -> Vec<u8> {
+    let id = terminal.as_bytes();
+    let mut k = Vec::with_capacity(id.len() + 10);
+    k.extend_from_slice(&(id.len() as u16).to_be_bytes());
+    k.extend_from_slice(id);
+    k
+}
+
+fn abort(e: StoreError) -> ConflictableTransactionError<StoreError> {
+    ConflictableTransactionError::Abort(e)
+}
+
+impl SledHqStore {
+    pub fn open(path: &Path) -> Result<SledHqStore, StoreError> {
+        std::fs::create_dir_all(path).map_err(|e| StoreError::io(path, e))?;
+        let dir = SledDir::open(path)?;
+        let tree = |name: &str| dir.db.open_tree(name);
+        Ok(SledHqStore {
+            terminals: tree("terminals")?,
+            batches: tree("batches")?,
+            journal: tree("journal")?,
+            sales: tree("sales")?,
+            catalog: tree("catalog")?,
+            dir,
+        })
+    }
+}
+
+impl HqStore for SledHqStore {
+    fn terminal(&self, id: &str) -> Result<Option<TerminalRecord>, HqStoreError> {
+        Ok(self
+            .terminals
+            .get(id.as_bytes())?
+            .map(|raw| decode(&raw, "terminal"))
+            .transpose()?)
+    }
+
+    fn terminals(&self) -> Result<Vec<TerminalRecord>, HqStoreError> {
+        let mut out = Vec::new();
+        for raw in self.terminals.iter().values() {
+            out.push(decode(&raw?, "terminal")?);
+        }
+        Ok(out)
+    }
+
+    fn enroll(&self, terminal: &TerminalRecord) -> Result<(), HqStoreError> {
+        if let Some(known) = self.terminal(&terminal.id)? {
+            if known.public_key != terminal.public_key {
+                return Err(HqStoreError::KeyClash(terminal.id.clone()));
+            }
+            return Ok(());
+        }
+        self.terminals
+            .insert(terminal.id.as_bytes(), encode(terminal)?)?;
+        self.dir.persist()?;
+        Ok(())
+    }
+
+    fn batch(&self, terminal: &str, seq: u64) -> Result<Option<BatchRecord>, HqStoreError> {
+        Ok(self
+            .batches
+            .get(key(terminal, seq))?
+            .map(|raw| decode(&raw, "batch"))
+            .transpose()?)
+    }
+
+    fn commit(&self, accepted: &Accepted) -> Result<bool, HqStoreError> {
+        let id = accepted.after.id.as_str();
+        let mut sales = Vec::with_capacity(accepted.sales.len());
+        for sale in &accepted.sales {
+            sales.push((key(id, sale.receipt.0), encode(sale)?));
+        }
+        let mut entries = Vec::with_capacity(accepted.entries.len());
+        for record in &accepted.entries {
+            entries.push((key(id, record.entry.seq), encode(record)?));
+        }
+        let batch = encode(&accepted.batch)?;
+        let after = encode(&accepted.after)?;
+        let stored = (&self.terminals, &self.batches, &self.journal, &self.sales)
+            .transaction(|(terminals, batches, journal, tx_sales)| {
+                let now: Option<TerminalRecord> = terminals
+                    .get(id.as_bytes())?
+                    .map(|raw| decode(&raw, "terminal"))
+                    .transpose()
+                    .map_err(abort)?;
+                if now.as_ref() != Some(&accepted.before) {
+                    return Ok(false);
+                }
+                for (k, v) in &entries {
+                    journal.insert(k.as_slice(), v.as_slice())?;
+                }
+                for (k, v) in &sales {
+                    tx_sales.insert(k.as_slice(), v.as_slice())?;
+                }
+                batches.insert(key(id, accepted.batch.seq), batch.as_slice())?;
+                terminals.insert(id.as_bytes(), after.as_slice())?;
+                Ok(true)
+            })
+            .map_err(crate::store::tx_error)?;
+        // Acknowledged only once it would survive a power cut here.
+        if stored {
+            self.dir.persist()?;
+        }
+        Ok(stored)
+    }
+
+    fn for_each_sale(
+        &self,
+        f: &mut dyn FnMut(&str, CompletedSale),
+    ) -> Result<(), HqStoreError> {
+        for item in self.sales.iter() {
+            let (k, raw) = item?;
+            let len = k
+                .get(..2)
+                .map(|b| usize::from(u16::from_be_bytes([b[0], b[1]])))
+                .unwrap_or(0);
+            let terminal = k
+                .get(2..2 + len)
+                .map(String::from_utf8_lossy)
+                .unwrap_or_default();
+            f(&terminal, decode(&raw, "sale")?);
+        }
+        Ok(())
+    }
+
+    fn publish(&self, version: u64, set: &Signed) -> Result<(), HqStoreError> {
+        self.catalog.insert(keys::seq(version), set.to_bytes()?)?;
+        self.dir.persist()?;
+        Ok(())
+    }
+
+    fn catalog_after(&self, version: u64) -> Result<Option<Signed>, HqStoreError> {
+        let Some((_, raw)) = self.catalog.range(keys::seq(version + 1)..).next().transpose()?
+        else {
+            return Ok(None);
+        };
+        Signed::from_bytes(&raw)
+            .map(Some)
+            .map_err(|e| StoreError::corrupt("catalog", e.to_string()).into())
+    }
+
+    fn catalog_version(&self) -> Result<u64, HqStoreError> {
+        Ok(self
+            .catalog
+            .last()?
+            .and_then(|(k, _)| keys::parse_seq(&k))
+            .unwrap_or(0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{key, prefix};
+
+    #[test]
+    fn one_terminals_keys_never_share_a_prefix_with_anothers() {
+        assert!(!key("T10", 1).starts_with(&prefix("T1")));
+        assert!(key("T1", 1) < key("T1", 2));
+    }
+}

@@ -1,0 +1,381 @@
+//! The terminal's side of head-office sync, as the store keeps it: the link
+//! to head office, the batch being sent, what was last heard, and catalog
+//! change sets waiting for the engine.
+//!
+//! Journal entries enter the outbox in the transaction that makes them (see
+//! `journal::append`). A batch is cut from the front of the outbox and kept,
+//! bytes and all, until head office acknowledges it: a retry after a cut
+//! connection or a restart sends the very same bytes under the same sequence,
+//! which head office recognises and acknowledges again instead of storing
+//! twice. Only the acknowledgement removes the entries.
+//!
+//! The handle holds its own clones of the sled trees, so the sync worker runs
+//! on its own thread and never waits for, or holds up, a sale.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sled::Transactional;
+
+use super::envelope::{decode, encode};
+use super::error::StoreError;
+use super::journal::{JournalEvent, JournalRecord};
+use super::keys;
+use super::tx_error;
+use crate::domain::product::Product;
+use crate::domain::receipt::CompletedSale;
+
+const LINK_KEY: &[u8] = b"hq_link";
+const PENDING_KEY: &[u8] = b"sync_pending";
+const NEXT_BATCH_KEY: &[u8] = b"sync_next_batch";
+const STATE_KEY: &[u8] = b"sync_state";
+pub(super) const CATALOG_VERSION_KEY: &[u8] = b"catalog_version";
+
+/// Where head office is and how to know it: written by `till sync join`
+/// from the bundle head office made at enrolment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HqLink {
+    /// `https://host:port` of head office.
+    pub url: String,
+    /// PEM of head office's own CA: the only issuer trusted for it, so a
+    /// certificate from any public CA for the same name is refused.
+    pub ca_pem: String,
+    /// Hex of the ed25519 key head office signs acknowledgements and catalogs with.
+    pub hq_key: String,
+    /// A client certificate and its key (PEM), if head office issued one.
+    pub client_cert: Option<(String, String)>,
+}
+
+/// A batch cut and signed, waiting for its acknowledgement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingBatch {
+    pub seq: u64,
+    /// Journal sequence numbers of its first and last entries.
+    pub first: u64,
+    pub last: u64,
+    /// The signed batch exactly as sent.
+    pub bytes: Vec<u8>,
+}
+
+/// What the sync worker last saw; shown on the status bar and by `till sync status`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncState {
+    pub last_attempt: Option<DateTime<Utc>>,
+    pub last_ok: Option<DateTime<Utc>>,
+    /// Why the last attempt failed (unreachable, refused and why); cleared by a success.
+    pub last_error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncStatus {
+    /// Head office's address, once the terminal has joined it.
+    pub hq: Option<String>,
+    /// Journal entries not yet acknowledged.
+    pub backlog: usize,
+    /// When the oldest of them was made.
+    pub oldest: Option<DateTime<Utc>>,
+    pub state: SyncState,
+    /// The newest head-office catalog applied here.
+    pub catalog_version: u64,
+}
+
+impl SyncStatus {
+    /// One line for the status bar and `till sync status`: where sending
+    /// stands, how much waits and for how long.
+    pub fn summary(&self, now: DateTime<Utc>) -> String {
+        let mut parts = Vec::new();
+        if self.hq.is_none() {
+            parts.push("not joined".to_string());
+        } else if self.state.last_error.is_some() {
+            parts.push("failing".to_string());
+        }
+        match (self.backlog, self.oldest) {
+            (0, _) => parts.push("all sent".to_string()),
+            (n, Some(oldest)) => {
+                parts.push(format!("{n} unsent"));
+                parts.push(format!("oldest {}", short_age(now - oldest)));
+            }
+            (n, None) => parts.push(format!("{n} unsent")),
+        }
+        format!("HQ {}", parts.join(", "))
+    }
+}
+
+impl SyncStatus {
+    /// Everything known, as label and value: the manager's Sync tab and
+    /// `till sync status` show the same.
+    pub fn fields(&self, now: DateTime<Utc>) -> Vec<(&'static str, String)> {
+        let when = |at: Option<DateTime<Utc>>| match at {
+            Some(at) => format!(
+                "{} ({} ago)",
+                at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M:%S"),
+                short_age(now - at)
+            ),
+            None => "never".to_string(),
+        };
+        vec![
+            (
+                "Head office",
+                self.hq
+                    .clone()
+                    .unwrap_or_else(|| "not joined (till sync join BUNDLE)".into()),
+            ),
+            ("Unsent entries", self.backlog.to_string()),
+            (
+                "Oldest unsent",
+                match self.oldest {
+                    Some(_) => when(self.oldest),
+                    None => "-".into(),
+                },
+            ),
+            ("Last sent", when(self.state.last_ok)),
+            ("Last tried", when(self.state.last_attempt)),
+            (
+                "Last error",
+                self.state.last_error.clone().unwrap_or_else(|| "none".into()),
+            ),
+            ("Catalog version", self.catalog_version.to_string()),
+        ]
+    }
+}
+
+/// "40s", "12m", "5h", "3d": how long, to a glance.
+pub fn short_age(age: chrono::Duration) -> String {
+    let s = age.num_seconds().max(0);
+    match s {
+        0..60 => format!("{s}s"),
+        60..3600 => format!("{}m", s / 60),
+        3600..86400 => format!("{}h", s / 3600),
+        _ => format!("{}d", s / 86400),
+    }
+}
+
+/// What the front of the outbox holds: entries in order, and the sale and
+/// refund records they name.
+pub struct Unsent {
+    pub entries: Vec<JournalRecord>,
+    pub sales: Vec<CompletedSale>,
+}
+
+#[derive(Clone)]
+pub struct Outbox {
+    pub(super) db: sled::Db,
+    pub(super) journal: sled::Tree,
+    pub(super) outbox: sled::Tree,
+    pub(super) meta: sled::Tree,
+    pub(super) sales: sled::Tree,
+    pub(super) catalog_inbox: sled::Tree,
+}
+
+impl Outbox {
+    pub fn link(&self) -> Result<Option<HqLink>, StoreError> {
+        self.meta
+            .get(LINK_KEY)?
+            .map(|raw| decode(&raw, "head-office link"))
+            .transpose()
+    }
+
+    pub(super) fn link_put(link: &HqLink) -> Result<(Vec<u8>, Vec<u8>), StoreError> {
+        Ok((LINK_KEY.to_vec(), encode(link)?))
+    }
+
+    /// Journal entries not yet acknowledged, counted from the first and last
+    /// keys: entries enter in sequence and leave in sequence, so the outbox
+    /// is always one unbroken run (sled's `len` would walk the whole tree).
+    pub fn len(&self) -> usize {
+        let seq = |entry: sled::Result<Option<(sled::IVec, sled::IVec)>>| {
+            entry.ok().flatten().and_then(|(k, _)| keys::parse_seq(&k))
+        };
+        match (seq(self.outbox.first()), seq(self.outbox.last())) {
+            (Some(first), Some(last)) => usize::try_from(last - first + 1).unwrap_or(usize::MAX),
+            _ => 0,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.outbox.is_empty()
+    }
+
+    /// When the oldest unacknowledged entry was made.
+    pub fn oldest(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let Some((key, _)) = self.outbox.first()? else {
+            return Ok(None);
+        };
+        let Some(raw) = self.journal.get(&key)? else {
+            return Err(StoreError::corrupt(
+                "outbox",
+                "an entry waiting for head office is missing from the journal",
+            ));
+        };
+        let record: JournalRecord = decode(&raw, "journal entry")?;
+        Ok(Some(record.entry.at))
+    }
+
+    pub fn status(&self) -> Result<SyncStatus, StoreError> {
+        Ok(SyncStatus {
+            hq: self.link()?.map(|l| l.url),
+            backlog: self.len(),
+            oldest: self.oldest()?,
+            state: self.state()?,
+            catalog_version: self.applied_catalog()?,
+        })
+    }
+
+    pub fn state(&self) -> Result<SyncState, StoreError> {
+        Ok(self
+            .meta
+            .get(STATE_KEY)?
+            .map(|raw| decode(&raw, "sync state"))
+            .transpose()?
+            .unwrap_or_default())
+    }
+
+    /// Notes how an attempt to reach head office went. Not fsynced: it is a
+    /// display, and losing the last one to a power cut loses nothing.
+    pub fn note(&self, outcome: Result<(), String>) -> Result<(), StoreError> {
+        let mut state = self.state()?;
+        let now = Utc::now();
+        state.last_attempt = Some(now);
+        match outcome {
+            Ok(()) => {
+                state.last_ok = Some(now);
+                state.last_error = None;
+            }
+            Err(why) => state.last_error = Some(why),
+        }
+        self.meta.insert(STATE_KEY, encode(&state)?)?;
+        Ok(())
+    }
+
+    /// The batch waiting for its acknowledgement, if one was cut.
+    pub fn pending(&self) -> Result<Option<PendingBatch>, StoreError> {
+        self.meta
+            .get(PENDING_KEY)?
+            .map(|raw| decode(&raw, "pending batch"))
+            .transpose()
+    }
+
+    /// The batch to send: the pending one if there is one, else a new one cut
+    /// from the front of the outbox (at most `max_entries` entries, stopping
+    /// once `max_bytes` of records are taken) and sealed by `seal`, which is
+    /// given the batch's sequence number. `None` when nothing waits.
+    pub fn cut(
+        &self,
+        max_entries: usize,
+        max_bytes: usize,
+        seal: impl FnOnce(u64, Unsent) -> Result<Vec<u8>, StoreError>,
+    ) -> Result<Option<PendingBatch>, StoreError> {
+        if let Some(pending) = self.pending()? {
+            return Ok(Some(pending));
+        }
+        let mut unsent = Unsent {
+            entries: Vec::new(),
+            sales: Vec::new(),
+        };
+        let mut bytes = 0usize;
+        for key in self.outbox.iter().keys() {
+            let key = key?;
+            let raw = self.journal.get(&key)?.ok_or_else(|| {
+                StoreError::corrupt("outbox", "an entry waiting for head office is missing")
+            })?;
+            bytes += raw.len();
+            let record: JournalRecord = decode(&raw, "journal entry")?;
+            if let JournalEvent::SaleCompleted { receipt, .. }
+            | JournalEvent::RefundCompleted { receipt, .. } = &record.entry.event
+            {
+                let raw = self.sales.get(keys::seq(receipt.0))?.ok_or_else(|| {
+                    StoreError::corrupt("sales", format!("receipt {} is missing", receipt.0))
+                })?;
+                bytes += raw.len();
+                unsent.sales.push(decode(&raw, "sale")?);
+            }
+            unsent.entries.push(record);
+            if unsent.entries.len() >= max_entries || bytes >= max_bytes {
+                break;
+            }
+        }
+        let (Some(first), Some(last)) = (unsent.entries.first(), unsent.entries.last()) else {
+            return Ok(None);
+        };
+        let (first, last) = (first.entry.seq, last.entry.seq);
+        let seq = self
+            .meta
+            .get(NEXT_BATCH_KEY)?
+            .and_then(|raw| keys::parse_seq(&raw))
+            .unwrap_or(1);
+        let batch = PendingBatch {
+            seq,
+            first,
+            last,
+            bytes: seal(seq, unsent)?,
+        };
+        // Kept before it is sent: a batch is never cut twice under two numbers.
+        self.meta.insert(PENDING_KEY, encode(&batch)?)?;
+        self.db.flush()?;
+        Ok(Some(batch))
+    }
+
+    /// Head office has the pending batch `seq`: its entries leave the outbox
+    /// and the next batch gets the next number, together.
+    pub fn acknowledge(&self, seq: u64) -> Result<(), StoreError> {
+        (&self.outbox, &self.meta)
+            .transaction(|(outbox, meta)| {
+                let raw = meta.get(PENDING_KEY)?.ok_or_else(|| {
+                    super::abort(StoreError::corrupt("sync", "no batch is waiting"))
+                })?;
+                let pending: PendingBatch =
+                    decode(&raw, "pending batch").map_err(super::abort)?;
+                if pending.seq != seq {
+                    return Err(super::abort(StoreError::corrupt(
+                        "sync",
+                        format!("acknowledged batch {seq}, but batch {} waits", pending.seq),
+                    )));
+                }
+                for entry in pending.first..=pending.last {
+                    outbox.remove(&keys::seq(entry))?;
+                }
+                meta.remove(PENDING_KEY)?;
+                meta.insert(NEXT_BATCH_KEY, &keys::seq(seq + 1))?;
+                Ok(())
+            })
+            .map_err(tx_error)?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// The newest catalog version applied here.
+    pub fn applied_catalog(&self) -> Result<u64, StoreError> {
+        Ok(self
+            .meta
+            .get(CATALOG_VERSION_KEY)?
+            .and_then(|raw| keys::parse_seq(&raw))
+            .unwrap_or(0))
+    }
+
+    /// The newest catalog version this terminal has, applied or waiting.
+    pub fn catalog_version(&self) -> Result<u64, StoreError> {
+        let queued = self
+            .catalog_inbox
+            .last()?
+            .and_then(|(k, _)| keys::parse_seq(&k))
+            .unwrap_or(0);
+        Ok(queued.max(self.applied_catalog()?))
+    }
+
+    /// Keeps a verified change set for the engine to apply.
+    pub fn queue_catalog(&self, version: u64, products: &[Product]) -> Result<(), StoreError> {
+        self.catalog_inbox
+            .insert(keys::seq(version), encode(&products)?)?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// The oldest change set waiting to be applied.
+    pub fn next_catalog(&self) -> Result<Option<(u64, Vec<Product>)>, StoreError> {
+        let Some((key, raw)) = self.catalog_inbox.first()? else {
+            return Ok(None);
+        };
+        let version = keys::parse_seq(&key)
+            .ok_or_else(|| StoreError::corrupt("catalog inbox", "bad key"))?;
+        Ok(Some((version, decode(&raw, "catalog change set")?)))
+    }
+}
