@@ -4,8 +4,12 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::Parser;
-use till::cli::args::{Cli, Command, ImportWhat, JournalCommand, ReportCommand};
-use till::cli::{daemon, demo_run, export, import, init, journal, logging, report, screen, script};
+use till::cli::args::{
+    Cli, Command, HqCommand, ImportWhat, JournalCommand, ReportCommand, SyncCommand,
+};
+use till::cli::{
+    daemon, demo_run, export, hq, import, init, journal, logging, report, screen, script, sync,
+};
 use till::config::Settings;
 
 fn main() -> ExitCode {
@@ -69,6 +73,67 @@ fn run(cli: Cli) -> Result<ExitCode> {
             print!("{}", report::run(&data, *from, *to, *format)?);
         }
         Command::Sale { script: file } => script::run(&data, file)?,
+        Command::Sync(command) => match command {
+            SyncCommand::Request { out } => {
+                sync::request(&data, out)?;
+                println!(
+                    "wrote {}: take it to head office (till hq enroll --request FILE)",
+                    out.display()
+                );
+            }
+            SyncCommand::Join { bundle } => {
+                let url = sync::join(&data, bundle)?;
+                println!("joined head office at {url}");
+            }
+            SyncCommand::Status => print!("{}", sync::status(&data, &cli.socket_path(&config))?),
+            SyncCommand::Now => {
+                let batches = sync::now(&data, &config)?;
+                println!("sent {batches} batches; head office has everything");
+            }
+        },
+        Command::Hq(command) => {
+            let dir = cli.hq_dir();
+            match command {
+                HqCommand::Init {
+                    name,
+                    url,
+                    hosts,
+                    currency,
+                    minor_units,
+                } => {
+                    let made = hq::init(&dir, name, url, hosts, currency, *minor_units)?;
+                    println!(
+                        "made head office '{}' at {} (key {})",
+                        made.settings.name,
+                        dir.display(),
+                        made.public_key()
+                    );
+                }
+                HqCommand::Enroll {
+                    request,
+                    out,
+                    client_cert,
+                } => {
+                    let terminal = hq::enroll(&dir, request, out, *client_cert)?;
+                    println!(
+                        "enrolled terminal {terminal}; give it {} (till sync join FILE)",
+                        out.display()
+                    );
+                }
+                HqCommand::Serve {
+                    listen,
+                    require_client_cert,
+                } => hq::serve(&dir, listen, *require_client_cert)?,
+                HqCommand::Terminals => print!("{}", hq::terminals(&dir)?),
+                HqCommand::Report { from, to, format } => {
+                    print!("{}", hq::report(&dir, *from, *to, *format)?)
+                }
+                HqCommand::Publish { file } => {
+                    let (version, count) = hq::publish(&dir, file)?;
+                    println!("published catalog version {version}: {count} products");
+                }
+            }
+        }
         Command::Daemon => daemon::run(&data, &cli.socket_path(&config), &config)?,
         Command::Doctor { listen_seconds } => {
             let store = till::store::Store::open(&data)?.settings()?;

@@ -136,7 +136,7 @@ fn two_screens_sell_through_one_daemon() {
         Money::new(dec!(2.98))
     );
     assert!(office.search("choc", 5).expect("search").len() >= 5);
-    assert!(kiosk.sync_backlog() > 0);
+    assert!(kiosk.sync_status().expect("sync status").backlog > 0);
 }
 
 #[test]

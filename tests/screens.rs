@@ -49,6 +49,7 @@ fn render(app: &App, width: u16, height: u16) -> TestBackend {
 fn snap(app: &mut App, name: &str) {
     let mut settings = insta::Settings::clone_current();
     settings.add_filter(r"\d{4}-\d{2}-\d{2}", "YYYY-MM-DD");
+    settings.add_filter(r"\b\d\d:\d\d:\d\d\b", "HH:MM:SS");
     settings.add_filter(r"\b\d\d:\d\d\b", "HH:MM");
     settings.bind(|| {
         for (w, h) in [(80, 24), (120, 40)] {

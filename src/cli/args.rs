@@ -66,6 +66,15 @@ impl Cli {
             .unwrap_or_else(|| PathBuf::from(crate::ipc::DEFAULT_SOCKET))
     }
 
+    pub const DEFAULT_HQ_DATA: &'static str = "/var/lib/till-hq";
+
+    /// `--data` for `till hq`, which keeps head office apart from any till.
+    pub fn hq_dir(&self) -> PathBuf {
+        self.data
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(Cli::DEFAULT_HQ_DATA))
+    }
+
     pub fn data_dir(&self) -> PathBuf {
         self.data
             .clone()
@@ -100,6 +109,12 @@ pub enum Command {
         #[arg(long, default_value_t = 10)]
         listen_seconds: u64,
     },
+    /// Send the journal to head office and take its catalog (see README, "Head office")
+    #[command(subcommand)]
+    Sync(SyncCommand),
+    /// Head office: receive every terminal's sales, report across shops, publish the catalog
+    #[command(subcommand)]
+    Hq(HqCommand),
     /// Replay a plain-text script of till commands through the engine
     Sale {
         /// The script: one command a line (see README, "Sale scripts")
@@ -164,6 +179,76 @@ pub enum TaxModeArg {
 pub enum ImportWhat {
     /// Products from a CSV file (columns: sku,name,price,tax,unit,barcodes,plu)
     Products { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SyncCommand {
+    /// Write this terminal's enrolment request, for head office's `till hq enroll`
+    Request {
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Pin head office from the bundle `till hq enroll` made for this terminal
+    Join { bundle: PathBuf },
+    /// What waits for head office, since when, and the last error
+    Status,
+    /// Send everything waiting and fetch the catalog, now (not while the daemon runs)
+    Now,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HqCommand {
+    /// Make a head office in --data: its CA, server certificate and signing key
+    Init {
+        /// Head office's name, for its CA
+        #[arg(long, default_value = "Head office")]
+        name: String,
+        /// The address terminals reach it at, e.g. https://hq.example.com:8443
+        #[arg(long)]
+        url: String,
+        /// A host name or IP address for the server certificate (repeat for more)
+        #[arg(long = "host", required = true)]
+        hosts: Vec<String>,
+        /// ISO 4217 currency code of the catalog
+        #[arg(long, default_value = "EUR")]
+        currency: String,
+        #[arg(long, default_value_t = 2)]
+        minor_units: u32,
+    },
+    /// Register a terminal from its request and write the bundle it joins with
+    Enroll {
+        /// The file `till sync request` wrote on the terminal
+        #[arg(long)]
+        request: PathBuf,
+        /// Where to write the bundle (mode 0600) to carry back to the terminal
+        #[arg(long)]
+        out: PathBuf,
+        /// Also issue a client certificate for the terminal
+        #[arg(long)]
+        client_cert: bool,
+    },
+    /// Receive batches over HTTPS
+    Serve {
+        /// Address and port to listen on
+        #[arg(long, default_value = "0.0.0.0:8443")]
+        listen: String,
+        /// Refuse terminals without a client certificate from head office's CA
+        #[arg(long)]
+        require_client_cert: bool,
+    },
+    /// Enrolled terminals and how far each one's journal has arrived
+    Terminals,
+    /// Sales by shop and day, across every terminal
+    Report {
+        #[arg(long)]
+        from: NaiveDate,
+        #[arg(long)]
+        to: NaiveDate,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+    },
+    /// Publish products (CSV, as `till import products`) to every terminal
+    Publish { file: PathBuf },
 }
 
 #[derive(Debug, Subcommand)]

@@ -17,6 +17,7 @@ use crate::devices::url::DeviceUrl;
 use crate::engine::Engine;
 use crate::ipc::server;
 use crate::store::Store;
+use crate::sync::worker::{self as sync_worker, Worker};
 
 pub fn run(data: &Path, socket: &Path, config: &Settings) -> Result<()> {
     let mut engine = Engine::new(Store::open(data)?)?;
@@ -38,6 +39,8 @@ pub fn run(data: &Path, socket: &Path, config: &Settings) -> Result<()> {
             sleep,
         ));
     }
+    // Sends the journal to head office and fetches its catalog, on its own thread.
+    let _sync = sync_worker::spawn(Worker::new(engine.store(), config.config.sync.clone())?)?;
     let listener = server::bind(socket)?;
     let hub = Arc::new(server::Hub::default());
     // The daemon's scanner feeds the screen holding the scanner's lane.

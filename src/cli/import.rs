@@ -12,10 +12,10 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 
-use crate::domain::barcode::{self, Scanned};
-use crate::domain::product::{Product, Unit};
 use crate::domain::barcode::VariableMeasureLayout;
+use crate::domain::barcode::{self, Scanned};
 use crate::domain::pricing::PriceRules;
+use crate::domain::product::{Product, Unit};
 use crate::store::{Store, StoreError, keys};
 
 #[derive(Debug, Deserialize)]
@@ -41,6 +41,9 @@ pub fn products(data: &Path, file: &Path) -> Result<usize> {
     Ok(products.len())
 }
 
+/// Which product, if any, already holds a barcode or PLU key.
+pub type CodeOwner<'a> = dyn Fn(&[u8]) -> Result<Option<Product>, StoreError> + 'a;
+
 /// Reads and checks a product CSV against `rules` (currency, tax
 /// categories); `owner` says which product already holds a barcode or PLU
 /// key, so a code is never taken from one product by another. Every row is
@@ -49,7 +52,7 @@ pub fn read_csv(
     file: &Path,
     rules: &PriceRules,
     layout: &VariableMeasureLayout,
-    owner: &dyn Fn(&[u8]) -> Result<Option<Product>, StoreError>,
+    owner: &CodeOwner<'_>,
 ) -> Result<Vec<Product>> {
     let mut reader =
         csv::Reader::from_path(file).with_context(|| format!("cannot read {}", file.display()))?;
@@ -188,9 +191,7 @@ fn product_from_row(
         .map(str::trim)
         .filter(|c| !c.is_empty())
     {
-        let key = match barcode::parse(code, layout)
-            .map_err(|e| format!("barcode {code}: {e}"))?
-        {
+        let key = match barcode::parse(code, layout).map_err(|e| format!("barcode {code}: {e}"))? {
             Scanned::Item { keys, .. } => keys.into_iter().next().unwrap_or_default(),
             Scanned::Measured { key, .. } => key,
             Scanned::Plu(_) => {

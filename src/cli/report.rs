@@ -76,7 +76,12 @@ pub fn run(data: &Path, from: NaiveDate, to: NaiveDate, format: ReportFormat) ->
     let store = Store::open(data)?;
     let currency = store.settings()?.rules.currency;
     let rows = sales_by_day(&store, from, to)?;
-    render(&rows, &currency, format, &format!("(no sales from {from} to {to})"))
+    render(
+        &rows,
+        &currency,
+        format,
+        &format!("(no sales from {from} to {to})"),
+    )
 }
 
 /// The rows as a table, CSV or JSON; a store column leads if rows have one.

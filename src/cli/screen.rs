@@ -20,6 +20,7 @@ use crate::engine::api::TillApi;
 use crate::ipc::client::Client;
 use crate::ipc::protocol::Notice;
 use crate::store::Store;
+use crate::sync::worker::{self as sync_worker, Worker};
 use crate::ui::app::App;
 use crate::ui::keymap::Keymap;
 use crate::ui::theme::Theme;
@@ -57,7 +58,9 @@ pub fn run(data: &Path, config: &Settings, args: &ScreenArgs) -> Result<()> {
         )
     });
 
+    let sync = sync_worker::spawn(Worker::new(engine.store(), config.config.sync.clone())?)?;
     let outcome = show(&mut engine, board, args.lane.unwrap_or(1), args, (tx, rx));
+    drop(sync);
     drop(scanner);
     // Closing the engine closes the printer's wake-up channel: the worker makes
     // one last pass over the queue and stops.

@@ -280,7 +280,10 @@ impl Settings {
             return Err(file.error(
                 "sync",
                 "batch_kib",
-                format!("batch_kib is at most {}", crate::sync::http::MAX_BODY / 2048),
+                format!(
+                    "batch_kib is at most {}",
+                    crate::sync::http::MAX_BODY / 2048
+                ),
             ));
         }
         let mut permissions = PermissionTable::default();

@@ -36,8 +36,8 @@ use crate::domain::user::{Permission, Role, User, UserSummary};
 use std::sync::mpsc::Sender;
 
 use crate::store::journal::{JournalEvent, JournalRecord};
-use crate::store::print_queue::{JobKind, PrintJob, Printer};
 use crate::store::outbox::SyncStatus;
+use crate::store::print_queue::{JobKind, PrintJob, Printer};
 use crate::store::settings::StoreSettings;
 use crate::store::{Store, StoreError};
 use catalog::CatalogIndex;
@@ -348,8 +348,12 @@ impl Engine {
                         count: products.len(),
                         digest: crate::store::journal::digest(&products)?,
                     };
-                    self.store
-                        .put_products_journaled(&products, Some(HQ_ACTOR), event, Some(version))?;
+                    self.store.put_products_journaled(
+                        &products,
+                        Some(HQ_ACTOR),
+                        event,
+                        Some(version),
+                    )?;
                 }
                 Err(reason) => {
                     tracing::warn!(version, %reason, "refused a head-office catalog change set");

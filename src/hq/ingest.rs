@@ -105,7 +105,9 @@ fn continues(terminal: &TerminalRecord, batch: &Batch) -> Result<TerminalRecord,
         detail,
     };
     if batch.entries.is_empty() {
-        return Err(Refusal::Malformed("the batch has no journal entries".into()));
+        return Err(Refusal::Malformed(
+            "the batch has no journal entries".into(),
+        ));
     }
     let mut next = terminal.next_entry;
     let mut prev = terminal.last_hash;
@@ -115,7 +117,10 @@ fn continues(terminal: &TerminalRecord, batch: &Batch) -> Result<TerminalRecord,
         if entry.seq != next {
             return Err(broken(
                 next,
-                format!("entry {} came where entry {next} was due (entries are missing or repeated)", entry.seq),
+                format!(
+                    "entry {} came where entry {next} was due (entries are missing or repeated)",
+                    entry.seq
+                ),
             ));
         }
         if entry.prev_hash != prev {
@@ -126,10 +131,17 @@ fn continues(terminal: &TerminalRecord, batch: &Batch) -> Result<TerminalRecord,
         }
         let hash = journal::chain_hash(&prev, entry).map_err(|e| broken(next, e.to_string()))?;
         if hash != record.hash {
-            return Err(broken(next, "its hash does not match its contents (altered)".into()));
+            return Err(broken(
+                next,
+                "its hash does not match its contents (altered)".into(),
+            ));
         }
-        if let JournalEvent::SaleCompleted { receipt, digest, .. }
-        | JournalEvent::RefundCompleted { receipt, digest, .. } = &entry.event
+        if let JournalEvent::SaleCompleted {
+            receipt, digest, ..
+        }
+        | JournalEvent::RefundCompleted {
+            receipt, digest, ..
+        } = &entry.event
         {
             digests.insert(receipt.0, *digest);
         }

@@ -70,7 +70,10 @@ impl Hq {
                 .next()
                 .is_some()
         {
-            bail!("{} is not empty: head office is made in a new directory", dir.display());
+            bail!(
+                "{} is not empty: head office is made in a new directory",
+                dir.display()
+            );
         }
         if hosts.is_empty() {
             bail!("give at least one --host: the name or address terminals reach head office at");
@@ -162,7 +165,8 @@ impl Hq {
             issued_at: Utc::now(),
             products,
         };
-        self.store.publish(version, &Signed::seal(&set, &self.key)?)?;
+        self.store
+            .publish(version, &Signed::seal(&set, &self.key)?)?;
         Ok(version)
     }
 }

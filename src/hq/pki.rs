@@ -49,16 +49,20 @@ pub fn new_ca(name: &str) -> Result<Pem, PkiError> {
 }
 
 fn issuer(name: &str, ca_key_pem: &str) -> Result<Issuer<'static, KeyPair>, PkiError> {
-    Ok(Issuer::new(ca_params(name)?, KeyPair::from_pem(ca_key_pem)?))
+    Ok(Issuer::new(
+        ca_params(name)?,
+        KeyPair::from_pem(ca_key_pem)?,
+    ))
 }
 
 /// Head office's server certificate for `names` (host names or IP addresses).
 pub fn server_cert(ca_name: &str, ca_key_pem: &str, names: &[String]) -> Result<Pem, PkiError> {
     let key = KeyPair::generate()?;
     let mut params = CertificateParams::new(names.to_vec())?;
-    params
-        .distinguished_name
-        .push(DnType::CommonName, names.first().cloned().unwrap_or_default());
+    params.distinguished_name.push(
+        DnType::CommonName,
+        names.first().cloned().unwrap_or_default(),
+    );
     params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
     validity(&mut params, 5);
     let cert = params.signed_by(&key, &issuer(ca_name, ca_key_pem)?)?;

@@ -139,10 +139,7 @@ impl HqStore for SledHqStore {
         Ok(stored)
     }
 
-    fn for_each_sale(
-        &self,
-        f: &mut dyn FnMut(&str, CompletedSale),
-    ) -> Result<(), HqStoreError> {
+    fn for_each_sale(&self, f: &mut dyn FnMut(&str, CompletedSale)) -> Result<(), HqStoreError> {
         for item in self.sales.iter() {
             let (k, raw) = item?;
             let len = k
@@ -165,7 +162,11 @@ impl HqStore for SledHqStore {
     }
 
     fn catalog_after(&self, version: u64) -> Result<Option<Signed>, HqStoreError> {
-        let Some((_, raw)) = self.catalog.range(keys::seq(version + 1)..).next().transpose()?
+        let Some((_, raw)) = self
+            .catalog
+            .range(keys::seq(version + 1)..)
+            .next()
+            .transpose()?
         else {
             return Ok(None);
         };

@@ -86,10 +86,7 @@ pub trait HqStore: Send + Sync {
     /// `before` saw it; `false` if another request stored a batch first.
     fn commit(&self, accepted: &Accepted) -> Result<bool, HqStoreError>;
     /// Every sale and refund received, with the terminal that made it.
-    fn for_each_sale(
-        &self,
-        f: &mut dyn FnMut(&str, CompletedSale),
-    ) -> Result<(), HqStoreError>;
+    fn for_each_sale(&self, f: &mut dyn FnMut(&str, CompletedSale)) -> Result<(), HqStoreError>;
     /// Keeps a signed catalog change set under its version.
     fn publish(&self, version: u64, set: &Signed) -> Result<(), HqStoreError>;
     /// The first change set after `version`, if any.

@@ -81,22 +81,22 @@ pub struct SyncStatus {
 impl SyncStatus {
     /// One line for the status bar and `till sync status`: where sending
     /// stands, how much waits and for how long.
+    /// Short, as the status bar of an 80-column screen has little room:
+    /// "HQ: 12 unsent, 3h", "HQ failing: 12 unsent, 3h", "HQ: all sent".
     pub fn summary(&self, now: DateTime<Utc>) -> String {
-        let mut parts = Vec::new();
-        if self.hq.is_none() {
-            parts.push("not joined".to_string());
+        let state = if self.hq.is_none() {
+            " not joined"
         } else if self.state.last_error.is_some() {
-            parts.push("failing".to_string());
-        }
-        match (self.backlog, self.oldest) {
-            (0, _) => parts.push("all sent".to_string()),
-            (n, Some(oldest)) => {
-                parts.push(format!("{n} unsent"));
-                parts.push(format!("oldest {}", short_age(now - oldest)));
-            }
-            (n, None) => parts.push(format!("{n} unsent")),
-        }
-        format!("HQ {}", parts.join(", "))
+            " failing"
+        } else {
+            ""
+        };
+        let waiting = match (self.backlog, self.oldest) {
+            (0, _) => "all sent".to_string(),
+            (n, Some(oldest)) => format!("{n} unsent, {}", short_age(now - oldest)),
+            (n, None) => format!("{n} unsent"),
+        };
+        format!("HQ{state}: {waiting}")
     }
 }
 
@@ -131,7 +131,10 @@ impl SyncStatus {
             ("Last tried", when(self.state.last_attempt)),
             (
                 "Last error",
-                self.state.last_error.clone().unwrap_or_else(|| "none".into()),
+                self.state
+                    .last_error
+                    .clone()
+                    .unwrap_or_else(|| "none".into()),
             ),
             ("Catalog version", self.catalog_version.to_string()),
         ]
@@ -322,8 +325,7 @@ impl Outbox {
                 let raw = meta.get(PENDING_KEY)?.ok_or_else(|| {
                     super::abort(StoreError::corrupt("sync", "no batch is waiting"))
                 })?;
-                let pending: PendingBatch =
-                    decode(&raw, "pending batch").map_err(super::abort)?;
+                let pending: PendingBatch = decode(&raw, "pending batch").map_err(super::abort)?;
                 if pending.seq != seq {
                     return Err(super::abort(StoreError::corrupt(
                         "sync",
@@ -374,8 +376,8 @@ impl Outbox {
         let Some((key, raw)) = self.catalog_inbox.first()? else {
             return Ok(None);
         };
-        let version = keys::parse_seq(&key)
-            .ok_or_else(|| StoreError::corrupt("catalog inbox", "bad key"))?;
+        let version =
+            keys::parse_seq(&key).ok_or_else(|| StoreError::corrupt("catalog inbox", "bad key"))?;
         Ok(Some((version, decode(&raw, "catalog change set")?)))
     }
 }

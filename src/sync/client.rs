@@ -57,7 +57,8 @@ fn parse_url(url: &str) -> Option<(String, u16)> {
 
 impl HqClient {
     pub fn new(link: &HqLink, timeout: Duration) -> Result<HqClient, ClientError> {
-        let (host, port) = parse_url(&link.url).ok_or_else(|| ClientError::BadUrl(link.url.clone()))?;
+        let (host, port) =
+            parse_url(&link.url).ok_or_else(|| ClientError::BadUrl(link.url.clone()))?;
         let client = link
             .client_cert
             .as_ref()
@@ -128,10 +129,7 @@ mod tests {
             parse_url("https://hq.example.com/"),
             Some(("hq.example.com".into(), 443))
         );
-        assert_eq!(
-            parse_url("https://[::1]:9000"),
-            Some(("::1".into(), 9000))
-        );
+        assert_eq!(parse_url("https://[::1]:9000"), Some(("::1".into(), 9000)));
         assert_eq!(parse_url("http://hq:80"), None);
         assert_eq!(parse_url("https://hq:port"), None);
         assert_eq!(parse_url("https://hq/path"), None);

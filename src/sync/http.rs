@@ -182,10 +182,15 @@ mod tests {
         write_request(&mut wire, "POST", "hq", "/", b"0123456789").unwrap();
         let cut = &wire[..wire.len() - 3];
         assert!(read_request(&mut &cut[..]).is_err());
-        let huge = format!("POST / HTTP/1.1\r\nContent-Length: {}\r\n\r\n", MAX_BODY + 1);
+        let huge = format!(
+            "POST / HTTP/1.1\r\nContent-Length: {}\r\n\r\n",
+            MAX_BODY + 1
+        );
         let err = read_request(&mut huge.as_bytes()).err().unwrap();
         assert!(err.to_string().contains("allowed"), "{err}");
-        let err = read_request(&mut &b"\x16\x03\x01garbage\r\n\r\n"[..]).err().unwrap();
+        let err = read_request(&mut &b"\x16\x03\x01garbage\r\n\r\n"[..])
+            .err()
+            .unwrap();
         assert!(err.to_string().contains("not an HTTP request"), "{err}");
     }
 }

@@ -86,7 +86,8 @@ pub fn server_config(
     ca_pem: &str,
     require_client_cert: bool,
 ) -> Result<Arc<ServerConfig>, TlsError> {
-    let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots(ca_pem)?), provider());
+    let verifier =
+        WebPkiClientVerifier::builder_with_provider(Arc::new(roots(ca_pem)?), provider());
     let verifier = if require_client_cert {
         verifier
     } else {

@@ -66,8 +66,8 @@ impl Signed {
 
     /// The value inside, if `key` signed it.
     pub fn open<T: Signable>(&self, key: &VerifyingKey) -> Result<T, OpenError> {
-        let signature = Signature::from_slice(&self.signature)
-            .map_err(|_| OpenError::BadSignature(T::WHAT))?;
+        let signature =
+            Signature::from_slice(&self.signature).map_err(|_| OpenError::BadSignature(T::WHAT))?;
         key.verify(&signed_bytes(T::CONTEXT, &self.body), &signature)
             .map_err(|_| OpenError::BadSignature(T::WHAT))?;
         self.peek()
@@ -225,7 +225,10 @@ mod tests {
     fn round_trips_through_bytes() {
         let key = SigningKey::generate(&mut OsRng);
         let signed = Signed::seal(&ack(), &key).unwrap();
-        assert_eq!(Signed::from_bytes(&signed.to_bytes().unwrap()).unwrap(), signed);
+        assert_eq!(
+            Signed::from_bytes(&signed.to_bytes().unwrap()).unwrap(),
+            signed
+        );
         assert!(Signed::from_bytes(b"junk").is_err());
     }
 }

@@ -83,7 +83,10 @@ impl Worker {
             return Ok(true);
         }
         let age = chrono::Duration::seconds(self.config.batch_age_seconds as i64);
-        Ok(self.outbox.oldest()?.is_some_and(|at| Utc::now() - at >= age))
+        Ok(self
+            .outbox
+            .oldest()?
+            .is_some_and(|at| Utc::now() - at >= age))
     }
 
     /// Sends one batch if one is due (or anything waits, if `force`).
@@ -189,7 +192,8 @@ impl Worker {
     /// Returns the number of batches sent.
     pub fn drain(&mut self) -> Result<usize, SyncError> {
         let outcome = self.drain_inner();
-        self.outbox.note(outcome.as_ref().map(drop).map_err(|e| e.to_string()))?;
+        self.outbox
+            .note(outcome.as_ref().map(drop).map_err(|e| e.to_string()))?;
         outcome
     }
 
@@ -250,7 +254,9 @@ fn status_text(answer: &super::http::Response) -> String {
     format!("{}: {}", answer.status, text.trim())
 }
 
-/// The running worker; dropping it stops the thread and waits for it.
+/// The running worker. Dropping it tells the thread to stop after the
+/// exchange in progress, without waiting (a quitting till must not hang on
+/// a slow network); `stop` also waits for it.
 pub struct Running {
     stop: Option<Sender<()>>,
     thread: Option<JoinHandle<()>>,
@@ -267,11 +273,18 @@ pub fn spawn(worker: Worker) -> std::io::Result<Running> {
     })
 }
 
-impl Drop for Running {
-    fn drop(&mut self) {
+impl Running {
+    /// Stops the worker and waits until it has let go of the store.
+    pub fn stop(mut self) {
         drop(self.stop.take());
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        drop(self.stop.take());
     }
 }

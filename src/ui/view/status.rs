@@ -15,7 +15,6 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let parts = [
         user,
         app.settings().terminal.clone(),
-        "no shift".to_string(),
         devices.printer,
         devices.scanner,
         app.sync_status()

@@ -1,0 +1,664 @@
+//! Head-office sync over real TLS on loopback: `till hq serve` as its own
+//! process, terminals as stores and engines in this one, and a TCP proxy
+//! between them that can cut connections where a bad network would.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::{s, till};
+use till::cli::args::InitArgs;
+use till::config::SyncConfig;
+use till::domain::money::Money;
+use till::domain::tender::TenderKind;
+use till::engine::{Command, Engine};
+use till::hq::Hq;
+use till::store::Store;
+use till::store::envelope::decode;
+use till::store::journal::JournalEvent;
+use till::sync::client::HqClient;
+use till::sync::wire::{Batch, Refusal, Signed};
+use till::sync::worker::{self, Worker};
+
+/// Sync settings for tests: small batches, sent at once, quick retries.
+fn fast() -> SyncConfig {
+    SyncConfig {
+        batch_entries: 40,
+        batch_age_seconds: 0,
+        poll_ms: 20,
+        retry_min_ms: 20,
+        retry_max_seconds: 1,
+        timeout_seconds: 5,
+        ..SyncConfig::default()
+    }
+}
+
+// ---- head office as a process ---------------------------------------------
+
+struct HqServer {
+    child: Child,
+    addr: String,
+}
+
+impl HqServer {
+    /// Starts `till hq serve` and waits for it to say where it listens.
+    fn start(dir: &Path, listen: &str) -> HqServer {
+        let mut child = till()
+            .args(["hq", "serve", "--data", s(dir), "--listen", listen])
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start till hq serve");
+        let mut stderr = child.stderr.take().expect("stderr");
+        let mut seen = Vec::new();
+        let mut byte = [0u8; 1];
+        let addr = loop {
+            match stderr.read(&mut byte) {
+                Ok(1) => seen.push(byte[0]),
+                _ => panic!(
+                    "till hq serve ended before listening: {}",
+                    String::from_utf8_lossy(&seen)
+                ),
+            }
+            let text = String::from_utf8_lossy(&seen);
+            if text.ends_with('\n')
+                && let Some(line) = text.lines().find(|l| l.contains(" on "))
+            {
+                break line.rsplit(" on ").next().unwrap_or_default().to_string();
+            }
+        };
+        // Keep draining its log so it never blocks on a full pipe.
+        std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
+        HqServer { child, addr }
+    }
+
+    /// Kills it outright, as a power cut would.
+    fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for HqServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+// ---- a proxy that breaks connections on request ----------------------------
+
+/// Client bytes after which a connection is carrying a batch (TLS hello and
+/// handshake are well under this; a batch of 40 sales is well over).
+const BATCH_BYTES: usize = 4000;
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Fault {
+    /// Forward part of the batch, then cut both sides: head office never
+    /// gets the whole request.
+    CutRequest,
+    /// Forward the whole batch, then throw head office's answer away and
+    /// cut the terminal off: head office stored it, the terminal never heard.
+    DropAnswer,
+    /// Hold the batch half-sent until released.
+    Hold,
+}
+
+#[derive(Default)]
+struct ProxyState {
+    upstream: Option<String>,
+    faults: Vec<Fault>,
+    done: Vec<Fault>,
+    released: bool,
+}
+
+struct Proxy {
+    port: u16,
+    state: Arc<Mutex<ProxyState>>,
+    held: Arc<AtomicUsize>,
+}
+
+impl Proxy {
+    fn start() -> Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind proxy");
+        let port = listener.local_addr().expect("addr").port();
+        let state = Arc::new(Mutex::new(ProxyState::default()));
+        let held = Arc::new(AtomicUsize::new(0));
+        let (st, h) = (state.clone(), held.clone());
+        std::thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                let (st, h) = (st.clone(), h.clone());
+                std::thread::spawn(move || relay(client, st, h));
+            }
+        });
+        Proxy { port, state, held }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, ProxyState> {
+        self.state.lock().expect("proxy state")
+    }
+
+    fn upstream(&self, addr: &str) {
+        self.lock().upstream = Some(addr.to_string());
+    }
+
+    fn arm(&self, fault: Fault) {
+        self.lock().faults.push(fault);
+    }
+
+    fn done(&self) -> Vec<Fault> {
+        self.lock().done.clone()
+    }
+}
+
+fn relay(client: TcpStream, state: Arc<Mutex<ProxyState>>, held: Arc<AtomicUsize>) {
+    let upstream = state.lock().expect("state").upstream.clone();
+    let Some(Ok(server)) = upstream.map(TcpStream::connect) else {
+        return; // head office is down: the terminal sees the connection close
+    };
+    let fault: Arc<Mutex<Option<Fault>>> = Arc::new(Mutex::new(None));
+    let (mut c_in, mut s_out) = (
+        client.try_clone().expect("clone"),
+        server.try_clone().expect("clone"),
+    );
+    let (f, st) = (fault.clone(), state.clone());
+    let (c2, s2) = (
+        client.try_clone().expect("clone"),
+        server.try_clone().expect("clone"),
+    );
+    let up = std::thread::spawn(move || {
+        let mut sent = 0usize;
+        let mut buf = [0u8; 2048];
+        loop {
+            let n = match c_in.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => n,
+            };
+            let before = sent;
+            sent += n;
+            if before < BATCH_BYTES && sent >= BATCH_BYTES {
+                let mut state = st.lock().expect("state");
+                if !state.faults.is_empty() {
+                    let taken = state.faults.remove(0);
+                    state.done.push(taken);
+                    *f.lock().expect("fault") = Some(taken);
+                }
+            }
+            let now = *f.lock().expect("fault");
+            match now {
+                Some(Fault::CutRequest) => {
+                    let _ = s_out.write_all(&buf[..n / 2]);
+                    let _ = c2.shutdown(Shutdown::Both);
+                    let _ = s2.shutdown(Shutdown::Both);
+                    return;
+                }
+                Some(Fault::Hold) => {
+                    held.fetch_add(1, Ordering::SeqCst);
+                    while !st.lock().expect("state").released {
+                        std::thread::sleep(Duration::from_millis(10));
+                    }
+                    held.fetch_sub(1, Ordering::SeqCst);
+                    *f.lock().expect("fault") = None;
+                }
+                _ => {}
+            }
+            if s_out.write_all(&buf[..n]).is_err() {
+                break;
+            }
+        }
+        let _ = s_out.shutdown(Shutdown::Write);
+    });
+    let (mut s_in, mut c_out) = (server, client);
+    let mut buf = [0u8; 2048];
+    loop {
+        let n = match s_in.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        if *fault.lock().expect("fault") == Some(Fault::DropAnswer) {
+            // Head office has the whole batch and is answering: cut the terminal off.
+            let _ = c_out.shutdown(Shutdown::Both);
+            break;
+        }
+        if c_out.write_all(&buf[..n]).is_err() {
+            break;
+        }
+    }
+    let _ = c_out.shutdown(Shutdown::Both);
+    let _ = up.join();
+}
+
+// ---- terminals ----------------------------------------------------------
+
+/// A demo store for terminal `id`.
+fn terminal_store(root: &Path, id: &str) -> PathBuf {
+    let path = root.join(id);
+    let mut args = InitArgs::demo();
+    args.terminal = id.to_string();
+    args.store_name = format!("Shop {id}");
+    drop(till::cli::init::run(&path, &args).expect("terminal store"));
+    path
+}
+
+/// Makes head office at `hq` (reached through `port`) and enrolls the terminals.
+fn head_office(root: &Path, port: u16, terminals: &[&Path]) -> PathBuf {
+    let hq = root.join("hq");
+    let url = format!("https://127.0.0.1:{port}");
+    common::run_ok(&[
+        "hq",
+        "init",
+        "--data",
+        s(&hq),
+        "--url",
+        &url,
+        "--host",
+        "127.0.0.1",
+    ]);
+    for (i, data) in terminals.iter().enumerate() {
+        let req = root.join(format!("req{i}.toml"));
+        let bundle = root.join(format!("bundle{i}.toml"));
+        common::run_ok(&["sync", "request", "--data", s(data), "--out", s(&req)]);
+        common::run_ok(&[
+            "hq",
+            "enroll",
+            "--data",
+            s(&hq),
+            "--request",
+            s(&req),
+            "--out",
+            s(&bundle),
+            "--client-cert",
+        ]);
+        common::run_ok(&["sync", "join", "--data", s(data), s(&bundle)]);
+    }
+    hq
+}
+
+/// Rings up `n` one-item card sales.
+fn sell(engine: &mut Engine, n: usize) {
+    let session = engine.login("cashier", "1111", 1).expect("login");
+    for _ in 0..n {
+        engine
+            .execute(
+                session,
+                Command::Scan {
+                    code: "4006381333931".into(),
+                    quantity: None,
+                },
+            )
+            .expect("scan");
+        engine
+            .execute(
+                session,
+                Command::Tender {
+                    kind: TenderKind::Card,
+                    amount: None,
+                },
+            )
+            .expect("pay");
+    }
+    engine.execute(session, Command::Logout).expect("logout");
+}
+
+fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + limit;
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(25));
+    }
+}
+
+/// Receipt numbers head office holds, per terminal.
+fn received(hq: &Path) -> std::collections::BTreeMap<String, Vec<u64>> {
+    let hq = Hq::open(hq).expect("open head office");
+    let mut out: std::collections::BTreeMap<String, Vec<u64>> = Default::default();
+    hq.store()
+        .for_each_sale(&mut |t, sale| out.entry(t.to_string()).or_default().push(sale.receipt.0))
+        .expect("sales");
+    out
+}
+
+#[test]
+fn a_thousand_sales_from_two_terminals_arrive_exactly_once_through_outages() {
+    let root = tempfile::tempdir().expect("tempdir");
+    let proxy = Proxy::start();
+    let t1 = terminal_store(root.path(), "T01");
+    let t2 = terminal_store(root.path(), "T02");
+    let hq = head_office(root.path(), proxy.port, &[&t1, &t2]);
+    let server = HqServer::start(&hq, "127.0.0.1:0");
+    proxy.upstream(&server.addr);
+    // Two faults of each kind, met by whichever terminal sends next.
+    for fault in [
+        Fault::CutRequest,
+        Fault::DropAnswer,
+        Fault::CutRequest,
+        Fault::DropAnswer,
+    ] {
+        proxy.arm(fault);
+    }
+
+    let sellers: Vec<_> = [t1.clone(), t2.clone()]
+        .into_iter()
+        .map(|data| {
+            std::thread::spawn(move || {
+                let mut engine = Engine::new(Store::open(&data).expect("open")).expect("engine");
+                let sync = worker::spawn(Worker::new(engine.store(), fast()).expect("worker"))
+                    .expect("spawn");
+                sell(&mut engine, 250);
+                (engine, sync)
+            })
+        })
+        .collect();
+    // Head office goes down mid-way (killed, as by a power cut) and comes back.
+    std::thread::sleep(Duration::from_millis(1500));
+    let addr = server.addr.clone();
+    server.kill();
+    std::thread::sleep(Duration::from_millis(700));
+    let server = HqServer::start(&hq, &addr);
+    let mut terminals: Vec<(Engine, worker::Running)> = sellers
+        .into_iter()
+        .map(|t| t.join().expect("seller"))
+        .collect();
+    for (engine, _) in &mut terminals {
+        sell(engine, 250);
+    }
+    for (engine, _) in &terminals {
+        let outbox = engine.store().outbox();
+        wait_until("the outbox to empty", Duration::from_secs(120), || {
+            outbox.is_empty()
+        });
+    }
+    let journals: Vec<u64> = terminals
+        .iter()
+        .map(|(e, _)| e.store().journal().count() as u64)
+        .collect();
+    for (engine, sync) in terminals {
+        sync.stop();
+        assert_eq!(engine.sync_status().expect("status").state.last_error, None);
+    }
+    server.kill();
+
+    let done = proxy.done();
+    assert!(
+        done.contains(&Fault::CutRequest) && done.contains(&Fault::DropAnswer),
+        "{done:?}"
+    );
+    let got = received(&hq);
+    for id in ["T01", "T02"] {
+        let receipts = &got[id];
+        assert_eq!(receipts.len(), 500, "{id}: every sale once");
+        assert_eq!(
+            *receipts,
+            (1..=500).collect::<Vec<u64>>(),
+            "{id}: in order, none twice"
+        );
+    }
+    let office = Hq::open(&hq).expect("open");
+    for (id, entries) in ["T01", "T02"].into_iter().zip(journals) {
+        let t = office.store().terminal(id).expect("read").expect("known");
+        assert_eq!(
+            t.next_entry, entries,
+            "{id}: head office holds the whole journal"
+        );
+    }
+}
+
+/// A batch signed by `key` for `terminal`, as a forger or a broken till would send it.
+fn post(
+    client: &HqClient,
+    batch: &Batch,
+    key: &ed25519_dalek::SigningKey,
+) -> (u16, Option<Refusal>) {
+    let body = Signed::seal(batch, key)
+        .expect("seal")
+        .to_bytes()
+        .expect("bytes");
+    let answer = client
+        .exchange("POST", "/v1/batches", &body)
+        .expect("head office answers");
+    (
+        answer.status,
+        decode::<Refusal>(&answer.body, "refusal").ok(),
+    )
+}
+
+#[test]
+fn bad_batches_are_refused_with_their_reason_and_the_terminal_shows_it() {
+    let root = tempfile::tempdir().expect("tempdir");
+    let proxy = Proxy::start();
+    let t1 = terminal_store(root.path(), "T01");
+    let hq = head_office(root.path(), proxy.port, &[&t1]);
+    let server = HqServer::start(&hq, "127.0.0.1:0");
+    proxy.upstream(&server.addr);
+
+    let mut engine = common::engine(&t1);
+    sell(&mut engine, 3);
+    let mut config = fast();
+    config.batch_entries = 5;
+    let mut w = Worker::new(engine.store(), config).expect("worker");
+    assert!(
+        w.push(true).expect("first batch"),
+        "batch 1 is acknowledged"
+    );
+
+    let link = engine
+        .store()
+        .outbox()
+        .link()
+        .expect("link")
+        .expect("joined");
+    let client = HqClient::new(&link, Duration::from_secs(5)).expect("client");
+    let key = till::store::identity::load_key(&t1).expect("key");
+    let journal: Vec<_> = engine
+        .store()
+        .journal()
+        .map(|r| r.expect("entry"))
+        .collect();
+    let sent = 5; // batch 1 held entries 0..5
+    let batch = |seq: u64, from: usize, to: usize| Batch {
+        terminal: "T01".into(),
+        seq,
+        entries: journal[from..to].to_vec(),
+        sales: journal[from..to]
+            .iter()
+            .filter_map(|r| match r.entry.event {
+                JournalEvent::SaleCompleted { receipt, .. } => {
+                    engine.store().sale(receipt).expect("sale")
+                }
+                _ => None,
+            })
+            .collect(),
+    };
+
+    let stranger = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+    let (status, why) = post(&client, &batch(2, sent, sent + 2), &stranger);
+    assert_eq!(
+        (status, why),
+        (403, Some(Refusal::BadSignature("T01".into())))
+    );
+
+    let mut unknown = batch(1, 0, 2);
+    unknown.terminal = "T99".into();
+    let (status, why) = post(&client, &unknown, &key);
+    assert_eq!(
+        (status, why),
+        (403, Some(Refusal::UnknownTerminal("T99".into())))
+    );
+
+    // Batch 1 again, with other contents: a replay, not a retry.
+    let (status, why) = post(&client, &batch(1, 0, 3), &key);
+    assert_eq!(status, 409);
+    assert!(
+        matches!(why, Some(Refusal::SequenceReused { seq: 1, .. })),
+        "{why:?}"
+    );
+
+    // Batch 2 that skips an entry: the chain does not continue.
+    let (status, why) = post(&client, &batch(2, sent + 1, sent + 3), &key);
+    assert_eq!(status, 409);
+    let why = why.expect("a reason");
+    assert!(
+        matches!(why, Refusal::ChainBroken { seq: 5, .. }),
+        "{why:?}"
+    );
+    assert!(
+        why.to_string()
+            .contains("entry 6 came where entry 5 was due"),
+        "{why}"
+    );
+
+    // Batch 2 with an entry altered after it was hashed.
+    let mut altered = batch(2, sent, sent + 2);
+    altered.entries[0].entry.actor = Some("mallory".into());
+    let (_, why) = post(&client, &altered, &key);
+    assert!(why.expect("a reason").to_string().contains("altered"));
+
+    // The right batch 2 is still taken: refusals changed nothing.
+    assert!(w.push(true).expect("batch 2"));
+
+    // A terminal whose key head office does not know shows why on its status.
+    let t2 = terminal_store(root.path(), "T02");
+    let bundle: till::sync::enroll::Bundle =
+        till::sync::enroll::read(&root.path().join("bundle0.toml")).expect("bundle");
+    let mut impostor = bundle.clone();
+    impostor.terminal = "T02".into();
+    till::sync::enroll::write(&root.path().join("impostor.toml"), &impostor, true).expect("write");
+    common::run_ok(&[
+        "sync",
+        "join",
+        "--data",
+        s(&t2),
+        s(&root.path().join("impostor.toml")),
+    ]);
+    // T02 never enrolled, so head office refuses it by name.
+    let out = common::run(&["sync", "now", "--data", s(&t2)]);
+    assert!(!out.status.success());
+    assert!(
+        common::stderr(&out).contains("does not know terminal T02"),
+        "{}",
+        common::stderr(&out)
+    );
+    let status = common::run_ok(&["sync", "status", "--data", s(&t2)]);
+    assert!(status.contains("HQ failing: "), "{status}");
+    assert!(status.contains("does not know terminal T02"), "{status}");
+    drop(server);
+}
+
+#[test]
+fn a_week_offline_catches_up_while_the_till_keeps_selling() {
+    // tmpfs: the week's sales are made fast; the catching up is what is tested.
+    let root = tempfile::tempdir_in("/dev/shm")
+        .or_else(|_| tempfile::tempdir())
+        .expect("tempdir");
+    let proxy = Proxy::start();
+    let t1 = terminal_store(root.path(), "T01");
+    let hq = head_office(root.path(), proxy.port, &[&t1]);
+    let mut engine = common::engine(&t1);
+    // A week of a small shop: 3000 sales a day, head office unreachable.
+    sell(&mut engine, 21_000);
+    let backlog = engine.sync_status().expect("status").backlog;
+    assert!(backlog > 21_000, "{backlog}");
+
+    let server = HqServer::start(&hq, "127.0.0.1:0");
+    proxy.upstream(&server.addr);
+    proxy.arm(Fault::Hold);
+    let mut config = fast();
+    config.batch_entries = 500;
+    let sync = worker::spawn(Worker::new(engine.store(), config).expect("worker")).expect("spawn");
+    // While a batch is held half-sent, the till sells on.
+    wait_until("a batch in flight", Duration::from_secs(30), || {
+        proxy.held.load(Ordering::SeqCst) > 0
+    });
+    sell(&mut engine, 20);
+    assert_eq!(
+        proxy.held.load(Ordering::SeqCst),
+        1,
+        "the batch was still in flight"
+    );
+    proxy.lock().released = true;
+    let outbox = engine.store().outbox();
+    wait_until("the week to arrive", Duration::from_secs(300), || {
+        outbox.is_empty()
+    });
+    sync.stop();
+    drop(server);
+    let got = received(&hq);
+    assert_eq!(got["T01"].len(), 21_020);
+}
+
+#[test]
+fn a_price_set_at_head_office_reaches_the_till_through_its_journal() {
+    let root = tempfile::tempdir().expect("tempdir");
+    let proxy = Proxy::start();
+    let t1 = terminal_store(root.path(), "T01");
+    let hq = head_office(root.path(), proxy.port, &[&t1]);
+    let csv = common::write(
+        root.path(),
+        "prices.csv",
+        "sku,name,price,tax,unit,barcodes,plu\nSKU-HQ1,Head office tea,3.20,food,each,,4242\n",
+    );
+    let out = common::run_ok(&["hq", "publish", "--data", s(&hq), s(&csv)]);
+    assert!(
+        out.contains("published catalog version 1: 1 products"),
+        "{out}"
+    );
+    let bad = common::write(
+        root.path(),
+        "bad.csv",
+        "sku,name,price,tax,unit,barcodes,plu\nX,,1,nope,each,,\n",
+    );
+    let out = common::run(&["hq", "publish", "--data", s(&hq), s(&bad)]);
+    assert!(
+        common::stderr(&out).contains("bad.csv:2"),
+        "{}",
+        common::stderr(&out)
+    );
+
+    let server = HqServer::start(&hq, "127.0.0.1:0");
+    proxy.upstream(&server.addr);
+    let mut engine = common::engine(&t1);
+    let mut w = Worker::new(engine.store(), fast()).expect("worker");
+    w.drain().expect("sync");
+    let session = engine.login("cashier", "1111", 1).expect("login");
+    let events = engine
+        .execute(
+            session,
+            Command::Scan {
+                code: "4242".into(),
+                quantity: None,
+            },
+        )
+        .expect("the new PLU scans");
+    assert!(
+        format!("{events:?}").contains("Head office tea"),
+        "{events:?}"
+    );
+    let (sale, _) = engine.cart(session).expect("cart").expect("open");
+    assert_eq!(
+        sale.lines[0].unit_price,
+        Money::new(rust_decimal::dec!(3.20))
+    );
+    let applied = engine.store().journal().filter_map(Result::ok).find(|r| {
+        matches!(
+            r.entry.event,
+            JournalEvent::CatalogApplied {
+                version: 1,
+                count: 1,
+                ..
+            }
+        )
+    });
+    assert_eq!(
+        applied.expect("journaled").entry.actor.as_deref(),
+        Some("head-office")
+    );
+    assert_eq!(engine.sync_status().expect("status").catalog_version, 1);
+    // Asked again, head office has nothing newer.
+    assert_eq!(w.pull_catalog().expect("pull"), 0);
+    drop(server);
+}
