@@ -539,3 +539,26 @@ fn the_daemons_scanner_feeds_the_screen_holding_its_lane() {
     }
     drop(pair.slave);
 }
+
+#[test]
+fn sync_status_is_asked_of_the_daemon_that_holds_the_store() {
+    let (dir, data) = common::demo_store();
+    let socket = dir.path().join("till.sock");
+    let _daemon = start(&data, &socket);
+    let out = common::run_ok(&[
+        "sync",
+        "status",
+        "--data",
+        common::s(&data),
+        "--socket",
+        common::s(&socket),
+    ]);
+    assert!(out.starts_with("HQ not joined: "), "{out}");
+    assert!(out.contains("Unsent entries"), "{out}");
+    let out = common::run(&["sync", "now", "--data", common::s(&data)]);
+    assert!(
+        common::stderr(&out).contains("the daemon sends to head office by itself"),
+        "{}",
+        common::stderr(&out)
+    );
+}

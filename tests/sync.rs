@@ -597,6 +597,9 @@ fn a_price_set_at_head_office_reaches_the_till_through_its_journal() {
     let proxy = Proxy::start();
     let t1 = terminal_store(root.path(), "T01");
     let hq = head_office(root.path(), proxy.port, &[&t1]);
+    // Published while head office serves: the command goes through the server.
+    let server = HqServer::start(&hq, "127.0.0.1:0");
+    proxy.upstream(&server.addr);
     let csv = common::write(
         root.path(),
         "prices.csv",
@@ -619,8 +622,6 @@ fn a_price_set_at_head_office_reaches_the_till_through_its_journal() {
         common::stderr(&out)
     );
 
-    let server = HqServer::start(&hq, "127.0.0.1:0");
-    proxy.upstream(&server.addr);
     let mut engine = common::engine(&t1);
     let mut w = Worker::new(engine.store(), fast()).expect("worker");
     w.drain().expect("sync");
@@ -660,5 +661,42 @@ fn a_price_set_at_head_office_reaches_the_till_through_its_journal() {
     assert_eq!(engine.sync_status().expect("status").catalog_version, 1);
     // Asked again, head office has nothing newer.
     assert_eq!(w.pull_catalog().expect("pull"), 0);
+
+    // Head office's report, while it serves, has the sale (tea still in the cart, and one more item) by shop.
+    sell(&mut engine, 1);
+    w.drain().expect("sync");
+    let today = chrono::Local::now().date_naive().to_string();
+    let csv = common::run_ok(&[
+        "hq",
+        "report",
+        "--data",
+        s(&hq),
+        "--from",
+        &today,
+        "--to",
+        &today,
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(
+        csv,
+        format!("store,date,sales,refunds,gross,tax,net\nShop T01,{today},1,0,4.69,0.42,4.27\n")
+    );
+    let terminals = common::run_ok(&["hq", "terminals", "--data", s(&hq)]);
+    assert!(terminals.contains("Shop T01"), "{terminals}");
+    // Without the running server's token, nobody gets in, even from this machine.
+    let serve_file = hq.join("serve.toml");
+    let real = std::fs::read_to_string(&serve_file).expect("serve.toml");
+    let token = real
+        .lines()
+        .find(|l| l.starts_with("token"))
+        .expect("a token line");
+    std::fs::write(&serve_file, real.replace(token, "token = \"00\"")).expect("forge");
+    let out = common::run(&["hq", "terminals", "--data", s(&hq)]);
+    assert!(
+        common::stderr(&out).contains("wrong admin token"),
+        "{}",
+        common::stderr(&out)
+    );
     drop(server);
 }

@@ -1,19 +1,22 @@
-//! `till hq …`: head office's commands.
+//! `till hq …`: head office's commands. All but `init` and `serve` work
+//! whether or not `till hq serve` is running (see `hq::admin`).
 
-use std::collections::BTreeMap;
 use std::net::TcpListener;
 use std::path::Path;
 use std::sync::Arc;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
+use rand_core::{OsRng, RngCore};
 
 use super::args::ReportFormat;
-use super::report::{DayRow, local_day, render};
+use super::report::render;
 use crate::domain::barcode::VariableMeasureLayout;
 use crate::domain::money::Currency;
 use crate::domain::pricing::PriceRules;
+use crate::hq::admin::{self, AdminRequest, AdminResponse, SERVE_FILE, ServeFile};
 use crate::hq::{Hq, HqSettings, server};
+use crate::store::identity;
 use crate::sync::enroll::{self, EnrollRequest};
 
 pub fn init(
@@ -35,12 +38,25 @@ pub fn init(
     Hq::init(dir, settings, hosts)
 }
 
+fn unexpected(response: AdminResponse) -> anyhow::Error {
+    anyhow::anyhow!("head office answered something else: {response:?}")
+}
+
 pub fn enroll(dir: &Path, request: &Path, out: &Path, client_cert: bool) -> Result<String> {
-    let hq = Hq::open(dir)?;
     let request: EnrollRequest = enroll::read(request)?;
-    let bundle = hq.enroll(&request, client_cert)?;
+    let terminal = request.terminal.clone();
+    let bundle = match admin::call(
+        dir,
+        AdminRequest::Enroll {
+            request,
+            client_cert,
+        },
+    )? {
+        AdminResponse::Enrolled(bundle) => bundle,
+        other => return Err(unexpected(other)),
+    };
     enroll::write(out, &bundle, true)?;
-    Ok(request.terminal)
+    Ok(terminal)
 }
 
 pub fn serve(dir: &Path, listen: &str, require_client_cert: bool) -> Result<()> {
@@ -48,23 +64,36 @@ pub fn serve(dir: &Path, listen: &str, require_client_cert: bool) -> Result<()> 
     let tls = hq.tls(require_client_cert)?;
     let listener =
         TcpListener::bind(listen).with_context(|| format!("cannot listen on {listen}"))?;
-    tracing::info!(%listen, "head office serving");
-    eprintln!(
-        "till hq: serving {} on {}",
-        dir.display(),
-        listener.local_addr()?
-    );
-    server::serve(listener, Arc::new(hq), tls);
+    let addr = listener.local_addr()?;
+    if !addr.ip().is_loopback() && !addr.ip().is_unspecified() {
+        bail!("listen on this machine's loopback or on every address (0.0.0.0), not {addr}");
+    }
+    let mut token = [0u8; 32];
+    OsRng.fill_bytes(&mut token);
+    let token = hex::encode(token);
+    let serve_path = dir.join(SERVE_FILE);
+    let _ = std::fs::remove_file(&serve_path);
+    let serve_file = ServeFile {
+        port: addr.port(),
+        token: token.clone(),
+    };
+    identity::write_secret(&serve_path, toml::to_string(&serve_file)?.as_bytes())?;
+    tracing::info!(%addr, "head office serving");
+    eprintln!("till hq: serving {} on {addr}", dir.display());
+    server::serve(listener, Arc::new(hq), tls, token);
     Ok(())
 }
 
 pub fn terminals(dir: &Path) -> Result<String> {
-    let hq = Hq::open(dir)?;
+    let terminals = match admin::call(dir, AdminRequest::Terminals)? {
+        AdminResponse::Terminals(t) => t,
+        other => return Err(unexpected(other)),
+    };
     let mut out = format!(
         "{:<10}  {:<24}  {:>8}  {:>10}  enrolled\n",
         "terminal", "shop", "batches", "entries"
     );
-    for t in hq.store().terminals()? {
+    for t in terminals {
         out += &format!(
             "{:<10}  {:<24}  {:>8}  {:>10}  {}\n",
             t.id,
@@ -79,44 +108,30 @@ pub fn terminals(dir: &Path) -> Result<String> {
 
 /// Sales by shop and local day, over every terminal's received sales.
 pub fn report(dir: &Path, from: NaiveDate, to: NaiveDate, format: ReportFormat) -> Result<String> {
-    let hq = Hq::open(dir)?;
-    let shops: BTreeMap<String, String> = hq
-        .store()
-        .terminals()?
-        .into_iter()
-        .map(|t| (t.id, t.store_name))
-        .collect();
-    let mut rows: BTreeMap<(String, NaiveDate), DayRow> = BTreeMap::new();
-    hq.store().for_each_sale(&mut |terminal, sale| {
-        let day = local_day(&sale);
-        if day < from || day > to {
-            return;
-        }
-        let shop = shops
-            .get(terminal)
-            .cloned()
-            .unwrap_or_else(|| terminal.to_string());
-        rows.entry((shop.clone(), day))
-            .or_insert_with(|| DayRow::new(Some(shop), day))
-            .add(&sale);
-    })?;
-    let rows: Vec<DayRow> = rows.into_values().collect();
+    let settings = HqSettings::load(dir)?;
+    let rows = match admin::call(dir, AdminRequest::Report { from, to })? {
+        AdminResponse::Report(rows) => rows,
+        other => return Err(unexpected(other)),
+    };
     render(
         &rows,
-        &hq.settings.rules.currency,
+        &settings.rules.currency,
         format,
         &format!("(no sales from {from} to {to})"),
     )
 }
 
 pub fn publish(dir: &Path, file: &Path) -> Result<(u64, usize)> {
-    let hq = Hq::open(dir)?;
+    let settings = HqSettings::load(dir)?;
     let products = super::import::read_csv(
         file,
-        &hq.settings.rules,
+        &settings.rules,
         &VariableMeasureLayout::default(),
         &|_| Ok(None),
     )?;
     let count = products.len();
-    Ok((hq.publish(products)?, count))
+    match admin::call(dir, AdminRequest::Publish { products })? {
+        AdminResponse::Published(version) => Ok((version, count)),
+        other => Err(unexpected(other)),
+    }
 }

@@ -4,58 +4,12 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::Result;
-use chrono::{Local, NaiveDate};
-use serde::Serialize;
+use chrono::NaiveDate;
 
 use super::args::ReportFormat;
+use crate::domain::daily::{DayRow, local_day};
 use crate::domain::money::{Currency, Money};
-use crate::domain::receipt::CompletedSale;
 use crate::store::Store;
-
-#[derive(Debug, Default, Serialize, PartialEq, Eq)]
-pub struct DayRow {
-    /// The shop, in head office's report across shops.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub store: Option<String>,
-    pub date: String,
-    pub sales: u64,
-    pub refunds: u64,
-    /// Takings: sales minus refunds, tax included.
-    pub gross: Money,
-    pub tax: Money,
-    pub net: Money,
-}
-
-impl DayRow {
-    pub fn new(store: Option<String>, day: NaiveDate) -> DayRow {
-        DayRow {
-            store,
-            date: day.to_string(),
-            ..DayRow::default()
-        }
-    }
-
-    /// Counts a sale in, or a refund out.
-    pub fn add(&mut self, sale: &CompletedSale) {
-        let (sign, count) = if sale.sale.is_refund() {
-            (-1, &mut self.refunds)
-        } else {
-            (1, &mut self.sales)
-        };
-        *count += 1;
-        let t = &sale.totals;
-        let tax = t.tax.total_tax();
-        let signed = |m: Money| if sign < 0 { -m } else { m };
-        self.gross += signed(t.total);
-        self.tax += signed(tax);
-        self.net += signed(t.total - tax);
-    }
-}
-
-/// The local calendar day a sale was made on.
-pub fn local_day(sale: &CompletedSale) -> NaiveDate {
-    sale.completed_at.with_timezone(&Local).date_naive()
-}
 
 pub fn sales_by_day(store: &Store, from: NaiveDate, to: NaiveDate) -> Result<Vec<DayRow>> {
     let mut days: BTreeMap<NaiveDate, DayRow> = BTreeMap::new();

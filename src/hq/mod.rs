@@ -7,6 +7,7 @@
 //! server certificate and keys ([`pki`]), `hq.key` (the ed25519 key that
 //! signs acknowledgements and catalogs) and `store/`.
 
+pub mod admin;
 pub mod ingest;
 pub mod pki;
 pub mod server;
@@ -16,11 +17,14 @@ pub mod store;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use std::collections::BTreeMap;
+
 use anyhow::{Context, Result, bail};
-use chrono::Utc;
+use chrono::{NaiveDate, Utc};
 use ed25519_dalek::SigningKey;
 use serde::{Deserialize, Serialize};
 
+use crate::domain::daily::{DayRow, local_day};
 use crate::domain::pricing::PriceRules;
 use crate::domain::product::Product;
 use crate::store::identity;
@@ -32,7 +36,7 @@ use store::{HqStore, TerminalRecord};
 
 const SETTINGS_FILE: &str = "hq.toml";
 const KEY_FILE: &str = "hq.key";
-const CA_CERT: &str = "ca.pem";
+pub(crate) const CA_CERT: &str = "ca.pem";
 const CA_KEY: &str = "ca.key";
 const SERVER_CERT: &str = "server.pem";
 const SERVER_KEY: &str = "server.key";
@@ -46,6 +50,20 @@ pub struct HqSettings {
     pub url: String,
     /// Currency and tax categories of the catalog it publishes.
     pub rules: PriceRules,
+}
+
+impl HqSettings {
+    /// Reads `hq.toml`, which needs no lock: the store may be in use.
+    pub fn load(dir: &Path) -> Result<HqSettings> {
+        let path = dir.join(SETTINGS_FILE);
+        if !path.exists() {
+            bail!(
+                "{} is not a head office directory (no {SETTINGS_FILE}): make one with till hq init",
+                dir.display()
+            );
+        }
+        crate::sync::enroll::read(&path)
+    }
 }
 
 pub struct Hq {
@@ -80,7 +98,15 @@ impl Hq {
         }
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         let ca = pki::new_ca(&settings.name)?;
-        let server = pki::server_cert(&settings.name, &ca.key, hosts)?;
+        // This machine's own names too: `till hq` commands reach a running
+        // server through them (see `admin`).
+        let mut names = hosts.to_vec();
+        for local in ["localhost", "127.0.0.1"] {
+            if !names.iter().any(|n| n == local) {
+                names.push(local.to_string());
+            }
+        }
+        let server = pki::server_cert(&settings.name, &ca.key, &names)?;
         std::fs::write(dir.join(CA_CERT), &ca.cert)?;
         identity::write_secret(&dir.join(CA_KEY), ca.key.as_bytes())?;
         std::fs::write(dir.join(SERVER_CERT), &server.cert)?;
@@ -91,14 +117,7 @@ impl Hq {
     }
 
     pub fn open(dir: &Path) -> Result<Hq> {
-        let settings_path = dir.join(SETTINGS_FILE);
-        if !settings_path.exists() {
-            bail!(
-                "{} is not a head office directory (no {SETTINGS_FILE}): make one with till hq init",
-                dir.display()
-            );
-        }
-        let settings: HqSettings = crate::sync::enroll::read(&settings_path)?;
+        let settings = HqSettings::load(dir)?;
         let key = identity::load_key_file(&dir.join(KEY_FILE))?;
         let store = SledHqStore::open(&dir.join(STORE_DIR))?;
         Ok(Hq {
@@ -155,6 +174,31 @@ impl Hq {
             client_cert_pem: client.as_ref().map(|c| c.cert.clone()),
             client_key_pem: client.map(|c| c.key),
         })
+    }
+
+    /// Sales by shop and local day, over every terminal's received sales.
+    pub fn report(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<DayRow>> {
+        let shops: BTreeMap<String, String> = self
+            .store
+            .terminals()?
+            .into_iter()
+            .map(|t| (t.id, t.store_name))
+            .collect();
+        let mut rows: BTreeMap<(String, NaiveDate), DayRow> = BTreeMap::new();
+        self.store.for_each_sale(&mut |terminal, sale| {
+            let day = local_day(&sale);
+            if day < from || day > to {
+                return;
+            }
+            let shop = shops
+                .get(terminal)
+                .cloned()
+                .unwrap_or_else(|| terminal.to_string());
+            rows.entry((shop.clone(), day))
+                .or_insert_with(|| DayRow::new(Some(shop), day))
+                .add(&sale);
+        })?;
+        Ok(rows.into_values().collect())
     }
 
     /// Signs and publishes products as the next catalog version.

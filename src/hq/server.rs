@@ -9,6 +9,7 @@
 //! - `GET /v1/catalog?after=N`: the next signed catalog change set (200), or
 //!   204 when the terminal has them all.
 //! - `GET /v1/health`: 200 when head office is serving.
+//! - `POST /v1/admin`: `till hq` commands from this machine (see `admin`).
 
 use std::io;
 use std::net::{TcpListener, TcpStream};
@@ -30,7 +31,9 @@ const TIMEOUT: Duration = Duration::from_secs(30);
 /// Serves until the process ends. Every acknowledged batch is already
 /// durable, so stopping it at any moment (SIGTERM, SIGKILL, power) loses
 /// nothing a terminal was told is stored.
-pub fn serve(listener: TcpListener, hq: Arc<Hq>, tls: Arc<ServerConfig>) {
+/// `admin_token` is what `till hq` commands on this machine must show (see `admin`).
+pub fn serve(listener: TcpListener, hq: Arc<Hq>, tls: Arc<ServerConfig>, admin_token: String) {
+    let admin_token = Arc::new(admin_token);
     let active = Arc::new(AtomicUsize::new(0));
     for stream in listener.incoming() {
         let tcp = match stream {
@@ -45,12 +48,13 @@ pub fn serve(listener: TcpListener, hq: Arc<Hq>, tls: Arc<ServerConfig>) {
             tracing::warn!("too many connections; closing one");
             continue;
         }
-        let (hq, tls, active) = (hq.clone(), tls.clone(), active.clone());
+        let (hq, tls, active, token) =
+            (hq.clone(), tls.clone(), active.clone(), admin_token.clone());
         let spawned = std::thread::Builder::new()
             .name("hq-conn".into())
             .spawn(move || {
                 let peer = tcp.peer_addr().ok();
-                if let Err(e) = handle(tcp, &hq, tls) {
+                if let Err(e) = handle(tcp, &hq, tls, &token) {
                     tracing::info!(?peer, error = %e, "connection ended early");
                 }
                 active.fetch_sub(1, Ordering::SeqCst);
@@ -61,13 +65,21 @@ pub fn serve(listener: TcpListener, hq: Arc<Hq>, tls: Arc<ServerConfig>) {
     }
 }
 
-fn handle(tcp: TcpStream, hq: &Hq, tls: Arc<ServerConfig>) -> io::Result<()> {
+fn handle(tcp: TcpStream, hq: &Hq, tls: Arc<ServerConfig>, token: &str) -> io::Result<()> {
+    let local = tcp.peer_addr()?.ip().is_loopback();
     tcp.set_read_timeout(Some(TIMEOUT))?;
     tcp.set_write_timeout(Some(TIMEOUT))?;
     let conn = ServerConnection::new(tls).map_err(io::Error::other)?;
     let mut stream = StreamOwned::new(conn, tcp);
     let request = http::read_request(&mut stream)?;
-    let (status, body) = route(hq, &request);
+    let (status, body) = match request.path.as_str() {
+        "/v1/admin" if request.method == "POST" && local => hq.admin_call(token, &request.body),
+        "/v1/admin" => (
+            403,
+            b"head office's own commands come from its own machine".to_vec(),
+        ),
+        _ => route(hq, &request),
+    };
     http::write_response(&mut stream, status, &body)?;
     stream.conn.send_close_notify();
     let _ = stream.conn.complete_io(&mut stream.sock);
