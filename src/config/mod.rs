@@ -384,6 +384,21 @@ mod tests {
     }
 
     #[test]
+    fn sync_numbers_must_be_positive_and_batches_fit_a_request() {
+        let e = parse("[sync]\nbatch_entries = 0\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("till.toml:2"), "{e}");
+        assert!(e.contains("batch_entries must be more than 0"), "{e}");
+        let e = parse("[sync]\nbatch_kib = 100000\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("batch_kib is at most 8192"), "{e}");
+        let s = parse("[sync]\nbatch_age_seconds = 0\n").unwrap();
+        assert_eq!(s.config.sync.batch_age_seconds, 0);
+    }
+
+    #[test]
     fn the_shipped_example_reads() {
         let s = parse(include_str!("../../packaging/till.toml")).unwrap();
         assert_eq!(
