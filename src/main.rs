@@ -69,8 +69,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 return Ok(ExitCode::FAILURE);
             }
         }
-        Command::Report(ReportCommand::Sales { from, to, format }) => {
-            print!("{}", report::run(&data, *from, *to, *format)?);
+        Command::Report(ReportCommand::Sales(range)) => {
+            print!(
+                "{}",
+                report::run(&data, range.from, range.to, range.format)?
+            );
         }
         Command::Sale { script: file } => script::run(&data, file)?,
         Command::Sync(command) => match command {
@@ -125,8 +128,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     require_client_cert,
                 } => hq::serve(&dir, listen, *require_client_cert)?,
                 HqCommand::Terminals => print!("{}", hq::terminals(&dir)?),
-                HqCommand::Report { from, to, format } => {
-                    print!("{}", hq::report(&dir, *from, *to, *format)?)
+                HqCommand::Report(range) => {
+                    print!("{}", hq::report(&dir, range.from, range.to, range.format)?)
                 }
                 HqCommand::Publish { file } => {
                     let (version, count) = hq::publish(&dir, file)?;

@@ -279,6 +279,43 @@ fn head_office(root: &Path, port: u16, terminals: &[&Path]) -> PathBuf {
     hq
 }
 
+/// Terminals enrolled at a head office they reach through a proxy.
+struct Rig {
+    root: tempfile::TempDir,
+    proxy: Proxy,
+    hq: PathBuf,
+    terminals: Vec<PathBuf>,
+}
+
+impl Rig {
+    fn new(ids: &[&str]) -> Rig {
+        Rig::in_dir(tempfile::tempdir().expect("tempdir"), ids)
+    }
+
+    fn in_dir(root: tempfile::TempDir, ids: &[&str]) -> Rig {
+        let proxy = Proxy::start();
+        let terminals: Vec<PathBuf> = ids
+            .iter()
+            .map(|id| terminal_store(root.path(), id))
+            .collect();
+        let paths: Vec<&Path> = terminals.iter().map(PathBuf::as_path).collect();
+        let hq = head_office(root.path(), proxy.port, &paths);
+        Rig {
+            root,
+            proxy,
+            hq,
+            terminals,
+        }
+    }
+
+    /// Starts head office and points the proxy at it.
+    fn serve(&self) -> HqServer {
+        let server = HqServer::start(&self.hq, "127.0.0.1:0");
+        self.proxy.upstream(&server.addr);
+        server
+    }
+}
+
 /// Rings up `n` one-item card sales.
 fn sell(engine: &mut Engine, n: usize) {
     let session = engine.login("cashier", "1111", 1).expect("login");
@@ -325,13 +362,9 @@ fn received(hq: &Path) -> std::collections::BTreeMap<String, Vec<u64>> {
 
 #[test]
 fn a_thousand_sales_from_two_terminals_arrive_exactly_once_through_outages() {
-    let root = tempfile::tempdir().expect("tempdir");
-    let proxy = Proxy::start();
-    let t1 = terminal_store(root.path(), "T01");
-    let t2 = terminal_store(root.path(), "T02");
-    let hq = head_office(root.path(), proxy.port, &[&t1, &t2]);
-    let server = HqServer::start(&hq, "127.0.0.1:0");
-    proxy.upstream(&server.addr);
+    let rig = Rig::new(&["T01", "T02"]);
+    let (proxy, hq) = (&rig.proxy, &rig.hq);
+    let server = rig.serve();
     // Two faults of each kind, met by whichever terminal sends next.
     for fault in [
         Fault::CutRequest,
@@ -342,7 +375,9 @@ fn a_thousand_sales_from_two_terminals_arrive_exactly_once_through_outages() {
         proxy.arm(fault);
     }
 
-    let sellers: Vec<_> = [t1.clone(), t2.clone()]
+    let sellers: Vec<_> = rig
+        .terminals
+        .clone()
         .into_iter()
         .map(|data| {
             std::thread::spawn(move || {
@@ -359,7 +394,7 @@ fn a_thousand_sales_from_two_terminals_arrive_exactly_once_through_outages() {
     let addr = server.addr.clone();
     server.kill();
     std::thread::sleep(Duration::from_millis(700));
-    let server = HqServer::start(&hq, &addr);
+    let server = HqServer::start(hq, &addr);
     let mut terminals: Vec<(Engine, worker::Running)> = sellers
         .into_iter()
         .map(|t| t.join().expect("seller"))
@@ -388,7 +423,7 @@ fn a_thousand_sales_from_two_terminals_arrive_exactly_once_through_outages() {
         done.contains(&Fault::CutRequest) && done.contains(&Fault::DropAnswer),
         "{done:?}"
     );
-    let got = received(&hq);
+    let got = received(hq);
     for id in ["T01", "T02"] {
         let receipts = &got[id];
         assert_eq!(receipts.len(), 500, "{id}: every sale once");
@@ -398,7 +433,7 @@ fn a_thousand_sales_from_two_terminals_arrive_exactly_once_through_outages() {
             "{id}: in order, none twice"
         );
     }
-    let office = Hq::open(&hq).expect("open");
+    let office = Hq::open(hq).expect("open");
     for (id, entries) in ["T01", "T02"].into_iter().zip(journals) {
         let t = office.store().terminal(id).expect("read").expect("known");
         assert_eq!(
@@ -429,14 +464,11 @@ fn post(
 
 #[test]
 fn bad_batches_are_refused_with_their_reason_and_the_terminal_shows_it() {
-    let root = tempfile::tempdir().expect("tempdir");
-    let proxy = Proxy::start();
-    let t1 = terminal_store(root.path(), "T01");
-    let hq = head_office(root.path(), proxy.port, &[&t1]);
-    let server = HqServer::start(&hq, "127.0.0.1:0");
-    proxy.upstream(&server.addr);
+    let rig = Rig::new(&["T01"]);
+    let (root, t1) = (rig.root.path(), &rig.terminals[0]);
+    let server = rig.serve();
 
-    let mut engine = common::engine(&t1);
+    let mut engine = common::engine(t1);
     sell(&mut engine, 3);
     let mut config = fast();
     config.batch_entries = 5;
@@ -453,7 +485,7 @@ fn bad_batches_are_refused_with_their_reason_and_the_terminal_shows_it() {
         .expect("link")
         .expect("joined");
     let client = HqClient::new(&link, Duration::from_secs(5)).expect("client");
-    let key = till::store::identity::load_key(&t1).expect("key");
+    let key = till::store::identity::load_key(t1).expect("key");
     let journal: Vec<_> = engine
         .store()
         .journal()
@@ -522,18 +554,18 @@ fn bad_batches_are_refused_with_their_reason_and_the_terminal_shows_it() {
     assert!(w.push(true).expect("batch 2"));
 
     // A terminal whose key head office does not know shows why on its status.
-    let t2 = terminal_store(root.path(), "T02");
+    let t2 = terminal_store(root, "T02");
     let bundle: till::sync::enroll::Bundle =
-        till::sync::enroll::read(&root.path().join("bundle0.toml")).expect("bundle");
+        till::sync::enroll::read(&root.join("bundle0.toml")).expect("bundle");
     let mut impostor = bundle.clone();
     impostor.terminal = "T02".into();
-    till::sync::enroll::write(&root.path().join("impostor.toml"), &impostor, true).expect("write");
+    till::sync::enroll::write(&root.join("impostor.toml"), &impostor, true).expect("write");
     common::run_ok(&[
         "sync",
         "join",
         "--data",
         s(&t2),
-        s(&root.path().join("impostor.toml")),
+        s(&root.join("impostor.toml")),
     ]);
     // T02 never enrolled, so head office refuses it by name.
     let out = common::run(&["sync", "now", "--data", s(&t2)]);
@@ -555,17 +587,15 @@ fn a_week_offline_catches_up_while_the_till_keeps_selling() {
     let root = tempfile::tempdir_in("/dev/shm")
         .or_else(|_| tempfile::tempdir())
         .expect("tempdir");
-    let proxy = Proxy::start();
-    let t1 = terminal_store(root.path(), "T01");
-    let hq = head_office(root.path(), proxy.port, &[&t1]);
-    let mut engine = common::engine(&t1);
+    let rig = Rig::in_dir(root, &["T01"]);
+    let (proxy, hq) = (&rig.proxy, &rig.hq);
+    let mut engine = common::engine(&rig.terminals[0]);
     // A week of a small shop: 3000 sales a day, head office unreachable.
     sell(&mut engine, 21_000);
     let backlog = engine.sync_status().expect("status").backlog;
     assert!(backlog > 21_000, "{backlog}");
 
-    let server = HqServer::start(&hq, "127.0.0.1:0");
-    proxy.upstream(&server.addr);
+    let server = rig.serve();
     proxy.arm(Fault::Hold);
     let mut config = fast();
     config.batch_entries = 500;
@@ -587,42 +617,39 @@ fn a_week_offline_catches_up_while_the_till_keeps_selling() {
     });
     sync.stop();
     drop(server);
-    let got = received(&hq);
+    let got = received(hq);
     assert_eq!(got["T01"].len(), 21_020);
 }
 
 #[test]
 fn a_price_set_at_head_office_reaches_the_till_through_its_journal() {
-    let root = tempfile::tempdir().expect("tempdir");
-    let proxy = Proxy::start();
-    let t1 = terminal_store(root.path(), "T01");
-    let hq = head_office(root.path(), proxy.port, &[&t1]);
+    let rig = Rig::new(&["T01"]);
+    let (root, hq) = (rig.root.path(), &rig.hq);
     // Published while head office serves: the command goes through the server.
-    let server = HqServer::start(&hq, "127.0.0.1:0");
-    proxy.upstream(&server.addr);
+    let server = rig.serve();
     let csv = common::write(
-        root.path(),
+        root,
         "prices.csv",
         "sku,name,price,tax,unit,barcodes,plu\nSKU-HQ1,Head office tea,3.20,food,each,,4242\n",
     );
-    let out = common::run_ok(&["hq", "publish", "--data", s(&hq), s(&csv)]);
+    let out = common::run_ok(&["hq", "publish", "--data", s(hq), s(&csv)]);
     assert!(
         out.contains("published catalog version 1: 1 products"),
         "{out}"
     );
     let bad = common::write(
-        root.path(),
+        root,
         "bad.csv",
         "sku,name,price,tax,unit,barcodes,plu\nX,,1,nope,each,,\n",
     );
-    let out = common::run(&["hq", "publish", "--data", s(&hq), s(&bad)]);
+    let out = common::run(&["hq", "publish", "--data", s(hq), s(&bad)]);
     assert!(
         common::stderr(&out).contains("bad.csv:2"),
         "{}",
         common::stderr(&out)
     );
 
-    let mut engine = common::engine(&t1);
+    let mut engine = common::engine(&rig.terminals[0]);
     let mut w = Worker::new(engine.store(), fast()).expect("worker");
     w.drain().expect("sync");
     let session = engine.login("cashier", "1111", 1).expect("login");
@@ -670,7 +697,7 @@ fn a_price_set_at_head_office_reaches_the_till_through_its_journal() {
         "hq",
         "report",
         "--data",
-        s(&hq),
+        s(hq),
         "--from",
         &today,
         "--to",
@@ -682,7 +709,7 @@ fn a_price_set_at_head_office_reaches_the_till_through_its_journal() {
         csv,
         format!("store,date,sales,refunds,gross,tax,net\nShop T01,{today},1,0,4.69,0.42,4.27\n")
     );
-    let terminals = common::run_ok(&["hq", "terminals", "--data", s(&hq)]);
+    let terminals = common::run_ok(&["hq", "terminals", "--data", s(hq)]);
     assert!(terminals.contains("Shop T01"), "{terminals}");
     // Without the running server's token, nobody gets in, even from this machine.
     let serve_file = hq.join("serve.toml");
@@ -692,7 +719,7 @@ fn a_price_set_at_head_office_reaches_the_till_through_its_journal() {
         .find(|l| l.starts_with("token"))
         .expect("a token line");
     std::fs::write(&serve_file, real.replace(token, "token = \"00\"")).expect("forge");
-    let out = common::run(&["hq", "terminals", "--data", s(&hq)]);
+    let out = common::run(&["hq", "terminals", "--data", s(hq)]);
     assert!(
         common::stderr(&out).contains("wrong admin token"),
         "{}",

@@ -239,14 +239,7 @@ pub enum HqCommand {
     /// Enrolled terminals and how far each one's journal has arrived
     Terminals,
     /// Sales by shop and day, across every terminal
-    Report {
-        #[arg(long)]
-        from: NaiveDate,
-        #[arg(long)]
-        to: NaiveDate,
-        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
-        format: ReportFormat,
-    },
+    Report(DayRange),
     /// Publish products (CSV, as `till import products`) to every terminal
     Publish { file: PathBuf },
 }
@@ -260,16 +253,20 @@ pub enum JournalCommand {
 #[derive(Debug, Subcommand)]
 pub enum ReportCommand {
     /// Sales by day
-    Sales {
-        /// First day (YYYY-MM-DD, local time), inclusive
-        #[arg(long)]
-        from: NaiveDate,
-        /// Last day (YYYY-MM-DD, local time), inclusive
-        #[arg(long)]
-        to: NaiveDate,
-        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
-        format: ReportFormat,
-    },
+    Sales(DayRange),
+}
+
+/// The days a report covers, and how it is written.
+#[derive(Debug, Args)]
+pub struct DayRange {
+    /// First day (YYYY-MM-DD, local time), inclusive
+    #[arg(long)]
+    pub from: NaiveDate,
+    /// Last day (YYYY-MM-DD, local time), inclusive
+    #[arg(long)]
+    pub to: NaiveDate,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

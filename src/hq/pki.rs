@@ -57,29 +57,41 @@ fn issuer(name: &str, ca_key_pem: &str) -> Result<Issuer<'static, KeyPair>, PkiE
 
 /// Head office's server certificate for `names` (host names or IP addresses).
 pub fn server_cert(ca_name: &str, ca_key_pem: &str, names: &[String]) -> Result<Pem, PkiError> {
-    let key = KeyPair::generate()?;
-    let mut params = CertificateParams::new(names.to_vec())?;
-    params.distinguished_name.push(
-        DnType::CommonName,
-        names.first().cloned().unwrap_or_default(),
-    );
-    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-    validity(&mut params, 5);
-    let cert = params.signed_by(&key, &issuer(ca_name, ca_key_pem)?)?;
-    Ok(Pem {
-        cert: cert.pem(),
-        key: key.serialize_pem(),
-    })
+    let common_name = names.first().cloned().unwrap_or_default();
+    leaf(
+        ca_name,
+        ca_key_pem,
+        names,
+        &common_name,
+        ExtendedKeyUsagePurpose::ServerAuth,
+    )
 }
 
 /// A client certificate naming `terminal`.
 pub fn client_cert(ca_name: &str, ca_key_pem: &str, terminal: &str) -> Result<Pem, PkiError> {
+    leaf(
+        ca_name,
+        ca_key_pem,
+        &[],
+        terminal,
+        ExtendedKeyUsagePurpose::ClientAuth,
+    )
+}
+
+/// A certificate the CA signs, valid five years, for one use.
+fn leaf(
+    ca_name: &str,
+    ca_key_pem: &str,
+    names: &[String],
+    common_name: &str,
+    usage: ExtendedKeyUsagePurpose,
+) -> Result<Pem, PkiError> {
     let key = KeyPair::generate()?;
-    let mut params = CertificateParams::new(Vec::<String>::new())?;
+    let mut params = CertificateParams::new(names.to_vec())?;
     params
         .distinguished_name
-        .push(DnType::CommonName, terminal.to_string());
-    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+        .push(DnType::CommonName, common_name.to_string());
+    params.extended_key_usages = vec![usage];
     validity(&mut params, 5);
     let cert = params.signed_by(&key, &issuer(ca_name, ca_key_pem)?)?;
     Ok(Pem {

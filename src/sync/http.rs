@@ -82,15 +82,20 @@ fn read_body(stream: &mut impl Read, mut body: Vec<u8>, len: usize) -> io::Resul
     Ok(body)
 }
 
+/// httparse's verdict on a head `read_head` found complete.
+fn complete(parsed: httparse::Result<usize>, what: &str) -> io::Result<()> {
+    match parsed {
+        Ok(httparse::Status::Complete(_)) => Ok(()),
+        Ok(httparse::Status::Partial) => Err(invalid(format!("an incomplete {what} head"))),
+        Err(e) => Err(invalid(format!("not an HTTP {what}: {e}"))),
+    }
+}
+
 pub fn read_request(stream: &mut impl Read) -> io::Result<Request> {
     let (head, rest) = read_head(stream)?;
     let mut headers = [httparse::EMPTY_HEADER; 32];
     let mut req = httparse::Request::new(&mut headers);
-    match req.parse(&head) {
-        Ok(httparse::Status::Complete(_)) => {}
-        Ok(httparse::Status::Partial) => return Err(invalid("an incomplete request head")),
-        Err(e) => return Err(invalid(format!("not an HTTP request: {e}"))),
-    }
+    complete(req.parse(&head), "request")?;
     let len = content_length(req.headers)?;
     let method = req.method.unwrap_or_default().to_string();
     let path = req.path.unwrap_or_default().to_string();
@@ -102,11 +107,7 @@ pub fn read_response(stream: &mut impl Read) -> io::Result<Response> {
     let (head, rest) = read_head(stream)?;
     let mut headers = [httparse::EMPTY_HEADER; 32];
     let mut res = httparse::Response::new(&mut headers);
-    match res.parse(&head) {
-        Ok(httparse::Status::Complete(_)) => {}
-        Ok(httparse::Status::Partial) => return Err(invalid("an incomplete response head")),
-        Err(e) => return Err(invalid(format!("not an HTTP response: {e}"))),
-    }
+    complete(res.parse(&head), "response")?;
     let len = content_length(res.headers)?;
     let status = res.code.unwrap_or_default();
     let body = read_body(stream, rest, len)?;
