@@ -44,6 +44,8 @@ fn fast() -> SyncConfig {
 struct HqServer {
     child: Child,
     addr: String,
+    /// Its log (at info), as it goes.
+    log: Arc<Mutex<Vec<u8>>>,
 }
 
 impl HqServer {
@@ -51,6 +53,7 @@ impl HqServer {
     fn start(dir: &Path, listen: &str) -> HqServer {
         let mut child = till()
             .args(["hq", "serve", "--data", s(dir), "--listen", listen])
+            .env("TILL_LOG", "info")
             .stderr(Stdio::piped())
             .spawn()
             .expect("start till hq serve");
@@ -67,14 +70,25 @@ impl HqServer {
             }
             let text = String::from_utf8_lossy(&seen);
             if text.ends_with('\n')
-                && let Some(line) = text.lines().find(|l| l.contains(" on "))
+                && let Some(line) = text.lines().find(|l| l.starts_with("till hq: serving"))
             {
                 break line.rsplit(" on ").next().unwrap_or_default().to_string();
             }
         };
-        // Keep draining its log so it never blocks on a full pipe.
-        std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
-        HqServer { child, addr }
+        // Keep reading its log so it never blocks on a full pipe.
+        let log = Arc::new(Mutex::new(seen));
+        let into = log.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n @ 1..) = stderr.read(&mut buf) {
+                into.lock().expect("log").extend_from_slice(&buf[..n]);
+            }
+        });
+        HqServer { child, addr, log }
+    }
+
+    fn log(&self) -> String {
+        String::from_utf8_lossy(&self.log.lock().expect("log")).into_owned()
     }
 
     /// Kills it outright, as a power cut would.
@@ -392,6 +406,7 @@ fn a_thousand_sales_from_two_terminals_arrive_exactly_once_through_outages() {
     // Head office goes down mid-way (killed, as by a power cut) and comes back.
     std::thread::sleep(Duration::from_millis(1500));
     let addr = server.addr.clone();
+    let mut log = server.log();
     server.kill();
     std::thread::sleep(Duration::from_millis(700));
     let server = HqServer::start(hq, &addr);
@@ -408,17 +423,26 @@ fn a_thousand_sales_from_two_terminals_arrive_exactly_once_through_outages() {
             outbox.is_empty()
         });
     }
-    let journals: Vec<u64> = terminals
+    let journals: Vec<(u64, [u8; 32])> = terminals
         .iter()
-        .map(|(e, _)| e.store().journal().count() as u64)
+        .map(|(e, _)| {
+            let tail = e.store().journal_tail(1).expect("journal");
+            (e.store().journal().count() as u64, tail[0].hash)
+        })
         .collect();
     for (engine, sync) in terminals {
         sync.stop();
         assert_eq!(engine.sync_status().expect("status").state.last_error, None);
     }
+    log += &server.log();
     server.kill();
 
     let done = proxy.done();
+    // A batch whose answer was lost was sent again and acknowledged, not stored again.
+    assert!(
+        log.contains("batch already held; acknowledged again"),
+        "{log}"
+    );
     assert!(
         done.contains(&Fault::CutRequest) && done.contains(&Fault::DropAnswer),
         "{done:?}"
@@ -434,11 +458,17 @@ fn a_thousand_sales_from_two_terminals_arrive_exactly_once_through_outages() {
         );
     }
     let office = Hq::open(hq).expect("open");
-    for (id, entries) in ["T01", "T02"].into_iter().zip(journals) {
+    for (id, (entries, last_hash)) in ["T01", "T02"].into_iter().zip(journals) {
         let t = office.store().terminal(id).expect("read").expect("known");
+        // Every batch was checked to chain from the one before: the same
+        // count and the same last hash mean the very same journal arrived.
         assert_eq!(
             t.next_entry, entries,
             "{id}: head office holds the whole journal"
+        );
+        assert_eq!(
+            t.last_hash, last_hash,
+            "{id}: and it ends where the till's does"
         );
     }
 }
@@ -550,6 +580,23 @@ fn bad_batches_are_refused_with_their_reason_and_the_terminal_shows_it() {
     let (_, why) = post(&client, &altered, &key);
     assert!(why.expect("a reason").to_string().contains("altered"));
 
+    // Batch 3 before batch 2: a gap.
+    let (status, why) = post(&client, &batch(3, sent, sent + 2), &key);
+    assert_eq!(status, 409);
+    let why = why.expect("a reason");
+    assert!(
+        matches!(
+            why,
+            Refusal::SequenceGap {
+                expected: 2,
+                got: 3,
+                ..
+            }
+        ),
+        "{why:?}"
+    );
+    assert!(why.to_string().contains("batches are missing"), "{why}");
+
     // The right batch 2 is still taken: refusals changed nothing.
     assert!(w.push(true).expect("batch 2"));
 
@@ -590,16 +637,18 @@ fn a_week_offline_catches_up_while_the_till_keeps_selling() {
     let rig = Rig::in_dir(root, &["T01"]);
     let (proxy, hq) = (&rig.proxy, &rig.hq);
     let mut engine = common::engine(&rig.terminals[0]);
-    // A week of a small shop: 3000 sales a day, head office unreachable.
-    sell(&mut engine, 21_000);
-    let backlog = engine.sync_status().expect("status").backlog;
-    assert!(backlog > 21_000, "{backlog}");
-
-    let server = rig.serve();
-    proxy.arm(Fault::Hold);
     let mut config = fast();
     config.batch_entries = 500;
     let sync = worker::spawn(Worker::new(engine.store(), config).expect("worker")).expect("spawn");
+    // A week of a small shop, 3000 sales a day, with head office unreachable
+    // and the worker trying all along.
+    sell(&mut engine, 21_000);
+    let status = engine.sync_status().expect("status");
+    assert!(status.backlog > 21_000, "{status:?}");
+    assert!(status.state.last_error.is_some(), "{status:?}");
+
+    let server = rig.serve();
+    proxy.arm(Fault::Hold);
     // While a batch is held half-sent, the till sells on.
     wait_until("a batch in flight", Duration::from_secs(30), || {
         proxy.held.load(Ordering::SeqCst) > 0
@@ -711,6 +760,47 @@ fn a_price_set_at_head_office_reaches_the_till_through_its_journal() {
     );
     let terminals = common::run_ok(&["hq", "terminals", "--data", s(hq)]);
     assert!(terminals.contains("Shop T01"), "{terminals}");
+    // A change set this till cannot take (a tax category only head office
+    // has) is refused whole, journaled, and shown; the till sells on.
+    let settings = hq.join("hq.toml");
+    let mut text = std::fs::read_to_string(&settings).expect("hq.toml");
+    text += "\n[[rules.tax_categories]]\ncode = \"lux\"\nname = \"Luxury\"\nrate = \"0.3\"\n";
+    std::fs::write(&settings, text).expect("write hq.toml");
+    let lux = common::write(
+        root,
+        "lux.csv",
+        "sku,name,price,tax,unit,barcodes,plu\nSKU-LUX,Caviar,99.00,lux,each,,4343\n",
+    );
+    common::run_ok(&["hq", "publish", "--data", s(hq), s(&lux)]);
+    assert_eq!(w.pull_catalog().expect("pull"), 1);
+    engine
+        .execute(
+            session,
+            Command::Scan {
+                code: "4242".into(),
+                quantity: None,
+            },
+        )
+        .expect("selling goes on");
+    let status = engine.sync_status().expect("status");
+    assert_eq!(status.catalog_version, 2, "seen, so not fetched again");
+    let refused = status.catalog_error.expect("the refusal shows");
+    assert!(
+        refused.contains("tax category 'lux' is not configured"),
+        "{refused}"
+    );
+    assert!(engine.store().product("SKU-LUX").expect("read").is_none());
+    assert!(
+        engine
+            .store()
+            .journal()
+            .filter_map(Result::ok)
+            .any(|r| matches!(
+                r.entry.event,
+                JournalEvent::CatalogRefused { version: 2, .. }
+            ))
+    );
+
     // Without the running server's token, nobody gets in, even from this machine.
     let serve_file = hq.join("serve.toml");
     let real = std::fs::read_to_string(&serve_file).expect("serve.toml");
@@ -726,4 +816,34 @@ fn a_price_set_at_head_office_reaches_the_till_through_its_journal() {
         common::stderr(&out)
     );
     drop(server);
+}
+
+#[test]
+fn a_head_office_vouched_for_by_another_ca_is_not_trusted() {
+    let rig = Rig::new(&["T01"]);
+    let root = rig.root.path();
+    // Another head office at the very same address, with its own CA.
+    let url = format!("https://127.0.0.1:{}", rig.proxy.port);
+    let other = root.join("other-hq");
+    common::run_ok(&[
+        "hq",
+        "init",
+        "--data",
+        s(&other),
+        "--url",
+        &url,
+        "--host",
+        "127.0.0.1",
+    ]);
+    let impostor = HqServer::start(&other, "127.0.0.1:0");
+    rig.proxy.upstream(&impostor.addr);
+    let t1 = &rig.terminals[0];
+    let out = common::run(&["sync", "now", "--data", s(t1)]);
+    assert!(!out.status.success());
+    let err = common::stderr(&out);
+    assert!(err.contains("certificate"), "{err}");
+    let status = common::run_ok(&["sync", "status", "--data", s(t1)]);
+    assert!(status.contains("HQ failing: "), "{status}");
+    // Nothing left the till.
+    assert!(common::engine(t1).sync_status().expect("status").backlog > 0);
 }

@@ -93,7 +93,7 @@ pub fn terminals(dir: &Path) -> Result<String> {
         "{:<10}  {:<24}  {:>8}  {:>10}  enrolled\n",
         "terminal", "shop", "batches", "entries"
     );
-    for t in terminals {
+    for (t, refusal) in terminals {
         out += &format!(
             "{:<10}  {:<24}  {:>8}  {:>10}  {}\n",
             t.id,
@@ -102,6 +102,14 @@ pub fn terminals(dir: &Path) -> Result<String> {
             t.next_entry,
             t.enrolled_at.format("%Y-%m-%d")
         );
+        if let Some(r) = refusal {
+            out += &format!(
+                "{:<10}  last refused {}: {}\n",
+                "",
+                r.at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M"),
+                r.reason
+            );
+        }
     }
     Ok(out)
 }

@@ -263,28 +263,26 @@ impl Settings {
             return Err(file.error("scanner", "max_len", "max_len must be more than 0".into()));
         }
         let sync = &config.sync;
-        for (key, value) in [
-            ("batch_entries", sync.batch_entries as u64),
-            ("batch_kib", sync.batch_kib as u64),
-            ("poll_ms", sync.poll_ms),
-            ("retry_min_ms", sync.retry_min_ms),
-            ("retry_max_seconds", sync.retry_max_seconds),
-            ("timeout_seconds", sync.timeout_seconds),
-            ("catalog_minutes", sync.catalog_minutes),
+        // Upper bounds keep the worker's arithmetic (backoff, ages) far from
+        // overflow and catch a value typed in the wrong unit.
+        const DAY: u64 = 86_400;
+        let most_kib = (crate::sync::http::MAX_BODY / 2048) as u64;
+        for (key, value, max) in [
+            ("batch_entries", sync.batch_entries as u64, 100_000),
+            ("batch_kib", sync.batch_kib as u64, most_kib),
+            ("batch_age_seconds", sync.batch_age_seconds, DAY),
+            ("poll_ms", sync.poll_ms, DAY * 1000),
+            ("retry_min_ms", sync.retry_min_ms, DAY * 1000),
+            ("retry_max_seconds", sync.retry_max_seconds, DAY),
+            ("timeout_seconds", sync.timeout_seconds, DAY),
+            ("catalog_minutes", sync.catalog_minutes, 7 * 24 * 60),
         ] {
-            if value == 0 {
+            if value == 0 && key != "batch_age_seconds" {
                 return Err(file.error("sync", key, format!("{key} must be more than 0")));
             }
-        }
-        if sync.batch_kib > crate::sync::http::MAX_BODY / 2048 {
-            return Err(file.error(
-                "sync",
-                "batch_kib",
-                format!(
-                    "batch_kib is at most {}",
-                    crate::sync::http::MAX_BODY / 2048
-                ),
-            ));
+            if value > max {
+                return Err(file.error("sync", key, format!("{key} is at most {max}")));
+            }
         }
         let mut permissions = PermissionTable::default();
         for (name, role) in &config.permissions {

@@ -39,7 +39,7 @@ use crate::store::journal::{JournalEvent, JournalRecord};
 use crate::store::outbox::SyncStatus;
 use crate::store::print_queue::{JobKind, PrintJob, Printer};
 use crate::store::settings::StoreSettings;
-use crate::store::{Store, StoreError};
+use crate::store::{Store, StoreError, keys};
 use catalog::CatalogIndex;
 pub use command::{Approval, Command, ProductChange};
 pub use error::EngineError;
@@ -287,7 +287,7 @@ impl Engine {
 
     /// Products whose name, sku or code matches every word of `query`.
     pub fn search(&mut self, query: &str, limit: usize) -> Result<Vec<Product>, EngineError> {
-        self.apply_catalog_updates()?;
+        self.apply_catalog_updates();
         if self.catalog.is_none() {
             self.catalog = Some(CatalogIndex::build(&self.store)?);
         }
@@ -334,14 +334,22 @@ impl Engine {
     }
 
     /// Applies the head-office catalog change sets the sync worker has left,
-    /// oldest first, each journaled as head office's act. One this till
-    /// cannot take (a tax category it does not have, a price in the wrong
-    /// cents) is refused whole, journaled with the reason, and not asked for
-    /// again; the sync status shows it.
-    fn apply_catalog_updates(&mut self) -> Result<(), EngineError> {
+    /// oldest first, each journaled as head office's act, before the command
+    /// that follows. One this till cannot take (a tax category it does not
+    /// have, a price in the wrong cents, a code another product holds) is
+    /// refused whole, journaled with the reason, not asked for again, and
+    /// shown on the sync status. A failure here never fails the cashier's
+    /// command: the change set waits, and the log says why.
+    fn apply_catalog_updates(&mut self) {
+        if let Err(e) = self.try_apply_catalog_updates() {
+            tracing::error!(error = %e, "cannot apply head office's catalog; it waits");
+        }
+    }
+
+    fn try_apply_catalog_updates(&mut self) -> Result<(), EngineError> {
         let outbox = self.store.outbox();
         while let Some((version, products)) = outbox.next_catalog()? {
-            match self.check_catalog(&products) {
+            match self.check_catalog(&products)? {
                 Ok(()) => {
                     let event = JournalEvent::CatalogApplied {
                         version,
@@ -357,7 +365,6 @@ impl Engine {
                 }
                 Err(reason) => {
                     tracing::warn!(version, %reason, "refused a head-office catalog change set");
-                    outbox.note(Err(format!("catalog version {version} refused: {reason}")))?;
                     self.store.refuse_catalog(version, HQ_ACTOR, reason)?;
                 }
             }
@@ -366,21 +373,39 @@ impl Engine {
         Ok(())
     }
 
-    fn check_catalog(&self, products: &[Product]) -> Result<(), String> {
+    /// Whether this till can take the change set (the outer error is the
+    /// store's trouble, which must not refuse it for good).
+    fn check_catalog(&self, products: &[Product]) -> Result<Result<(), String>, StoreError> {
         let rules = &self.settings.rules;
+        let in_set: std::collections::HashSet<&str> =
+            products.iter().map(|p| p.sku.as_str()).collect();
         for p in products {
-            if p.sku.trim().is_empty() || p.name.trim().is_empty() {
-                return Err(format!("product '{}' has no sku or no name", p.sku));
+            let codes = p.barcodes.iter().map(|c| (c, keys::barcode(c)));
+            for (code, key) in codes.chain(p.plu.iter().map(|c| (c, keys::plu(c)))) {
+                if let Some(other) = self.store.product_by_key(&key)?
+                    && other.sku != p.sku
+                    && !in_set.contains(other.sku.as_str())
+                {
+                    return Ok(Err(format!(
+                        "{}: code {code} belongs to product {} on this till",
+                        p.sku, other.sku
+                    )));
+                }
             }
-            check_price(p.price, &rules.currency).map_err(|e| format!("{}: {e}", p.sku))?;
+            if p.sku.trim().is_empty() || p.name.trim().is_empty() {
+                return Ok(Err(format!("product '{}' has no sku or no name", p.sku)));
+            }
+            if let Err(e) = check_price(p.price, &rules.currency) {
+                return Ok(Err(format!("{}: {e}", p.sku)));
+            }
             if rules.tax_category(&p.tax_code).is_none() {
-                return Err(format!(
+                return Ok(Err(format!(
                     "{}: tax category '{}' is not configured on this till",
                     p.sku, p.tax_code
-                ));
+                )));
             }
         }
-        Ok(())
+        Ok(Ok(()))
     }
 
     /// Checks an approver's PIN and role for something done outside a session
@@ -430,7 +455,7 @@ impl Engine {
 
     pub fn execute(&mut self, id: SessionId, command: Command) -> Result<Vec<Event>, EngineError> {
         let session = self.active(id)?;
-        self.apply_catalog_updates()?;
+        self.apply_catalog_updates();
         let rules = &self.settings.rules;
         let cart = self.store.cart(session.lane)?;
         let mut sale = match (&command, cart) {

@@ -14,7 +14,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::store::TerminalRecord;
+use super::store::{RefusalNote, TerminalRecord};
 use super::{CA_CERT, Hq};
 use crate::domain::daily::DayRow;
 use crate::domain::product::Product;
@@ -46,7 +46,8 @@ pub enum AdminRequest {
 pub enum AdminResponse {
     Enrolled(Box<Bundle>),
     Published(u64),
-    Terminals(Vec<TerminalRecord>),
+    /// Each terminal with the last refusal of its batches, if any.
+    Terminals(Vec<(TerminalRecord, Option<RefusalNote>)>),
     Report(Vec<DayRow>),
     Error(String),
 }
@@ -76,11 +77,7 @@ impl Hq {
             AdminRequest::Publish { products } => {
                 self.publish(products).map(AdminResponse::Published)
             }
-            AdminRequest::Terminals => self
-                .store()
-                .terminals()
-                .map(AdminResponse::Terminals)
-                .map_err(Into::into),
+            AdminRequest::Terminals => self.terminals().map(AdminResponse::Terminals),
             AdminRequest::Report { from, to } => self.report(from, to).map(AdminResponse::Report),
         };
         outcome.unwrap_or_else(|e| AdminResponse::Error(format!("{e:#}")))

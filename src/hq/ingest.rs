@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use sha2::{Digest, Sha256};
 
 use super::Hq;
-use super::store::{Accepted, BatchRecord, HqStoreError, TerminalRecord};
+use super::store::{Accepted, BatchRecord, HqStoreError, RefusalNote, TerminalRecord};
 use crate::store::journal::{self, Hash, JournalEvent};
 use crate::sync::wire::{self, Ack, Batch, Received, Refusal, Signed};
 
@@ -16,6 +16,20 @@ impl Hq {
     /// word that it holds the batch (stored now or before); `Ok(Err(_))` says
     /// why it will not; `Err` is head office's own trouble (its disk).
     pub fn receive(&self, body: &[u8]) -> Result<Result<Signed, Refusal>, HqStoreError> {
+        let outcome = self.check_and_store(body)?;
+        if let Err(refusal) = &outcome
+            && let Some(terminal) = refusal.terminal()
+        {
+            let note = RefusalNote {
+                at: chrono::Utc::now(),
+                reason: refusal.to_string(),
+            };
+            self.store.note_refusal(terminal, &note)?;
+        }
+        Ok(outcome)
+    }
+
+    fn check_and_store(&self, body: &[u8]) -> Result<Result<Signed, Refusal>, HqStoreError> {
         let signed = match Signed::from_bytes(body) {
             Ok(s) => s,
             Err(e) => return Ok(Err(Refusal::Malformed(e.to_string()))),
@@ -44,6 +58,10 @@ impl Hq {
             if batch.seq < terminal.next_batch {
                 return Ok(match self.store.batch(&terminal.id, batch.seq)? {
                     Some(seen) if seen.digest == digest => {
+                        // Stored by another connection a moment ago, perhaps
+                        // not yet on disk: make sure before saying so.
+                        self.store.persist()?;
+                        tracing::info!(terminal = %terminal.id, seq = batch.seq, "batch already held; acknowledged again");
                         Ok(self.ack(&batch, Received::AlreadyHeld)?)
                     }
                     _ => Err(Refusal::SequenceReused {

@@ -15,7 +15,7 @@ pub mod sled_store;
 pub mod store;
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use std::collections::BTreeMap;
 
@@ -32,7 +32,7 @@ use crate::sync::enroll::{Bundle, EnrollRequest};
 use crate::sync::tls;
 use crate::sync::wire::{self, ChangeSet, Signed};
 use sled_store::SledHqStore;
-use store::{HqStore, TerminalRecord};
+use store::{HqStore, RefusalNote, TerminalRecord};
 
 const SETTINGS_FILE: &str = "hq.toml";
 const KEY_FILE: &str = "hq.key";
@@ -71,6 +71,9 @@ pub struct Hq {
     dir: PathBuf,
     store: Box<dyn HqStore>,
     key: SigningKey,
+    /// Two publishes at once (two admin calls on two server threads) must
+    /// not both take the next version.
+    publishing: Mutex<()>,
 }
 
 fn read_text(path: &Path) -> Result<String> {
@@ -95,6 +98,14 @@ impl Hq {
         }
         if hosts.is_empty() {
             bail!("give at least one --host: the name or address terminals reach head office at");
+        }
+        let (url_host, _) = crate::sync::client::parse_url(&settings.url)
+            .ok_or_else(|| anyhow::anyhow!("--url {} is not https://host[:port]", settings.url))?;
+        if !hosts.iter().any(|h| h.eq_ignore_ascii_case(&url_host)) {
+            bail!(
+                "--url names {url_host}, which is not among the --host names ({}): terminals would refuse head office's certificate",
+                hosts.join(", ")
+            );
         }
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         let ca = pki::new_ca(&settings.name)?;
@@ -125,6 +136,7 @@ impl Hq {
             dir: dir.to_path_buf(),
             store: Box::new(store),
             key,
+            publishing: Mutex::new(()),
         })
     }
 
@@ -150,8 +162,14 @@ impl Hq {
     /// with; with `client_cert`, the bundle carries a client certificate.
     pub fn enroll(&self, request: &EnrollRequest, client_cert: bool) -> Result<Bundle> {
         wire::verifying_key(&request.public_key).map_err(anyhow::Error::msg)?;
-        if request.terminal.trim().is_empty() {
-            bail!("the request names no terminal");
+        let id = &request.terminal;
+        if id.is_empty()
+            || id.len() > 32
+            || !id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            bail!("terminal id '{id}': use 1 to 32 letters, digits, - or _");
         }
         let record =
             TerminalRecord::new(&request.terminal, &request.store_name, &request.public_key);
@@ -174,6 +192,15 @@ impl Hq {
             client_cert_pem: client.as_ref().map(|c| c.cert.clone()),
             client_key_pem: client.map(|c| c.key),
         })
+    }
+
+    pub fn terminals(&self) -> Result<Vec<(TerminalRecord, Option<RefusalNote>)>> {
+        let mut out = Vec::new();
+        for t in self.store.terminals()? {
+            let refusal = self.store.last_refusal(&t.id)?;
+            out.push((t, refusal));
+        }
+        Ok(out)
     }
 
     /// Sales by shop and local day, over every terminal's received sales.
@@ -203,14 +230,28 @@ impl Hq {
 
     /// Signs and publishes products as the next catalog version.
     pub fn publish(&self, products: Vec<Product>) -> Result<u64> {
+        let _one_at_a_time = self
+            .publishing
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let version = self.store.catalog_version()? + 1;
         let set = ChangeSet {
             version,
             issued_at: Utc::now(),
             products,
         };
-        self.store
-            .publish(version, &Signed::seal(&set, &self.key)?)?;
+        let signed = Signed::seal(&set, &self.key)?;
+        // Terminals fetch a change set in one answer, which has a size limit.
+        let size = signed.to_bytes()?.len();
+        if size > crate::sync::http::MAX_BODY / 2 {
+            bail!(
+                "{} products make a change set of {} MiB, more than terminals take at once ({} MiB): publish them in parts",
+                set.products.len(),
+                size >> 20,
+                crate::sync::http::MAX_BODY >> 21
+            );
+        }
+        self.store.publish(version, &signed)?;
         Ok(version)
     }
 }

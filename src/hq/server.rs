@@ -11,11 +11,11 @@
 //! - `GET /v1/health`: 200 when head office is serving.
 //! - `POST /v1/admin`: `till hq` commands from this machine (see `admin`).
 
-use std::io;
+use std::io::{self, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rustls::{ServerConfig, ServerConnection, StreamOwned};
 
@@ -26,7 +26,58 @@ use crate::sync::wire::Refusal;
 
 /// Connections served at once; more are closed at once and retried by their terminals.
 const MAX_CONNECTIONS: usize = 64;
+/// The longest any one read or write may wait.
 const TIMEOUT: Duration = Duration::from_secs(30);
+/// The longest a whole connection may last: a client trickling a byte at a
+/// time (under `TIMEOUT` each) must not hold a slot for ever.
+const CONNECTION_LIMIT: Duration = Duration::from_secs(120);
+
+/// A socket whose reads and writes all end by one deadline.
+struct Deadline {
+    tcp: TcpStream,
+    until: Instant,
+}
+
+impl Deadline {
+    fn arm(&self) -> io::Result<()> {
+        let left = self.until.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "the connection took too long",
+            ));
+        }
+        self.tcp.set_read_timeout(Some(left.min(TIMEOUT)))?;
+        self.tcp.set_write_timeout(Some(left.min(TIMEOUT)))
+    }
+}
+
+impl Read for Deadline {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.arm()?;
+        self.tcp.read(buf)
+    }
+}
+
+impl Write for Deadline {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.arm()?;
+        self.tcp.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.tcp.flush()
+    }
+}
+
+/// Counts a connection as served for as long as it lives, however its thread ends.
+struct Slot(Arc<AtomicUsize>);
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
 
 /// Serves until the process ends. Every acknowledged batch is already
 /// durable, so stopping it at any moment (SIGTERM, SIGKILL, power) loses
@@ -43,21 +94,21 @@ pub fn serve(listener: TcpListener, hq: Arc<Hq>, tls: Arc<ServerConfig>, admin_t
                 continue;
             }
         };
-        if active.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
-            active.fetch_sub(1, Ordering::SeqCst);
+        active.fetch_add(1, Ordering::SeqCst);
+        let slot = Slot(active.clone());
+        if active.load(Ordering::SeqCst) > MAX_CONNECTIONS {
             tracing::warn!("too many connections; closing one");
             continue;
         }
-        let (hq, tls, active, token) =
-            (hq.clone(), tls.clone(), active.clone(), admin_token.clone());
+        let (hq, tls, token) = (hq.clone(), tls.clone(), admin_token.clone());
         let spawned = std::thread::Builder::new()
             .name("hq-conn".into())
             .spawn(move || {
+                let _slot = slot;
                 let peer = tcp.peer_addr().ok();
                 if let Err(e) = handle(tcp, &hq, tls, &token) {
                     tracing::info!(?peer, error = %e, "connection ended early");
                 }
-                active.fetch_sub(1, Ordering::SeqCst);
             });
         if let Err(e) = spawned {
             tracing::error!(error = %e, "cannot start a connection thread");
@@ -66,11 +117,14 @@ pub fn serve(listener: TcpListener, hq: Arc<Hq>, tls: Arc<ServerConfig>, admin_t
 }
 
 fn handle(tcp: TcpStream, hq: &Hq, tls: Arc<ServerConfig>, token: &str) -> io::Result<()> {
-    let local = tcp.peer_addr()?.ip().is_loopback();
-    tcp.set_read_timeout(Some(TIMEOUT))?;
-    tcp.set_write_timeout(Some(TIMEOUT))?;
+    // From this machine: 127.0.0.1, ::1, or 127.0.0.1 as IPv6 sees it on [::].
+    let local = tcp.peer_addr()?.ip().to_canonical().is_loopback();
+    let deadline = Deadline {
+        tcp,
+        until: Instant::now() + CONNECTION_LIMIT,
+    };
     let conn = ServerConnection::new(tls).map_err(io::Error::other)?;
-    let mut stream = StreamOwned::new(conn, tcp);
+    let mut stream = StreamOwned::new(conn, deadline);
     let request = http::read_request(&mut stream)?;
     let (status, body) = match request.path.as_str() {
         "/v1/admin" if request.method == "POST" && local => hq.admin_call(token, &request.body),

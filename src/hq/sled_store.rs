@@ -10,7 +10,7 @@ use std::path::Path;
 use sled::Transactional;
 use sled::transaction::ConflictableTransactionError;
 
-use super::store::{Accepted, BatchRecord, HqStore, HqStoreError, TerminalRecord};
+use super::store::{Accepted, BatchRecord, HqStore, HqStoreError, RefusalNote, TerminalRecord};
 use crate::domain::receipt::CompletedSale;
 use crate::store::envelope::{decode, encode};
 use crate::store::{SledDir, StoreError, keys};
@@ -23,6 +23,7 @@ pub struct SledHqStore {
     journal: sled::Tree,
     sales: sled::Tree,
     catalog: sled::Tree,
+    refusals: sled::Tree,
 }
 
 /// A terminal's records under its id: the id's length first, so "T1" and
@@ -56,6 +57,7 @@ impl SledHqStore {
             journal: tree("journal")?,
             sales: tree("sales")?,
             catalog: tree("catalog")?,
+            refusals: tree("refusals")?,
             dir,
         })
     }
@@ -79,16 +81,19 @@ impl HqStore for SledHqStore {
     }
 
     fn enroll(&self, terminal: &TerminalRecord) -> Result<(), HqStoreError> {
-        if let Some(known) = self.terminal(&terminal.id)? {
-            if known.public_key != terminal.public_key {
-                return Err(HqStoreError::KeyClash(terminal.id.clone()));
-            }
-            return Ok(());
+        let new = encode(terminal)?;
+        // Only if the id is free: two enrolments at once cannot both win.
+        match self.terminals.compare_and_swap(
+            terminal.id.as_bytes(),
+            None as Option<&[u8]>,
+            Some(new),
+        )? {
+            Ok(()) => Ok(self.dir.persist()?),
+            Err(_) => match self.terminal(&terminal.id)? {
+                Some(known) if known.public_key == terminal.public_key => Ok(()),
+                _ => Err(HqStoreError::KeyClash(terminal.id.clone())),
+            },
         }
-        self.terminals
-            .insert(terminal.id.as_bytes(), encode(terminal)?)?;
-        self.dir.persist()?;
-        Ok(())
     }
 
     fn batch(&self, terminal: &str, seq: u64) -> Result<Option<BatchRecord>, HqStoreError> {
@@ -162,17 +167,33 @@ impl HqStore for SledHqStore {
     }
 
     fn catalog_after(&self, version: u64) -> Result<Option<Signed>, HqStoreError> {
-        let Some((_, raw)) = self
-            .catalog
-            .range(keys::seq(version + 1)..)
-            .next()
-            .transpose()?
-        else {
+        let Some(next) = version.checked_add(1) else {
+            return Ok(None);
+        };
+        let Some((_, raw)) = self.catalog.range(keys::seq(next)..).next().transpose()? else {
             return Ok(None);
         };
         Signed::from_bytes(&raw)
             .map(Some)
             .map_err(|e| StoreError::corrupt("catalog", e.to_string()).into())
+    }
+
+    fn persist(&self) -> Result<(), HqStoreError> {
+        Ok(self.dir.persist()?)
+    }
+
+    fn note_refusal(&self, terminal: &str, refusal: &RefusalNote) -> Result<(), HqStoreError> {
+        self.refusals
+            .insert(terminal.as_bytes(), encode(refusal)?)?;
+        Ok(())
+    }
+
+    fn last_refusal(&self, terminal: &str) -> Result<Option<RefusalNote>, HqStoreError> {
+        Ok(self
+            .refusals
+            .get(terminal.as_bytes())?
+            .map(|raw| decode(&raw, "refusal"))
+            .transpose()?)
     }
 
     fn catalog_version(&self) -> Result<u64, HqStoreError> {

@@ -92,4 +92,19 @@ pub trait HqStore: Send + Sync {
     /// The first change set after `version`, if any.
     fn catalog_after(&self, version: u64) -> Result<Option<Signed>, HqStoreError>;
     fn catalog_version(&self) -> Result<u64, HqStoreError>;
+    /// Makes everything stored so far durable. A batch another connection
+    /// stored a moment ago may not be on disk yet: no acknowledgement of a
+    /// batch goes out before this.
+    fn persist(&self) -> Result<(), HqStoreError>;
+    /// Keeps the latest refusal of a terminal's batch, for `till hq terminals`.
+    fn note_refusal(&self, terminal: &str, refusal: &RefusalNote) -> Result<(), HqStoreError>;
+    fn last_refusal(&self, terminal: &str) -> Result<Option<RefusalNote>, HqStoreError>;
+}
+
+/// A refused batch as head office remembers it: a gap or a fork is reported
+/// where the owner looks, not only to the terminal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefusalNote {
+    pub at: DateTime<Utc>,
+    pub reason: String,
 }

@@ -64,7 +64,7 @@ pub struct SledDir {
     /// reach the disk on Linux (it uses sync_file_range, which skips the drive's
     /// cache and the file's metadata).
     db_file: File,
-    // Declared last so it is released after sled has closed its files.
+    // Declared last so it is released after this handle's sled has closed.
     _lock: StoreLock,
 }
 
@@ -98,7 +98,9 @@ impl SledDir {
 }
 
 pub struct Store {
-    dir: SledDir,
+    /// Shared with the sync worker, which must make its own writes durable;
+    /// the lock goes when the last holder lets go.
+    dir: std::sync::Arc<SledDir>,
     products: sled::Tree,
     barcodes: sled::Tree,
     sales: sled::Tree,
@@ -184,7 +186,7 @@ impl Store {
     }
 
     fn open_unchecked(path: &Path) -> Result<Store, StoreError> {
-        let dir = SledDir::open(path)?;
+        let dir = std::sync::Arc::new(SledDir::open(path)?);
         let tree = |name: &str| dir.db.open_tree(name);
         Ok(Store {
             products: tree("products")?,
@@ -299,6 +301,7 @@ impl Store {
                 if let Some(version) = from_hq {
                     inbox.remove(&keys::seq(version))?;
                     meta.insert(outbox::CATALOG_VERSION_KEY, &keys::seq(version))?;
+                    meta.remove(outbox::CATALOG_ERROR_KEY)?;
                 }
                 for (p, bytes) in &encoded {
                     if let Some(old) = tx_products.get(p.sku.as_bytes())? {
@@ -846,7 +849,7 @@ impl Store {
     /// A handle on the outbox and the sync state, for the sync worker's thread.
     pub fn outbox(&self) -> outbox::Outbox {
         outbox::Outbox {
-            db: self.dir.db.clone(),
+            dir: self.dir.clone(),
             journal: self.journal.clone(),
             outbox: self.outbox.clone(),
             meta: self.meta.clone(),
@@ -873,6 +876,11 @@ impl Store {
                 tree: &self.meta,
                 key: outbox::CATALOG_VERSION_KEY.to_vec(),
                 value: Some(keys::seq(version).to_vec()),
+            },
+            Put {
+                tree: &self.meta,
+                key: outbox::CATALOG_ERROR_KEY.to_vec(),
+                value: Some(format!("version {version}: {reason}").into_bytes()),
             },
         ];
         let event = JournalEvent::CatalogRefused { version, reason };

@@ -28,6 +28,7 @@ const LINK_KEY: &[u8] = b"hq_link";
 const PENDING_KEY: &[u8] = b"sync_pending";
 const NEXT_BATCH_KEY: &[u8] = b"sync_next_batch";
 const STATE_KEY: &[u8] = b"sync_state";
+pub(super) const CATALOG_ERROR_KEY: &[u8] = b"catalog_error";
 pub(super) const CATALOG_VERSION_KEY: &[u8] = b"catalog_version";
 
 /// Where head office is and how to know it: written by `till sync join`
@@ -52,6 +53,8 @@ pub struct PendingBatch {
     /// Journal sequence numbers of its first and last entries.
     pub first: u64,
     pub last: u64,
+    /// The hash of its last entry, which head office's acknowledgement names.
+    pub last_hash: super::journal::Hash,
     /// The signed batch exactly as sent.
     pub bytes: Vec<u8>,
 }
@@ -76,6 +79,8 @@ pub struct SyncStatus {
     pub state: SyncState,
     /// The newest head-office catalog applied here.
     pub catalog_version: u64,
+    /// Why the last change set was refused, until one is applied.
+    pub catalog_error: Option<String>,
 }
 
 impl SyncStatus {
@@ -127,7 +132,7 @@ impl SyncStatus {
                     None => "-".into(),
                 },
             ),
-            ("Last sent", when(self.state.last_ok)),
+            ("Last reached", when(self.state.last_ok)),
             ("Last tried", when(self.state.last_attempt)),
             (
                 "Last error",
@@ -137,6 +142,10 @@ impl SyncStatus {
                     .unwrap_or_else(|| "none".into()),
             ),
             ("Catalog version", self.catalog_version.to_string()),
+            (
+                "Catalog refused",
+                self.catalog_error.clone().unwrap_or_else(|| "none".into()),
+            ),
         ]
     }
 }
@@ -161,7 +170,7 @@ pub struct Unsent {
 
 #[derive(Clone)]
 pub struct Outbox {
-    pub(super) db: sled::Db,
+    pub(super) dir: std::sync::Arc<super::SledDir>,
     pub(super) journal: sled::Tree,
     pub(super) outbox: sled::Tree,
     pub(super) meta: sled::Tree,
@@ -220,6 +229,10 @@ impl Outbox {
             oldest: self.oldest()?,
             state: self.state()?,
             catalog_version: self.applied_catalog()?,
+            catalog_error: self
+                .meta
+                .get(CATALOG_ERROR_KEY)?
+                .map(|raw| String::from_utf8_lossy(&raw).into_owned()),
         })
     }
 
@@ -232,8 +245,10 @@ impl Outbox {
             .unwrap_or_default())
     }
 
-    /// Notes how an attempt to reach head office went. Not fsynced: it is a
-    /// display, and losing the last one to a power cut loses nothing.
+    /// Notes how an attempt to reach head office went. Only the sync worker
+    /// writes it (the engine's catalog refusals have a key of their own, so
+    /// neither overwrites the other). Not fsynced: it is a display, and
+    /// losing the last one to a power cut loses nothing.
     pub fn note(&self, outcome: Result<(), String>) -> Result<(), StoreError> {
         let mut state = self.state()?;
         let now = Utc::now();
@@ -247,6 +262,11 @@ impl Outbox {
         }
         self.meta.insert(STATE_KEY, encode(&state)?)?;
         Ok(())
+    }
+
+    /// Whether a batch was ever cut (and so perhaps acknowledged).
+    pub fn has_sent(&self) -> Result<bool, StoreError> {
+        Ok(self.meta.contains_key(NEXT_BATCH_KEY)? || self.meta.contains_key(PENDING_KEY)?)
     }
 
     /// The batch waiting for its acknowledgement, if one was cut.
@@ -299,7 +319,7 @@ impl Outbox {
         let (Some(first), Some(last)) = (unsent.entries.first(), unsent.entries.last()) else {
             return Ok(None);
         };
-        let (first, last) = (first.entry.seq, last.entry.seq);
+        let (first, last, last_hash) = (first.entry.seq, last.entry.seq, last.hash);
         let seq = self
             .meta
             .get(NEXT_BATCH_KEY)?
@@ -309,11 +329,13 @@ impl Outbox {
             seq,
             first,
             last,
+            last_hash,
             bytes: seal(seq, unsent)?,
         };
-        // Kept before it is sent: a batch is never cut twice under two numbers.
+        // Kept, durably, before it is sent: a batch is never cut twice under
+        // one number, even across a power cut.
         self.meta.insert(PENDING_KEY, encode(&batch)?)?;
-        self.db.flush()?;
+        self.dir.persist()?;
         Ok(Some(batch))
     }
 
@@ -340,8 +362,8 @@ impl Outbox {
                 Ok(())
             })
             .map_err(tx_error)?;
-        self.db.flush()?;
-        Ok(())
+        // Durable before the next batch is cut under the next number.
+        self.dir.persist()
     }
 
     /// The newest catalog version applied here.
@@ -367,8 +389,7 @@ impl Outbox {
     pub fn queue_catalog(&self, version: u64, products: &[Product]) -> Result<(), StoreError> {
         self.catalog_inbox
             .insert(keys::seq(version), encode(&products)?)?;
-        self.db.flush()?;
-        Ok(())
+        self.dir.persist()
     }
 
     /// The oldest change set waiting to be applied.

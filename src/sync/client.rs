@@ -1,6 +1,7 @@
 //! A terminal's connection to head office: one TLS connection per exchange,
-//! with timeouts on every step, so a network that hangs costs the sync
-//! worker a retry, never the till a sale.
+//! with timeouts on connecting, sending and reading (the name lookup has the
+//! system resolver's own), so a network that hangs costs the sync worker a
+//! retry, never the till a sale.
 
 use std::io;
 use std::net::{TcpStream, ToSocketAddrs};
@@ -34,7 +35,7 @@ pub struct HqClient {
 }
 
 /// Splits `https://host:port/` into host and port (443 if none).
-fn parse_url(url: &str) -> Option<(String, u16)> {
+pub fn parse_url(url: &str) -> Option<(String, u16)> {
     let rest = url.trim().strip_prefix("https://")?.trim_end_matches('/');
     if rest.is_empty() || rest.contains('/') {
         return None;
@@ -70,10 +71,6 @@ impl HqClient {
             config: tls::client_config(&link.ca_pem, client)?,
             timeout,
         })
-    }
-
-    pub fn url(&self) -> &str {
-        &self.url
     }
 
     /// One request and its answer.

@@ -57,7 +57,7 @@ pub fn read<T: for<'de> Deserialize<'de>>(path: &Path) -> anyhow::Result<T> {
 /// Writes one of the two files; `secret` ones are readable by the owner only.
 pub fn write<T: Serialize>(path: &Path, value: &T, secret: bool) -> anyhow::Result<()> {
     use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
     let text = toml::to_string(value)?;
     let mut file = std::fs::OpenOptions::new()
         .write(true)
@@ -66,6 +66,9 @@ pub fn write<T: Serialize>(path: &Path, value: &T, secret: bool) -> anyhow::Resu
         .mode(if secret { 0o600 } else { 0o644 })
         .open(path)
         .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+    // `mode` applies only to a new file: an old one keeps its own, so set it.
+    let mode = if secret { 0o600 } else { 0o644 };
+    file.set_permissions(std::fs::Permissions::from_mode(mode))?;
     file.write_all(text.as_bytes())?;
     Ok(())
 }

@@ -72,13 +72,20 @@ fn content_length(headers: &[httparse::Header<'_>]) -> io::Result<usize> {
     Ok(len)
 }
 
+/// The rest of a body of `len` bytes, of which `body` came with the head.
+/// Memory grows with what arrives, not with what Content-Length claims.
 fn read_body(stream: &mut impl Read, mut body: Vec<u8>, len: usize) -> io::Result<Vec<u8>> {
     if body.len() > len {
         return Err(invalid("more bytes than Content-Length said"));
     }
-    let have = body.len();
-    body.resize(len, 0);
-    stream.read_exact(&mut body[have..])?;
+    let missing = (len - body.len()) as u64;
+    stream.take(missing).read_to_end(&mut body)?;
+    if body.len() < len {
+        return Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            "the connection closed before the whole body arrived",
+        ));
+    }
     Ok(body)
 }
 

@@ -160,6 +160,19 @@ pub enum Refusal {
     Malformed(String),
 }
 
+impl Refusal {
+    /// The enrolled terminal a refusal is about (not one head office does not know).
+    pub fn terminal(&self) -> Option<&str> {
+        match self {
+            Refusal::BadSignature(t)
+            | Refusal::SequenceReused { terminal: t, .. }
+            | Refusal::SequenceGap { terminal: t, .. }
+            | Refusal::ChainBroken { terminal: t, .. } => Some(t),
+            Refusal::UnknownTerminal(_) | Refusal::Malformed(_) => None,
+        }
+    }
+}
+
 /// A set of product records head office publishes for every shop: added or
 /// replaced by sku. Versions count up from 1.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -18,6 +18,7 @@ use rand_core::{OsRng, RngCore};
 
 use super::client::{ClientError, HqClient};
 use super::wire::{self, Ack, Batch, ChangeSet, OpenError, Refusal, Signed};
+
 use crate::config::SyncConfig;
 use crate::store::envelope::decode;
 use crate::store::outbox::{HqLink, Outbox};
@@ -120,11 +121,9 @@ impl Worker {
         match answer.status {
             200 => {
                 let ack: Ack = Signed::from_bytes(&answer.body)?.open(&hq_key)?;
-                let sent: Batch = Signed::from_bytes(&pending.bytes)?.peek()?;
-                let last_hash = sent.entries.last().map(|r| r.hash);
                 if ack.terminal != self.terminal
                     || ack.seq != pending.seq
-                    || Some(ack.last_hash) != last_hash
+                    || ack.last_hash != pending.last_hash
                 {
                     return Err(SyncError::BadAnswer(format!(
                         "an acknowledgement for batch {} of {}, not the batch sent ({})",
@@ -172,17 +171,19 @@ impl Worker {
         }
     }
 
-    /// One round: a batch if one is due, and the catalog if it is time.
+    /// One round: a batch if one is due, and the catalog if it is time (a
+    /// batch head office keeps refusing does not hold up its prices).
     /// Returns whether there may be more to send straight away.
     pub fn step(&mut self) -> Result<bool, SyncError> {
-        let sent = self.push(false)?;
-        if Instant::now() >= self.next_catalog {
-            self.pull_catalog()?;
+        let sent = self.push(false);
+        let mut pulled = Ok(false);
+        if Instant::now() >= self.next_catalog && !matches!(sent, Err(SyncError::NotJoined)) {
+            pulled = self.pull_catalog().map(|_| true);
             self.next_catalog =
                 Instant::now() + Duration::from_secs(self.config.catalog_minutes * 60);
-            self.outbox.note(Ok(()))?;
         }
-        if sent {
+        let sent = sent?;
+        if sent | pulled? {
             self.outbox.note(Ok(()))?;
         }
         Ok(sent)
