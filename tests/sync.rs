@@ -847,3 +847,52 @@ fn a_head_office_vouched_for_by_another_ca_is_not_trusted() {
     // Nothing left the till.
     assert!(common::engine(t1).sync_status().expect("status").backlog > 0);
 }
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read dir").flatten() {
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy");
+        }
+    }
+}
+
+#[test]
+fn a_head_office_restored_from_an_older_backup_gets_the_missing_batches_again() {
+    let rig = Rig::new(&["T01"]);
+    let t1 = &rig.terminals[0];
+    let mut engine = common::engine(t1);
+    let mut w = Worker::new(engine.store(), fast()).expect("worker");
+    let server = rig.serve();
+    sell(&mut engine, 10);
+    w.drain().expect("first sync");
+    server.kill();
+    let backup = rig.root.path().join("hq-backup");
+    copy_dir(&rig.hq, &backup);
+    let server = rig.serve();
+    sell(&mut engine, 10);
+    w.drain().expect("second sync");
+    server.kill();
+    // Head office's disk dies, and it comes back from the older backup.
+    std::fs::remove_dir_all(&rig.hq).expect("lose head office");
+    std::fs::rename(&backup, &rig.hq).expect("restore");
+    let server = rig.serve();
+    sell(&mut engine, 5);
+    w.drain()
+        .expect("the till sends again what head office lost");
+    let status = engine.sync_status().expect("status");
+    assert_eq!((status.backlog, status.state.last_error), (0, None));
+    let journal = engine.store().journal().count() as u64;
+    server.kill();
+    assert_eq!(received(&rig.hq)["T01"], (1..=25).collect::<Vec<u64>>());
+    let office = Hq::open(&rig.hq).expect("open");
+    let t = office
+        .store()
+        .terminal("T01")
+        .expect("read")
+        .expect("known");
+    assert_eq!(t.next_entry, journal);
+}

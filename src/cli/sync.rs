@@ -35,17 +35,6 @@ pub fn join(data: &Path, bundle: &Path) -> Result<String> {
         );
     }
     let link = bundle.link();
-    // Another head office would expect this till's journal from its first
-    // entry, which the outbox no longer holds once a batch was acknowledged.
-    if let Some(joined) = store.outbox().link()?
-        && joined.hq_key != link.hq_key
-        && store.outbox().has_sent()?
-    {
-        bail!(
-            "this terminal already sends to the head office at {}; moving to another head office is not supported",
-            joined.url
-        );
-    }
     // Refuse a bundle whose CA, key or address would not work, before pinning it.
     crate::sync::client::HqClient::new(&link, std::time::Duration::from_secs(1))?;
     crate::sync::wire::verifying_key(&link.hq_key).map_err(anyhow::Error::msg)?;

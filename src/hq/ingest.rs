@@ -75,6 +75,8 @@ impl Hq {
                     terminal: terminal.id,
                     expected: terminal.next_batch,
                     got: batch.seq,
+                    next_entry: terminal.next_entry,
+                    last_hash: terminal.last_hash,
                 }));
             }
             let after = match continues(&terminal, &batch) {

@@ -264,11 +264,6 @@ impl Outbox {
         Ok(())
     }
 
-    /// Whether a batch was ever cut (and so perhaps acknowledged).
-    pub fn has_sent(&self) -> Result<bool, StoreError> {
-        Ok(self.meta.contains_key(NEXT_BATCH_KEY)? || self.meta.contains_key(PENDING_KEY)?)
-    }
-
     /// The batch waiting for its acknowledgement, if one was cut.
     pub fn pending(&self) -> Result<Option<PendingBatch>, StoreError> {
         self.meta
@@ -364,6 +359,41 @@ impl Outbox {
             .map_err(tx_error)?;
         // Durable before the next batch is cut under the next number.
         self.dir.persist()
+    }
+
+    /// Sends again from journal entry `next_entry` as batch `next_batch`,
+    /// where head office's copy ends, if this journal has `last_hash` just
+    /// before that entry: the same chain, so nothing is forked, only missing
+    /// there. Returns whether it rewound. Re-run safely after a crash: the
+    /// entries are put back first, the batch numbering last.
+    pub fn rewind(
+        &self,
+        next_batch: u64,
+        next_entry: u64,
+        last_hash: super::journal::Hash,
+    ) -> Result<bool, StoreError> {
+        let chains = match next_entry.checked_sub(1) {
+            None => last_hash == [0; 32],
+            Some(prev) => match self.journal.get(keys::seq(prev))? {
+                Some(raw) => decode::<JournalRecord>(&raw, "journal entry")?.hash == last_hash,
+                None => false,
+            },
+        };
+        if !chains || self.journal.get(keys::seq(next_entry))?.is_none() {
+            return Ok(false);
+        }
+        for key in self.journal.range(keys::seq(next_entry)..).keys() {
+            self.outbox.insert(key?, &[])?;
+        }
+        (&self.outbox, &self.meta)
+            .transaction(|(_, meta)| {
+                meta.remove(PENDING_KEY)?;
+                meta.insert(NEXT_BATCH_KEY, &keys::seq(next_batch))?;
+                Ok(())
+            })
+            .map_err(tx_error)?;
+        self.dir.persist()?;
+        Ok(true)
     }
 
     /// The newest catalog version applied here.

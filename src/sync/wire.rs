@@ -149,6 +149,12 @@ pub enum Refusal {
         terminal: String,
         expected: u64,
         got: u64,
+        /// Where head office's copy of the journal ends: the entry it expects
+        /// next and the hash that entry must chain from. A terminal whose
+        /// journal has that hash there can send again from that entry (head
+        /// office was restored from a backup, or is a new one).
+        next_entry: u64,
+        last_hash: Hash,
     },
     #[error("the journal of terminal {terminal} does not continue at entry {seq}: {detail}")]
     ChainBroken {

@@ -91,7 +91,8 @@ impl Worker {
     }
 
     /// Sends one batch if one is due (or anything waits, if `force`).
-    /// Returns whether a batch was acknowledged.
+    /// Returns whether a batch was acknowledged (or the outbox rewound to
+    /// where head office's copy ends, so there is more to send at once).
     pub fn push(&mut self, force: bool) -> Result<bool, SyncError> {
         if self.outbox.link()?.is_none() {
             return Err(SyncError::NotJoined);
@@ -134,6 +135,19 @@ impl Worker {
                 Ok(true)
             }
             400..=499 => match decode::<Refusal>(&answer.body, "refusal") {
+                Ok(Refusal::SequenceGap {
+                    expected,
+                    next_entry,
+                    last_hash,
+                    ..
+                }) if self.outbox.rewind(expected, next_entry, last_hash)? => {
+                    tracing::warn!(
+                        from_entry = next_entry,
+                        batch = expected,
+                        "head office's copy ends earlier than this till sent (restored, or new): sending again from there"
+                    );
+                    Ok(true)
+                }
                 Ok(refusal) => Err(SyncError::Refused {
                     seq: pending.seq,
                     refusal,
