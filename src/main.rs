@@ -8,7 +8,8 @@ use till::cli::args::{
     Cli, Command, HqCommand, ImportWhat, JournalCommand, ReportCommand, SyncCommand,
 };
 use till::cli::{
-    daemon, demo_run, export, hq, import, init, journal, logging, report, screen, script, sync,
+    customers, daemon, demo_run, export, hq, import, init, journal, logging, report, screen,
+    script, sync,
 };
 use till::config::Settings;
 
@@ -76,6 +77,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             );
         }
         Command::Sale { script: file } => script::run(&data, file)?,
+        Command::Customers { user, command } => print!(
+            "{}",
+            customers::run(&data, &cli.socket_path(&config), user, command)?
+        ),
         Command::Sync(command) => match command {
             SyncCommand::Request { out } => {
                 sync::request(&data, out)?;

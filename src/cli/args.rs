@@ -115,6 +115,14 @@ pub enum Command {
     /// Head office: receive every terminal's sales, report across shops, publish the catalog
     #[command(subcommand)]
     Hq(HqCommand),
+    /// Find, add, correct and erase customers, as a user (PIN from $TILL_PIN or stdin)
+    Customers {
+        /// The user acting: their role decides what they may do
+        #[arg(long)]
+        user: String,
+        #[command(subcommand)]
+        command: CustomersCommand,
+    },
     /// Replay a plain-text script of till commands through the engine
     Sale {
         /// The script: one command a line (see README, "Sale scripts")
@@ -179,6 +187,51 @@ pub enum TaxModeArg {
 pub enum ImportWhat {
     /// Products from a CSV file (columns: sku,name,price,tax,unit,barcodes,plu)
     Products { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CustomersCommand {
+    /// Customers whose name, phone, email or tax number has every word given
+    Find { query: Vec<String> },
+    Add {
+        #[command(flatten)]
+        contact: ContactArgs,
+    },
+    /// Correct a customer's details: the fields given replace the old ones
+    Edit {
+        id: u64,
+        #[command(flatten)]
+        contact: ContactArgs,
+    },
+    /// Erase a customer's personal data (their sales keep the number)
+    Erase {
+        id: u64,
+        /// Yes, erase: it cannot be undone
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+/// A customer's details as flags; each one given replaces that field.
+#[derive(Debug, Args)]
+pub struct ContactArgs {
+    #[arg(long)]
+    pub name: Option<String>,
+    #[arg(long)]
+    pub phone: Option<String>,
+    #[arg(long)]
+    pub email: Option<String>,
+    #[arg(long)]
+    pub address: Option<String>,
+    /// VAT number, TRN, GSTIN …, for tax invoices
+    #[arg(long)]
+    pub tax_number: Option<String>,
+    /// Consent to receipts by email
+    #[arg(long)]
+    pub receipt_by_email: Option<bool>,
+    /// Consent to marketing
+    #[arg(long)]
+    pub marketing: Option<bool>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -59,7 +59,7 @@ pub fn parse_line(text: &str, currency: &Currency, terminal: &str) -> Result<Opt
         "scan" | "void-line" | "refund" | "recall" | "reprint" | "open-shift" | "close-shift" => 1,
         "cash-in" | "cash-out" | "stock" | "receive" => usize::MAX,
         "reorder" | "reset-pin" => 2,
-        "disable" | "enable" => 1,
+        "disable" | "enable" | "customer" | "erase-customer" => 1,
         "qty" | "approve" | "pay" | "refund-line" | "set-price" | "price" => 2,
         _ => 3,
     };
@@ -196,6 +196,27 @@ pub fn parse_line(text: &str, currency: &Currency, terminal: &str) -> Result<Opt
                 .map_err(|e| e.to_string())?,
         }),
         "x-report" => Step::Run(Command::XReport),
+        "customer" => {
+            let id = arg(0, "a customer number, or 'none'")?;
+            Step::Run(Command::AttachCustomer {
+                id: match id {
+                    "none" => None,
+                    n => Some(
+                        n.parse()
+                            .map_err(|_| format!("'{n}' is not a customer number"))?,
+                    ),
+                },
+            })
+        }
+        "erase-customer" => {
+            let id = arg(0, "a customer number")?;
+            Step::Run(Command::EraseCustomer {
+                id: id
+                    .parse()
+                    .map_err(|_| format!("'{id}' is not a customer number"))?,
+                approval: None,
+            })
+        }
         "add-user" => {
             let role = arg(1, "a role")?;
             Step::Run(Command::AddUser {
@@ -339,6 +360,15 @@ fn print_event(event: &Event, currency: &Currency) {
         Event::LoggedOut => println!("logged out"),
         Event::Reprinted { receipt } => println!("  duplicate of {receipt} queued for the printer"),
         Event::DrawerOpened => println!("  drawer opened"),
+        Event::Customer(c) => println!(
+            "  customer {} {}",
+            c.id,
+            c.contact
+                .as_ref()
+                .map(|c| c.name.as_str())
+                .unwrap_or("(erased)")
+        ),
+        Event::CustomerErased { id } => println!("  customer {id} erased"),
         Event::Shift(shift) => print!("{}", receipt_text::render_shift(shift, currency)),
         Event::Stock(rows) => {
             for r in rows {

@@ -3,6 +3,7 @@
 //! the screen or the devices, so every rule can be tested on its own.
 
 pub mod barcode;
+pub mod customer;
 pub mod daily;
 pub mod discount;
 pub mod money;

@@ -68,6 +68,10 @@ pub enum Permission {
     ViewReports,
     /// The journal viewer: who did what and when.
     ViewJournal,
+    /// Finding, adding and correcting customers, and putting one on a sale.
+    ManageCustomers,
+    /// Erasing a customer's personal data for good.
+    EraseCustomer,
 }
 
 impl std::fmt::Display for Permission {
@@ -90,12 +94,14 @@ impl std::fmt::Display for Permission {
             Permission::ManageUsers => "managing users",
             Permission::ViewReports => "seeing reports",
             Permission::ViewJournal => "seeing the journal",
+            Permission::ManageCustomers => "managing customers",
+            Permission::EraseCustomer => "erasing a customer's data",
         })
     }
 }
 
 impl Permission {
-    pub const ALL: [Permission; 17] = [
+    pub const ALL: [Permission; 19] = [
         Permission::Sell,
         Permission::VoidLine,
         Permission::VoidAfterTender,
@@ -113,6 +119,8 @@ impl Permission {
         Permission::ManageUsers,
         Permission::ViewReports,
         Permission::ViewJournal,
+        Permission::ManageCustomers,
+        Permission::EraseCustomer,
     ];
 
     /// The name till.toml's `[permissions]` uses.
@@ -135,6 +143,8 @@ impl Permission {
             Permission::ManageUsers => "manage_users",
             Permission::ViewReports => "view_reports",
             Permission::ViewJournal => "view_journal",
+            Permission::ManageCustomers => "manage_customers",
+            Permission::EraseCustomer => "erase_customer",
         }
     }
 
@@ -147,7 +157,7 @@ impl Permission {
         match self {
             Permission::ManageUsers => Role::Admin,
             Permission::ViewReports => Role::Supervisor,
-            Permission::ViewJournal => Role::Cashier,
+            Permission::ViewJournal | Permission::ManageCustomers => Role::Cashier,
             Permission::Sell | Permission::VoidLine | Permission::Discount => Role::Cashier,
             Permission::LargeDiscount | Permission::CashMovement | Permission::ManageStock => {
                 Role::Supervisor
@@ -159,7 +169,8 @@ impl Permission {
             | Permission::PriceOverride
             | Permission::ManageCatalog
             | Permission::CloseDay
-            | Permission::TakeLane => Role::Manager,
+            | Permission::TakeLane
+            | Permission::EraseCustomer => Role::Manager,
         }
     }
 }

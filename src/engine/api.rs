@@ -3,6 +3,7 @@
 //! The screen holds only this, so the transport is the only difference.
 
 use super::{Approval, Command, EngineError, Event, SessionId};
+use crate::domain::customer::Customer;
 use crate::domain::product::Product;
 use crate::domain::receipt::CompletedSale;
 use crate::domain::sale::{HeldSale, Sale, Totals};
@@ -42,6 +43,13 @@ pub trait TillApi {
     /// Takes over a lane another screen holds, on a manager's approval. With
     /// the engine in this process there is no other screen: nothing to take.
     fn take_lane(&mut self, lane: u16, approval: Approval) -> Result<(), EngineError>;
+    /// Customers matching every word of `query` (erased ones left out).
+    fn customers(
+        &mut self,
+        session: SessionId,
+        query: &str,
+        limit: usize,
+    ) -> Result<Vec<Customer>, EngineError>;
     /// How sending to head office stands; `None` if it cannot be asked.
     fn sync_status(&mut self) -> Option<SyncStatus>;
 }
@@ -106,5 +114,14 @@ impl TillApi for super::Engine {
 
     fn sync_status(&mut self) -> Option<SyncStatus> {
         super::Engine::sync_status(self).ok()
+    }
+
+    fn customers(
+        &mut self,
+        session: SessionId,
+        query: &str,
+        limit: usize,
+    ) -> Result<Vec<Customer>, EngineError> {
+        super::Engine::customers(self, session, query, limit)
     }
 }

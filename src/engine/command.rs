@@ -4,6 +4,7 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::domain::customer::{Consent, Contact};
 use crate::domain::discount::Discount;
 use crate::domain::money::Money;
 use crate::domain::tender::TenderKind;
@@ -148,6 +149,26 @@ pub enum Command {
     NoSale {
         approval: Option<Approval>,
     },
+    /// A new customer, with what they agreed to.
+    AddCustomer {
+        contact: Contact,
+        consent: Consent,
+    },
+    /// A customer's details corrected (the old and new are kept, sealed).
+    CorrectCustomer {
+        id: u64,
+        contact: Contact,
+        consent: Consent,
+    },
+    /// Erases a customer's personal data for good, leaving their id on sales.
+    EraseCustomer {
+        id: u64,
+        approval: Option<Approval>,
+    },
+    /// Puts a customer on the lane's sale (`None` takes them off).
+    AttachCustomer {
+        id: Option<u64>,
+    },
     Logout,
 }
 
@@ -191,6 +212,7 @@ impl Command {
                 approval: a,
             },
             Command::ZReport { .. } => Command::ZReport { approval: a },
+            Command::EraseCustomer { id, .. } => Command::EraseCustomer { id, approval: a },
             Command::OverridePrice { line, price, .. } => Command::OverridePrice {
                 line,
                 price,
@@ -215,6 +237,9 @@ impl Command {
             | Command::SetReorderLevel { .. }
             | Command::CloseShift { .. }
             | Command::XReport
+            | Command::AddCustomer { .. }
+            | Command::CorrectCustomer { .. }
+            | Command::AttachCustomer { .. }
             | Command::Logout => self,
         }
     }

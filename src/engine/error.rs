@@ -86,6 +86,12 @@ pub enum EngineError {
     #[error("this label carries its own weight or price: scan it without a quantity")]
     QuantityOnLabel,
     #[error(transparent)]
+    Contact(#[from] crate::domain::customer::ContactError),
+    #[error("customer {0} is not in this store")]
+    NoSuchCustomer(u64),
+    #[error("customer {0}'s details were erased: nothing is left to change or attach")]
+    CustomerErased(u64),
+    #[error(transparent)]
     Store(#[from] StoreError),
     /// A refusal from the daemon's engine, in its words, or a lost connection.
     #[error("{0}")]

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::customer::Customer;
 use crate::domain::money::Money;
 use crate::domain::receipt::CompletedSale;
 use crate::domain::sale::{Sale, Totals};
@@ -38,4 +39,9 @@ pub enum Event {
     Stock(Vec<StockRow>),
     /// An X or a Z report.
     Report(Box<DayReport>),
+    /// A customer after being added or corrected.
+    Customer(Box<Customer>),
+    CustomerErased {
+        id: u64,
+    },
 }

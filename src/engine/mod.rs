@@ -10,6 +10,7 @@ pub mod api;
 pub mod auth;
 pub mod catalog;
 pub mod command;
+pub mod customers;
 pub mod error;
 pub mod event;
 pub mod scan;
@@ -464,6 +465,10 @@ impl Engine {
                 | Command::OpenShift { .. }
                 | Command::AdjustStock { .. }
                 | Command::AddUser { .. }
+                | Command::AddCustomer { .. }
+                | Command::CorrectCustomer { .. }
+                | Command::EraseCustomer { .. }
+                | Command::AttachCustomer { .. }
                 | Command::EditProduct { .. }
                 | Command::ResetPin { .. }
                 | Command::SetUserDisabled { .. }
@@ -493,6 +498,7 @@ impl Engine {
                     | Command::AddSku { .. }
                     | Command::StartRefund { .. }
                     | Command::Recall { .. }
+                    | Command::AttachCustomer { .. }
             )
         {
             return Err(EngineError::BackOffice);
@@ -849,6 +855,24 @@ impl Engine {
                     .put_products_journaled(&[product], Some(&session.user), event, None)?;
                 self.catalog = None;
                 return Ok(Vec::new());
+            }
+            Command::AddCustomer { contact, consent } => {
+                return self.add_customer(&session, contact, consent);
+            }
+            Command::CorrectCustomer {
+                id,
+                contact,
+                consent,
+            } => return self.correct_customer(&session, id, contact, consent),
+            Command::EraseCustomer { id, approval } => {
+                return self.erase_customer(&session, id, approval);
+            }
+            Command::AttachCustomer { id } => {
+                self.authorise(&session, Permission::ManageCustomers, None)?;
+                if let Some(id) = id {
+                    self.live_customer(id)?;
+                }
+                sale.customer = id;
             }
             Command::AddUser { name, role, pin } => {
                 self.authorise(&session, Permission::ManageUsers, None)?;

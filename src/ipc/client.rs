@@ -6,6 +6,7 @@ use std::path::Path;
 
 use super::frame;
 use super::protocol::{Notice, Request, Response, VERSION};
+use crate::domain::customer::Customer;
 use crate::domain::product::Product;
 use crate::domain::receipt::CompletedSale;
 use crate::domain::sale::{HeldSale, Sale, Totals};
@@ -214,6 +215,23 @@ impl TillApi for Client {
         match self.call(&Request::SyncStatus) {
             Ok(Response::SyncStatus(status)) => Some(*status),
             _ => None,
+        }
+    }
+
+    fn customers(
+        &mut self,
+        session: SessionId,
+        query: &str,
+        limit: usize,
+    ) -> Result<Vec<Customer>, EngineError> {
+        let request = Request::Customers {
+            session,
+            query: query.to_string(),
+            limit: u32::try_from(limit).unwrap_or(u32::MAX),
+        };
+        match self.call(&request)? {
+            Response::Customers(c) => Ok(c),
+            r => Err(unexpected(r)),
         }
     }
 }

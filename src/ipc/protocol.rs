@@ -6,6 +6,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::domain::customer::Customer;
 use crate::domain::product::Product;
 use crate::domain::receipt::CompletedSale;
 use crate::domain::sale::{HeldSale, Sale, Totals};
@@ -17,7 +18,7 @@ use crate::store::journal::JournalRecord;
 use crate::store::outbox::SyncStatus;
 use crate::store::settings::StoreSettings;
 
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum Request {
@@ -73,6 +74,11 @@ pub enum Request {
         to: chrono::NaiveDate,
     },
     SyncStatus,
+    Customers {
+        session: SessionId,
+        query: String,
+        limit: u32,
+    },
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -101,6 +107,7 @@ pub enum Response {
     Users(Vec<UserSummary>),
     SalesReport(Box<SalesReport>),
     SyncStatus(Box<SyncStatus>),
+    Customers(Vec<Customer>),
     Error(WireError),
 }
 

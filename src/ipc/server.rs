@@ -384,6 +384,13 @@ fn answer(
         Request::SalesReport { session, from, to } => engine
             .sales_report(session, from, to)
             .map(|r| Response::SalesReport(Box::new(r))),
+        Request::Customers {
+            session,
+            query,
+            limit,
+        } => engine
+            .customers(session, &query, limit as usize)
+            .map(Response::Customers),
         // Needs nobody logged in: `till sync status` asks it, and it holds
         // nothing personal, only counts, times and the last error.
         Request::SyncStatus => engine

@@ -171,6 +171,21 @@ pub enum JournalEvent {
         version: u64,
         reason: String,
     },
+    /// Customers are named by id only: the person's details live (sealed)
+    /// in the customers tree, so erasing them never touches the chain.
+    CustomerAdded {
+        id: u64,
+    },
+    /// Which fields a correction changed, and the digest of the sealed
+    /// record of old and new values in the customer's history.
+    CustomerCorrected {
+        id: u64,
+        fields: Vec<String>,
+        record: Hash,
+    },
+    CustomerErased {
+        id: u64,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -7,6 +7,7 @@
 //! has made it durable. This module knows nothing of users' permissions or of
 //! the screen: that is the engine's.
 
+pub mod customers;
 pub mod envelope;
 pub mod error;
 pub mod identity;
@@ -16,6 +17,7 @@ pub mod lock;
 pub mod outbox;
 pub mod print_queue;
 pub mod schema;
+pub mod sealing;
 pub mod settings;
 
 use std::fs::File;
@@ -120,6 +122,10 @@ pub struct Store {
     meta: sled::Tree,
     /// Head-office catalog change sets, verified, waiting for the engine.
     catalog_inbox: sled::Tree,
+    /// Customers, their details sealed by `sealer`, and their corrections.
+    customers: sled::Tree,
+    customer_history: sled::Tree,
+    sealer: sealing::Sealer,
 }
 
 pub(crate) fn tx_error(e: TransactionError<StoreError>) -> StoreError {
@@ -206,6 +212,9 @@ impl Store {
             outbox: tree("outbox")?,
             meta: tree("meta")?,
             catalog_inbox: tree("catalog_inbox")?,
+            customers: tree("customers")?,
+            customer_history: tree("customer_history")?,
+            sealer: sealing::Sealer::open_or_create(path)?,
             dir,
         })
     }

@@ -1251,6 +1251,13 @@ impl<'e> App<'e> {
                     };
                     self.info(text);
                 }
+                Event::Customer(customer) => {
+                    let name = customer.contact.map(|c| c.name).unwrap_or_default();
+                    self.info(format!("customer #{} {name} saved", customer.id));
+                }
+                Event::CustomerErased { id } => {
+                    self.info(format!("customer #{id}'s details erased"))
+                }
                 Event::Stock(rows) => {
                     let text: Vec<String> = rows
                         .iter()

@@ -1,0 +1,85 @@
+//! Customer commands: adding, correcting, erasing, finding. Cashiers find,
+//! add and correct (`manage_customers`); erasing is a manager's call
+//! (`erase_customer`), approvable at the till like any other.
+
+use super::{Approval, Engine, EngineError, Event, Session, SessionId};
+use crate::domain::customer::{Consent, Contact, Customer, CustomerId};
+use crate::domain::user::Permission;
+
+impl Engine {
+    pub(super) fn add_customer(
+        &mut self,
+        session: &Session,
+        contact: Contact,
+        consent: Consent,
+    ) -> Result<Vec<Event>, EngineError> {
+        self.authorise(session, Permission::ManageCustomers, None)?;
+        let contact = contact.cleaned()?;
+        let customer = self.store.add_customer(&contact, consent, &session.user)?;
+        Ok(vec![Event::Customer(Box::new(customer))])
+    }
+
+    pub(super) fn correct_customer(
+        &mut self,
+        session: &Session,
+        id: CustomerId,
+        contact: Contact,
+        consent: Consent,
+    ) -> Result<Vec<Event>, EngineError> {
+        self.authorise(session, Permission::ManageCustomers, None)?;
+        self.live_customer(id)?;
+        let contact = contact.cleaned()?;
+        let customer = self
+            .store
+            .correct_customer(id, &contact, consent, &session.user)?;
+        Ok(vec![Event::Customer(Box::new(customer))])
+    }
+
+    pub(super) fn erase_customer(
+        &mut self,
+        session: &Session,
+        id: CustomerId,
+        approval: Option<Approval>,
+    ) -> Result<Vec<Event>, EngineError> {
+        let approver = self.authorise(session, Permission::EraseCustomer, approval.as_ref())?;
+        self.live_customer(id)?;
+        // The journal names who erased: the approver when there was one.
+        let actor = approver.unwrap_or_else(|| session.user.clone());
+        self.store.erase_customer(id, &actor)?;
+        Ok(vec![Event::CustomerErased { id }])
+    }
+
+    /// A customer whose details are still there.
+    pub(super) fn live_customer(&self, id: CustomerId) -> Result<Customer, EngineError> {
+        let customer = self
+            .store
+            .customer(id)?
+            .ok_or(EngineError::NoSuchCustomer(id))?;
+        if customer.contact.is_none() {
+            return Err(EngineError::CustomerErased(id));
+        }
+        Ok(customer)
+    }
+
+    /// Customers whose name, phone, email or tax number has every word of
+    /// `query` (all, if it is empty), erased ones left out. At most `limit`.
+    pub fn customers(
+        &mut self,
+        session: SessionId,
+        query: &str,
+        limit: usize,
+    ) -> Result<Vec<Customer>, EngineError> {
+        self.may(session, Permission::ManageCustomers)?;
+        let mut out = Vec::new();
+        for customer in self.store.customers() {
+            let customer = customer?;
+            if customer.contact.as_ref().is_some_and(|c| c.matches(query)) {
+                out.push(customer);
+                if out.len() == limit {
+                    break;
+                }
+            }
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,232 @@
+//! The customers tree and its correction history, personal data sealed (see
+//! `sealing`). Adding, correcting and erasing each land with a journal entry
+//! that names the customer by id only, so the hashed journal never holds a
+//! person's data and erasing it never breaks the chain.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::envelope::{decode, encode};
+use super::error::StoreError;
+use super::journal::{self, JournalEvent};
+use super::{Put, Store, keys};
+use crate::domain::customer::{Consent, Contact, Customer, CustomerId};
+
+const NEXT_CUSTOMER_KEY: &[u8] = b"next_customer";
+
+/// A customer as stored: the contact sealed, the rest in the clear.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct StoredCustomer {
+    id: CustomerId,
+    created_at: DateTime<Utc>,
+    consent: Consent,
+    sealed: Option<Vec<u8>>,
+    erased_at: Option<DateTime<Utc>>,
+}
+
+/// One correction, old and new, as kept (sealed) in the history tree; the
+/// journal entry holds its digest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Correction {
+    pub at: DateTime<Utc>,
+    pub old: Contact,
+    pub new: Contact,
+    pub old_consent: Consent,
+    pub new_consent: Consent,
+}
+
+fn record_key(id: CustomerId) -> Vec<u8> {
+    format!("customer:{id}").into_bytes()
+}
+
+/// History entries of one customer sit together, numbered from 1.
+fn history_key(id: CustomerId, seq: u64) -> Vec<u8> {
+    let mut k = keys::seq(id).to_vec();
+    k.extend_from_slice(&keys::seq(seq));
+    k
+}
+
+impl Store {
+    fn unseal(&self, stored: StoredCustomer) -> Result<Customer, StoreError> {
+        let contact = match &stored.sealed {
+            Some(sealed) => {
+                let plain = self.sealer.open(&record_key(stored.id), sealed)?;
+                Some(decode(&plain, "customer details")?)
+            }
+            None => None,
+        };
+        Ok(Customer {
+            id: stored.id,
+            created_at: stored.created_at,
+            consent: stored.consent,
+            contact,
+            erased_at: stored.erased_at,
+        })
+    }
+
+    fn stored_customer(&self, id: CustomerId) -> Result<Option<StoredCustomer>, StoreError> {
+        self.customers
+            .get(keys::seq(id))?
+            .map(|raw| decode(&raw, "customer"))
+            .transpose()
+    }
+
+    pub fn customer(&self, id: CustomerId) -> Result<Option<Customer>, StoreError> {
+        self.stored_customer(id)?
+            .map(|s| self.unseal(s))
+            .transpose()
+    }
+
+    pub fn customers(&self) -> impl Iterator<Item = Result<Customer, StoreError>> + '_ {
+        self.customers
+            .iter()
+            .values()
+            .map(move |raw| self.unseal(decode(&raw?, "customer")?))
+    }
+
+    fn seal_contact(&self, id: CustomerId, contact: &Contact) -> Result<Vec<u8>, StoreError> {
+        self.sealer.seal(&record_key(id), &encode(contact)?)
+    }
+
+    /// Adds a customer, journaled by id.
+    pub fn add_customer(
+        &self,
+        contact: &Contact,
+        consent: Consent,
+        actor: &str,
+    ) -> Result<Customer, StoreError> {
+        // Read outside the transaction: the engine applies one command at a
+        // time, and it is the only writer of customers.
+        let id = self
+            .meta
+            .get(NEXT_CUSTOMER_KEY)?
+            .and_then(|raw| keys::parse_seq(&raw))
+            .unwrap_or(1);
+        let stored = StoredCustomer {
+            id,
+            created_at: Utc::now(),
+            consent,
+            sealed: Some(self.seal_contact(id, contact)?),
+            erased_at: None,
+        };
+        let puts = [
+            Put {
+                tree: &self.customers,
+                key: keys::seq(id).to_vec(),
+                value: Some(encode(&stored)?),
+            },
+            Put {
+                tree: &self.meta,
+                key: NEXT_CUSTOMER_KEY.to_vec(),
+                value: Some(keys::seq(id + 1).to_vec()),
+            },
+        ];
+        self.write_journaled(&puts, actor, JournalEvent::CustomerAdded { id })?;
+        self.unseal(stored)
+    }
+
+    /// Corrects a customer: the new details replace the old, and the old and
+    /// new are kept (sealed) in the history, which the journal entry points
+    /// at by digest and names the changed fields of.
+    pub fn correct_customer(
+        &self,
+        id: CustomerId,
+        contact: &Contact,
+        consent: Consent,
+        actor: &str,
+    ) -> Result<Customer, StoreError> {
+        let stored = self
+            .stored_customer(id)?
+            .ok_or_else(|| StoreError::corrupt("customer", format!("no customer {id}")))?;
+        let before = self.unseal(stored.clone())?;
+        let Some(old) = before.contact else {
+            return Err(StoreError::corrupt(
+                "customer",
+                format!("customer {id} was erased"),
+            ));
+        };
+        let correction = Correction {
+            at: Utc::now(),
+            old: old.clone(),
+            new: contact.clone(),
+            old_consent: stored.consent,
+            new_consent: consent,
+        };
+        let seq = self.customer_history.scan_prefix(keys::seq(id)).count() as u64 + 1;
+        let sealed_history = self
+            .sealer
+            .seal(&history_key(id, seq), &encode(&correction)?)?;
+        let updated = StoredCustomer {
+            consent,
+            sealed: Some(self.seal_contact(id, contact)?),
+            ..stored
+        };
+        let mut fields: Vec<String> = contact
+            .changed_fields(&old)
+            .into_iter()
+            .map(String::from)
+            .collect();
+        if consent != correction.old_consent {
+            fields.push("consent".into());
+        }
+        let puts = [
+            Put {
+                tree: &self.customers,
+                key: keys::seq(id).to_vec(),
+                value: Some(encode(&updated)?),
+            },
+            Put {
+                tree: &self.customer_history,
+                key: history_key(id, seq),
+                value: Some(sealed_history.clone()),
+            },
+        ];
+        let event = JournalEvent::CustomerCorrected {
+            id,
+            fields,
+            record: journal::digest(&sealed_history)?,
+        };
+        self.write_journaled(&puts, actor, event)?;
+        self.unseal(updated)
+    }
+
+    /// A customer's corrections, oldest first (empty once erased).
+    pub fn customer_history(&self, id: CustomerId) -> Result<Vec<Correction>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.customer_history.scan_prefix(keys::seq(id)) {
+            let (key, sealed) = item?;
+            let plain = self.sealer.open(&key, &sealed)?;
+            out.push(decode(&plain, "customer correction")?);
+        }
+        Ok(out)
+    }
+
+    /// Erases the person: contact and correction history go, consent is
+    /// cleared, and a tombstone keeps the id (which sales still name) and
+    /// when it was erased. Journaled by id only.
+    pub fn erase_customer(&self, id: CustomerId, actor: &str) -> Result<(), StoreError> {
+        let stored = self
+            .stored_customer(id)?
+            .ok_or_else(|| StoreError::corrupt("customer", format!("no customer {id}")))?;
+        let tombstone = StoredCustomer {
+            consent: Consent::default(),
+            sealed: None,
+            erased_at: Some(Utc::now()),
+            ..stored
+        };
+        let mut puts = vec![Put {
+            tree: &self.customers,
+            key: keys::seq(id).to_vec(),
+            value: Some(encode(&tombstone)?),
+        }];
+        for key in self.customer_history.scan_prefix(keys::seq(id)).keys() {
+            puts.push(Put {
+                tree: &self.customer_history,
+                key: key?.to_vec(),
+                value: None,
+            });
+        }
+        self.write_journaled(&puts, actor, JournalEvent::CustomerErased { id })?;
+        Ok(())
+    }
+}
