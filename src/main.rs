@@ -56,8 +56,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let n = import::products(&data, file)?;
             println!("imported {n} products");
         }
-        Command::Export { out } => {
-            for (name, count) in export::run(&data, out)? {
+        Command::Import(ImportWhat::Export { dir, admin_pin }) => {
+            let store = export::import(&data, dir, admin_pin)?;
+            println!(
+                "restored '{}' (terminal {}) at {} from {}: {} journal entries verified; set the other users' PINs",
+                store.settings()?.store_name,
+                store.settings()?.terminal,
+                data.display(),
+                dir.display(),
+                store.verify_journal().unwrap_or(0)
+            );
+        }
+        Command::Export { out, format } => {
+            for (name, count) in export::run(&data, out, *format)? {
                 println!("{name}: {count}");
             }
             println!(

@@ -89,11 +89,13 @@ pub enum Command {
     /// Import data into the store
     #[command(subcommand)]
     Import(ImportWhat),
-    /// Write everything the store holds as JSON files
+    /// Write everything the store holds as JSON (or CSV) files, with a manifest and a schema
     Export {
         /// Directory to write into (created; must be empty if it exists)
         #[arg(long)]
         out: PathBuf,
+        #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
+        format: ExportFormat,
     },
     /// Check the hash-chained journal
     #[command(subcommand)]
@@ -187,6 +189,14 @@ pub enum TaxModeArg {
 pub enum ImportWhat {
     /// Products from a CSV file (columns: sku,name,price,tax,unit,barcodes,plu)
     Products { file: PathBuf },
+    /// A whole store from a JSON export (till export), into a new --data directory
+    Export {
+        dir: PathBuf,
+        /// The PIN of the first admin user: PINs are never exported, so every
+        /// other user needs a new one from an admin
+        #[arg(long, env = "TILL_ADMIN_PIN", hide_env_values = true)]
+        admin_pin: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -320,6 +330,12 @@ pub struct DayRange {
     pub to: NaiveDate,
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     pub format: ReportFormat,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportFormat {
+    Json,
+    Csv,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -1,37 +1,33 @@
-//! `till export --out DIR`: everything the store holds, as JSON files the shop
-//! owner can read with any tool, plus a manifest with counts and checksums.
+//! `till export --out DIR [--format json|csv]` and `till import export DIR`:
+//! everything the store holds, in files the shop owner can read with any
+//! tool, and back.
 //!
-//! Files (each a JSON array unless noted; field names as in the Rust types,
-//! amounts as decimal strings so no precision is lost):
-//! - `settings.json` (object): store name, terminal, public key, currency,
-//!   rounding, tax mode and categories, variable-measure layout.
-//! - `products.json`: sku, name, price, tax_code, unit, barcodes, plu.
-//! - `users.json`: id, name, role, failed_attempts — never PIN hashes.
-//! - `sales.json`: completed sales and refunds with lines, discounts, tenders,
-//!   change, and the totals (per-line figures and tax breakdown) frozen at completion.
-//! - `journal.json`: every journal entry with its hash, hex-encoded.
-//! - `manifest.json` (object): format, version, time, and per file its count and sha256.
+//! JSON (the default, and what `till import export` reads): one file per kind
+//! of record, each an array (`settings.json`, `z_state.json` and `sync.json`
+//! are objects), field names as in `schema.json`; amounts are decimal
+//! strings, so no precision is lost. CSV: the same records flattened for a
+//! spreadsheet, sales split into `sales.csv`, `sale_lines.csv`,
+//! `sale_tenders.csv` and `sale_taxes.csv`. Either way `manifest.json` lists
+//! every file with its record count and sha256, and every tree of the store
+//! with its count and the file it is in (or what it is rebuilt from).
+//! Never exported: PIN hashes and keys.
 
 use std::fs;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 use chrono::Utc;
-use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::args::ExportFormat;
 use crate::store::Store;
-use crate::store::journal::JournalRecord;
+use crate::store::dump::{DERIVED, Dump};
+use crate::store::journal::{JournalEntry, JournalRecord};
 
-#[derive(Serialize)]
-struct ExportedUser {
-    id: u32,
-    name: String,
-    role: crate::domain::user::Role,
-    failed_attempts: u32,
-}
-
-#[derive(Serialize)]
+/// A journal entry with its hashes in hex, as people read them.
+#[derive(Serialize, Deserialize)]
 struct ExportedEntry {
     seq: u64,
     at: chrono::DateTime<Utc>,
@@ -41,36 +37,122 @@ struct ExportedEntry {
     hash: String,
 }
 
-impl From<JournalRecord> for ExportedEntry {
-    fn from(r: JournalRecord) -> Self {
+impl From<&JournalRecord> for ExportedEntry {
+    fn from(r: &JournalRecord) -> Self {
         ExportedEntry {
             seq: r.entry.seq,
             at: r.entry.at,
-            actor: r.entry.actor,
-            event: r.entry.event,
+            actor: r.entry.actor.clone(),
+            event: r.entry.event.clone(),
             prev_hash: hex::encode(r.entry.prev_hash),
             hash: hex::encode(r.hash),
         }
     }
 }
 
-#[derive(Serialize)]
+impl ExportedEntry {
+    fn record(self) -> Result<JournalRecord> {
+        let hash = |h: &str| -> Result<[u8; 32]> {
+            hex::decode(h)
+                .ok()
+                .and_then(|b| b.try_into().ok())
+                .with_context(|| format!("journal entry {}: '{h}' is not a hash", self.seq))
+        };
+        Ok(JournalRecord {
+            hash: hash(&self.hash)?,
+            entry: JournalEntry {
+                seq: self.seq,
+                at: self.at,
+                actor: self.actor.clone(),
+                event: self.event.clone(),
+                prev_hash: hash(&self.prev_hash)?,
+            },
+        })
+    }
+}
+
+#[derive(Serialize, Deserialize)]
 struct FileEntry {
     name: String,
     count: usize,
     sha256: String,
 }
 
-#[derive(Serialize)]
+/// A tree of the store: how many records, and where they went.
+#[derive(Serialize, Deserialize)]
+struct TreeEntry {
+    tree: String,
+    count: usize,
+    file: Option<String>,
+    derived_from: Option<String>,
+}
+
+#[derive(Serialize, Deserialize)]
 struct Manifest {
-    format: &'static str,
+    format: String,
     version: u32,
     exported_at: chrono::DateTime<Utc>,
     terminal: String,
+    encoding: String,
+    files: Vec<FileEntry>,
+    trees: Vec<TreeEntry>,
+}
+
+/// The file each tree's records go to: in a JSON export, in a CSV one.
+const TREE_FILES: [(&str, &str, &str); 14] = [
+    ("products", "products.json", "products.csv"),
+    ("stock", "stock.json", "stock.csv"),
+    ("customers", "customers.json", "customers.csv"),
+    (
+        "customer_history",
+        "customer_corrections.json",
+        "customer_corrections.csv",
+    ),
+    ("sales", "sales.json", "sales.csv"),
+    ("open_carts", "open_carts.json", "open_carts.json"),
+    ("held", "held.json", "held.json"),
+    ("shifts", "shifts.json", "shifts.csv"),
+    ("shift_history", "shift_history.json", "shifts.csv"),
+    ("z_reports", "z_reports.json", "z_reports.csv"),
+    ("users", "users.json", "users.csv"),
+    ("journal", "journal.json", "journal.csv"),
+    ("print_jobs", "print_jobs.json", "print_jobs.json"),
+    ("catalog_inbox", "catalog_inbox.json", "catalog_inbox.json"),
+];
+
+struct Writer<'a> {
+    out: &'a Path,
     files: Vec<FileEntry>,
 }
 
-pub fn run(data: &Path, out: &Path) -> Result<Vec<(String, usize)>> {
+impl Writer<'_> {
+    fn bytes(&mut self, name: &str, count: usize, bytes: Vec<u8>) -> Result<()> {
+        let path = self.out.join(name);
+        fs::write(&path, &bytes).with_context(|| format!("cannot write {}", path.display()))?;
+        self.files.push(FileEntry {
+            name: name.to_string(),
+            count,
+            sha256: hex::encode(Sha256::digest(&bytes)),
+        });
+        Ok(())
+    }
+
+    fn json<T: Serialize + ?Sized>(&mut self, name: &str, count: usize, value: &T) -> Result<()> {
+        self.bytes(name, count, serde_json::to_vec_pretty(value)?)
+    }
+
+    fn csv(&mut self, name: &str, header: &[&str], rows: Vec<Vec<String>>) -> Result<()> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(header)?;
+        let count = rows.len();
+        for row in rows {
+            w.write_record(row)?;
+        }
+        self.bytes(name, count, w.into_inner()?)
+    }
+}
+
+pub fn run(data: &Path, out: &Path, format: ExportFormat) -> Result<Vec<(String, usize)>> {
     let store = Store::open(data)?;
     if out.exists() && fs::read_dir(out)?.next().is_some() {
         bail!(
@@ -79,67 +161,183 @@ pub fn run(data: &Path, out: &Path) -> Result<Vec<(String, usize)>> {
         );
     }
     fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
-    let settings = store.settings()?;
-    let mut files = Vec::new();
-    let mut write = |name: &str, count: usize, bytes: Vec<u8>| -> Result<()> {
-        let path = out.join(name);
-        fs::write(&path, &bytes).with_context(|| format!("cannot write {}", path.display()))?;
-        files.push(FileEntry {
-            name: name.to_string(),
-            count,
-            sha256: hex::encode(Sha256::digest(&bytes)),
-        });
-        Ok(())
+    let dump = store.dump()?;
+    let mut w = Writer {
+        out,
+        files: Vec::new(),
     };
-    write("settings.json", 1, serde_json::to_vec_pretty(&settings)?)?;
-    let products = store.products().collect::<Result<Vec<_>, _>>()?;
-    write(
-        "products.json",
-        products.len(),
-        serde_json::to_vec_pretty(&products)?,
-    )?;
-    let users: Vec<ExportedUser> = store
-        .users()
-        .map(|u| {
-            u.map(|u| ExportedUser {
-                id: u.id,
-                name: u.name,
-                role: u.role,
-                failed_attempts: u.failed_attempts,
-            })
+    w.json("settings.json", 1, &dump.settings)?;
+    match format {
+        ExportFormat::Json => json_files(&mut w, &dump)?,
+        ExportFormat::Csv => super::export_csv::files(&mut CsvOut(&mut w), &dump)?,
+    }
+    w.json("schema.json", 1, &schema(format))?;
+    let trees = store
+        .tree_counts()
+        .into_iter()
+        .map(|(tree, count)| TreeEntry {
+            file: TREE_FILES
+                .iter()
+                .find(|(t, ..)| *t == tree)
+                .map(|(_, json, csv)| match format {
+                    ExportFormat::Json => json.to_string(),
+                    ExportFormat::Csv => csv.to_string(),
+                }),
+            derived_from: DERIVED
+                .iter()
+                .find(|(t, _)| *t == tree)
+                .map(|(_, from)| from.to_string()),
+            tree,
+            count,
         })
-        .collect::<Result<_, _>>()?;
-    write(
-        "users.json",
-        users.len(),
-        serde_json::to_vec_pretty(&users)?,
-    )?;
-    let sales = store.sales().collect::<Result<Vec<_>, _>>()?;
-    write(
-        "sales.json",
-        sales.len(),
-        serde_json::to_vec_pretty(&sales)?,
-    )?;
-    let journal: Vec<ExportedEntry> = store
-        .journal()
-        .map(|r| r.map(ExportedEntry::from))
-        .collect::<Result<_, _>>()?;
-    write(
-        "journal.json",
-        journal.len(),
-        serde_json::to_vec_pretty(&journal)?,
-    )?;
-    let summary = files.iter().map(|f| (f.name.clone(), f.count)).collect();
+        .collect();
+    let summary = w.files.iter().map(|f| (f.name.clone(), f.count)).collect();
     let manifest = Manifest {
-        format: "till-export",
-        version: 1,
+        format: "till-export".into(),
+        version: 2,
         exported_at: Utc::now(),
-        terminal: settings.terminal,
-        files,
+        terminal: dump.settings.terminal.clone(),
+        encoding: match format {
+            ExportFormat::Json => "json",
+            ExportFormat::Csv => "csv",
+        }
+        .into(),
+        files: w.files,
+        trees,
     };
     fs::write(
         out.join("manifest.json"),
         serde_json::to_vec_pretty(&manifest)?,
     )?;
     Ok(summary)
+}
+
+fn json_files(w: &mut Writer<'_>, d: &Dump) -> Result<()> {
+    w.json("products.json", d.products.len(), &d.products)?;
+    w.json("stock.json", d.stock.len(), &d.stock)?;
+    w.json("customers.json", d.customers.len(), &d.customers)?;
+    w.json(
+        "customer_corrections.json",
+        d.customer_corrections.len(),
+        &d.customer_corrections,
+    )?;
+    w.json("sales.json", d.sales.len(), &d.sales)?;
+    w.json("open_carts.json", d.open_carts.len(), &d.open_carts)?;
+    w.json("held.json", d.held.len(), &d.held)?;
+    w.json("shifts.json", d.shifts.len(), &d.shifts)?;
+    w.json(
+        "shift_history.json",
+        d.shift_history.len(),
+        &d.shift_history,
+    )?;
+    w.json("z_reports.json", d.z_reports.len(), &d.z_reports)?;
+    w.json("z_state.json", 1, &d.z_state)?;
+    w.json("users.json", d.users.len(), &d.users)?;
+    let journal: Vec<ExportedEntry> = d.journal.iter().map(ExportedEntry::from).collect();
+    w.json("journal.json", journal.len(), &journal)?;
+    w.json("print_jobs.json", d.print_jobs.len(), &d.print_jobs)?;
+    w.json(
+        "catalog_inbox.json",
+        d.catalog_inbox.len(),
+        &d.catalog_inbox,
+    )?;
+    w.json("sync.json", 1, &d.sync)
+}
+
+/// The CSV writer as `export_csv` sees it.
+pub(super) struct CsvOut<'a, 'b>(&'a mut Writer<'b>);
+
+impl CsvOut<'_, '_> {
+    pub(super) fn csv(
+        &mut self,
+        name: &str,
+        header: &[&str],
+        rows: Vec<Vec<String>>,
+    ) -> Result<()> {
+        self.0.csv(name, header, rows)
+    }
+
+    pub(super) fn json<T: Serialize + ?Sized>(
+        &mut self,
+        name: &str,
+        count: usize,
+        value: &T,
+    ) -> Result<()> {
+        self.0.json(name, count, value)
+    }
+}
+
+/// What each file holds, field by field, so a program can read an export
+/// without this code.
+fn schema(format: ExportFormat) -> serde_json::Value {
+    let doc = include_str!("export_schema.json");
+    let mut schema: serde_json::Value = serde_json::from_str(doc).unwrap_or_default();
+    if let Some(obj) = schema.as_object_mut() {
+        let keep = match format {
+            ExportFormat::Json => "json",
+            ExportFormat::Csv => "csv",
+        };
+        obj.retain(|k, _| k == keep || k == "common");
+    }
+    schema
+}
+
+fn read<T: DeserializeOwned>(dir: &Path, name: &str) -> Result<T> {
+    let path = dir.join(name);
+    let bytes = fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    serde_json::from_slice(&bytes).with_context(|| format!("{} cannot be read", path.display()))
+}
+
+/// `till import export DIR`: a new store at `data` holding what a JSON
+/// export holds, after checking every file against the manifest.
+pub fn import(data: &Path, dir: &Path, admin_pin: &str) -> Result<Store> {
+    let manifest: Manifest = read(dir, "manifest.json")?;
+    if manifest.format != "till-export" || manifest.encoding != "json" {
+        bail!(
+            "{} is not a JSON till export (till export --format json)",
+            dir.display()
+        );
+    }
+    for f in &manifest.files {
+        let path = dir.join(&f.name);
+        let bytes = fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        if hex::encode(Sha256::digest(&bytes)) != f.sha256 {
+            bail!(
+                "{} does not match its checksum in manifest.json: nothing was imported",
+                path.display()
+            );
+        }
+    }
+    let journal: Vec<ExportedEntry> = read(dir, "journal.json")?;
+    let dump = Dump {
+        settings: read(dir, "settings.json")?,
+        products: read(dir, "products.json")?,
+        stock: read(dir, "stock.json")?,
+        customers: read(dir, "customers.json")?,
+        customer_corrections: read(dir, "customer_corrections.json")?,
+        sales: read(dir, "sales.json")?,
+        open_carts: read(dir, "open_carts.json")?,
+        held: read(dir, "held.json")?,
+        shifts: read(dir, "shifts.json")?,
+        shift_history: read(dir, "shift_history.json")?,
+        z_reports: read(dir, "z_reports.json")?,
+        z_state: read(dir, "z_state.json")?,
+        users: read(dir, "users.json")?,
+        journal: journal
+            .into_iter()
+            .map(ExportedEntry::record)
+            .collect::<Result<_>>()?,
+        print_jobs: read(dir, "print_jobs.json")?,
+        catalog_inbox: read(dir, "catalog_inbox.json")?,
+        sync: read(dir, "sync.json")?,
+    };
+    let pin_hash = crate::engine::auth::hash_pin(admin_pin).context("the admin PIN")?;
+    let store = Store::restore(data, &dump, &pin_hash)?;
+    if let Err(e) = store.verify_journal() {
+        bail!(
+            "the imported journal does not verify ({e}): the export was altered; the new store at {} should be removed",
+            data.display()
+        );
+    }
+    Ok(store)
 }

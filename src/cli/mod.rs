@@ -5,6 +5,7 @@ pub mod customers;
 pub mod daemon;
 pub mod demo_run;
 pub mod export;
+pub mod export_csv;
 pub mod hq;
 pub mod import;
 pub mod init;

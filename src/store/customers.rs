@@ -12,7 +12,7 @@ use super::journal::{self, JournalEvent};
 use super::{Put, Store, keys};
 use crate::domain::customer::{Consent, Contact, Customer, CustomerId};
 
-const NEXT_CUSTOMER_KEY: &[u8] = b"next_customer";
+pub(super) const NEXT_CUSTOMER_KEY: &[u8] = b"next_customer";
 
 /// A customer as stored: the contact sealed, the rest in the clear.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -199,6 +199,36 @@ impl Store {
             out.push(decode(&plain, "customer correction")?);
         }
         Ok(out)
+    }
+
+    /// Puts back an exported customer, sealing their details with this store's key.
+    pub(super) fn restore_customer(&self, c: &Customer) -> Result<(), StoreError> {
+        let stored = StoredCustomer {
+            id: c.id,
+            created_at: c.created_at,
+            consent: c.consent,
+            sealed: c
+                .contact
+                .as_ref()
+                .map(|contact| self.seal_contact(c.id, contact))
+                .transpose()?,
+            erased_at: c.erased_at,
+        };
+        self.customers.insert(keys::seq(c.id), encode(&stored)?)?;
+        Ok(())
+    }
+
+    /// Puts back an exported correction, after those already there.
+    pub(super) fn restore_correction(
+        &self,
+        id: CustomerId,
+        correction: &Correction,
+    ) -> Result<(), StoreError> {
+        let n = self.customer_history.scan_prefix(keys::seq(id)).count() as u64 + 1;
+        let key = history_key(id, n);
+        let sealed = self.sealer.seal(&key, &encode(correction)?)?;
+        self.customer_history.insert(key, sealed)?;
+        Ok(())
     }
 
     /// Erases the person: contact and correction history go, consent is

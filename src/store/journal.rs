@@ -269,6 +269,23 @@ pub fn append(
     Ok(record)
 }
 
+/// Sets the head to follow `last` (none: an empty journal), for a store
+/// rebuilt from an export.
+pub fn set_head(meta: &sled::Tree, last: Option<&JournalRecord>) -> Result<(), StoreError> {
+    let head = match last {
+        Some(r) => Head {
+            next_seq: r.entry.seq + 1,
+            hash: r.hash,
+        },
+        None => Head {
+            next_seq: 0,
+            hash: [0; 32],
+        },
+    };
+    meta.insert(HEAD_KEY, encode(&head)?)?;
+    Ok(())
+}
+
 /// Why the chain does not hold, naming the first bad entry.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ChainError {

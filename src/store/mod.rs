@@ -8,6 +8,7 @@
 //! the screen: that is the engine's.
 
 pub mod customers;
+pub mod dump;
 pub mod envelope;
 pub mod error;
 pub mod identity;
@@ -143,6 +144,20 @@ impl Store {
     /// Creates a new store in `path`, which must be missing or empty, with a
     /// new signing key whose public half goes into the settings.
     pub fn create(path: &Path, mut settings: StoreSettings) -> Result<Store, StoreError> {
+        let store = Store::create_empty(path, &mut settings)?;
+        store.append_journal(
+            None,
+            JournalEvent::StoreCreated {
+                terminal: settings.terminal.clone(),
+            },
+        )?;
+        Ok(store)
+    }
+
+    /// A store with its settings and keys but nothing else, not even the
+    /// journal's first entry: for `create`, and for `dump::restore`, which
+    /// brings its own journal.
+    fn create_empty(path: &Path, settings: &mut StoreSettings) -> Result<Store, StoreError> {
         if path.exists() {
             let mut entries = std::fs::read_dir(path).map_err(|e| StoreError::io(path, e))?;
             if entries.next().is_some() {
@@ -159,12 +174,6 @@ impl Store {
         schema::write_version(&store.meta, schema::CURRENT)?;
         store.meta.insert(SETTINGS_KEY, encode(&settings)?)?;
         store.meta.insert(MAGIC_KEY, MAGIC)?;
-        store.append_journal(
-            None,
-            JournalEvent::StoreCreated {
-                terminal: settings.terminal.clone(),
-            },
-        )?;
         Ok(store)
     }
 

@@ -264,6 +264,37 @@ impl Outbox {
         Ok(())
     }
 
+    /// The number the next batch will be cut under.
+    pub fn next_batch(&self) -> Result<u64, StoreError> {
+        Ok(self
+            .meta
+            .get(NEXT_BATCH_KEY)?
+            .and_then(|raw| keys::parse_seq(&raw))
+            .unwrap_or(1))
+    }
+
+    /// Puts back what an export said of head office (`dump::restore`).
+    pub(super) fn restore(
+        &self,
+        link: Option<&HqLink>,
+        state: &SyncState,
+        next_batch: u64,
+        pending: Option<&PendingBatch>,
+        catalog_version: u64,
+    ) -> Result<(), StoreError> {
+        if let Some(link) = link {
+            self.meta.insert(LINK_KEY, encode(link)?)?;
+        }
+        self.meta.insert(STATE_KEY, encode(state)?)?;
+        self.meta.insert(NEXT_BATCH_KEY, &keys::seq(next_batch))?;
+        if let Some(pending) = pending {
+            self.meta.insert(PENDING_KEY, encode(pending)?)?;
+        }
+        self.meta
+            .insert(CATALOG_VERSION_KEY, &keys::seq(catalog_version))?;
+        Ok(())
+    }
+
     /// The batch waiting for its acknowledgement, if one was cut.
     pub fn pending(&self) -> Result<Option<PendingBatch>, StoreError> {
         self.meta
@@ -315,11 +346,7 @@ impl Outbox {
             return Ok(None);
         };
         let (first, last, last_hash) = (first.entry.seq, last.entry.seq, last.hash);
-        let seq = self
-            .meta
-            .get(NEXT_BATCH_KEY)?
-            .and_then(|raw| keys::parse_seq(&raw))
-            .unwrap_or(1);
+        let seq = self.next_batch()?;
         let batch = PendingBatch {
             seq,
             first,

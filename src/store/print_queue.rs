@@ -16,7 +16,7 @@ use super::keys;
 use crate::domain::receipt::CompletedSale;
 use crate::domain::sale::ReceiptNo;
 
-const NEXT_JOB_KEY: &[u8] = b"next_print_job";
+pub(super) const NEXT_JOB_KEY: &[u8] = b"next_print_job";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum JobKind {
