@@ -402,3 +402,78 @@ fn a_csv_export_flattens_sales_for_a_spreadsheet() {
         "the owner's own export is readable"
     );
 }
+
+#[test]
+fn head_office_never_holds_a_customers_details_and_hears_of_the_erasure() {
+    let root = tempfile::tempdir().expect("tempdir");
+    let data = busy_store(root.path());
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let hq = root.path().join("hq");
+    let url = format!("https://127.0.0.1:{port}");
+    run_ok(&[
+        "hq",
+        "init",
+        "--data",
+        s(&hq),
+        "--url",
+        &url,
+        "--host",
+        "127.0.0.1",
+    ]);
+    let (req, bundle) = (
+        root.path().join("req.toml"),
+        root.path().join("bundle.toml"),
+    );
+    run_ok(&["sync", "request", "--data", s(&data), "--out", s(&req)]);
+    run_ok(&[
+        "hq",
+        "enroll",
+        "--data",
+        s(&hq),
+        "--request",
+        s(&req),
+        "--out",
+        s(&bundle),
+    ]);
+    run_ok(&["sync", "join", "--data", s(&data), s(&bundle)]);
+    let server = common::hq::HqServer::start(&hq, &format!("127.0.0.1:{port}"));
+    run_ok(&["sync", "now", "--data", s(&data)]);
+    ok(customers(
+        &data,
+        "manager",
+        "9999",
+        &["erase", "1", "--yes"],
+    ));
+    run_ok(&["sync", "now", "--data", s(&data)]);
+    server.kill();
+
+    let office = till::hq::Hq::open(&hq).expect("open head office");
+    let t = office
+        .store()
+        .terminal("T01")
+        .expect("read")
+        .expect("enrolled");
+    let store = Store::open(&data).expect("open");
+    assert_eq!(
+        t.next_entry,
+        store.journal().count() as u64,
+        "the erasure's entry arrived"
+    );
+    let mut sales = Vec::new();
+    office
+        .store()
+        .for_each_sale(&mut |_, sale| sales.push(sale.sale.customer))
+        .expect("sales");
+    assert!(
+        sales.contains(&Some(1)),
+        "head office's sales name the customer by number"
+    );
+    drop(office);
+    let raw = raw_bytes(&hq);
+    for detail in [NAME, EMAIL, "GB123456789", "St James"] {
+        assert!(!contains(&raw, detail), "head office holds {detail}");
+    }
+}

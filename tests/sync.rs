@@ -7,12 +7,13 @@ mod common;
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{s, till};
+use common::hq::HqServer;
+use common::s;
 use till::cli::args::InitArgs;
 use till::config::SyncConfig;
 use till::domain::money::Money;
@@ -36,72 +37,6 @@ fn fast() -> SyncConfig {
         retry_max_seconds: 1,
         timeout_seconds: 5,
         ..SyncConfig::default()
-    }
-}
-
-// ---- head office as a process ---------------------------------------------
-
-struct HqServer {
-    child: Child,
-    addr: String,
-    /// Its log (at info), as it goes.
-    log: Arc<Mutex<Vec<u8>>>,
-}
-
-impl HqServer {
-    /// Starts `till hq serve` and waits for it to say where it listens.
-    fn start(dir: &Path, listen: &str) -> HqServer {
-        let mut child = till()
-            .args(["hq", "serve", "--data", s(dir), "--listen", listen])
-            .env("TILL_LOG", "info")
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start till hq serve");
-        let mut stderr = child.stderr.take().expect("stderr");
-        let mut seen = Vec::new();
-        let mut byte = [0u8; 1];
-        let addr = loop {
-            match stderr.read(&mut byte) {
-                Ok(1) => seen.push(byte[0]),
-                _ => panic!(
-                    "till hq serve ended before listening: {}",
-                    String::from_utf8_lossy(&seen)
-                ),
-            }
-            let text = String::from_utf8_lossy(&seen);
-            if text.ends_with('\n')
-                && let Some(line) = text.lines().find(|l| l.starts_with("till hq: serving"))
-            {
-                break line.rsplit(" on ").next().unwrap_or_default().to_string();
-            }
-        };
-        // Keep reading its log so it never blocks on a full pipe.
-        let log = Arc::new(Mutex::new(seen));
-        let into = log.clone();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
-            while let Ok(n @ 1..) = stderr.read(&mut buf) {
-                into.lock().expect("log").extend_from_slice(&buf[..n]);
-            }
-        });
-        HqServer { child, addr, log }
-    }
-
-    fn log(&self) -> String {
-        String::from_utf8_lossy(&self.log.lock().expect("log")).into_owned()
-    }
-
-    /// Kills it outright, as a power cut would.
-    fn kill(mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for HqServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
