@@ -8,7 +8,7 @@ use till::cli::args::{
     Cli, Command, HqCommand, ImportWhat, JournalCommand, ReportCommand, SyncCommand,
 };
 use till::cli::{
-    customers, daemon, demo_run, export, hq, import, init, journal, logging, report, screen,
+    customers, daemon, demo_run, export, hq, import, init, journal, logging, purge, report, screen,
     script, sync,
 };
 use till::config::Settings;
@@ -92,6 +92,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             "{}",
             customers::run(&data, &cli.socket_path(&config), user, command)?
         ),
+        Command::Purge { user, confirm, .. } => {
+            let files = purge::all(&data, user, confirm)?;
+            println!("deleted {} and its {files} files", data.display());
+        }
         Command::Sync(command) => match command {
             SyncCommand::Request { out } => {
                 sync::request(&data, out)?;

@@ -477,3 +477,42 @@ fn head_office_never_holds_a_customers_details_and_hears_of_the_erasure() {
         assert!(!contains(&raw, detail), "head office holds {detail}");
     }
 }
+
+#[test]
+fn purging_the_store_takes_an_admin_and_its_terminal_id_and_leaves_nothing() {
+    let (dir, data) = common::demo_store();
+    let purge = |user: &str, pin: &str, confirm: &str| {
+        till()
+            .args([
+                "purge",
+                "--all",
+                "--data",
+                s(&data),
+                "--user",
+                user,
+                "--confirm",
+                confirm,
+            ])
+            .env("TILL_PIN", pin)
+            .output()
+            .expect("till purge")
+    };
+    let out = purge("admin", "0000", "T99");
+    assert!(stderr(&out).contains("--confirm T01"), "{}", stderr(&out));
+    let out = purge("manager", "9999", "T01");
+    assert!(stderr(&out).contains("only an admin"), "{}", stderr(&out));
+    let out = purge("admin", "1234", "T01");
+    assert!(
+        stderr(&out).contains("wrong user or PIN"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        data.join("terminal.key").exists(),
+        "nothing went on a refusal"
+    );
+    let out = purge("admin", "0000", "T01");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!data.exists(), "records, journal and keys are gone");
+    drop(dir);
+}

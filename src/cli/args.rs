@@ -125,6 +125,17 @@ pub enum Command {
         #[command(subcommand)]
         command: CustomersCommand,
     },
+    /// Delete the whole store for good: records, journal, keys, log (admin; PIN from $TILL_PIN or stdin)
+    Purge {
+        /// Everything: the only kind of purge there is
+        #[arg(long, required = true)]
+        all: bool,
+        #[arg(long)]
+        user: String,
+        /// The store's terminal id, typed back to confirm
+        #[arg(long)]
+        confirm: String,
+    },
     /// Replay a plain-text script of till commands through the engine
     Sale {
         /// The script: one command a line (see README, "Sale scripts")

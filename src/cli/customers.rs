@@ -16,7 +16,7 @@ use crate::store::{Store, StoreError};
 
 /// The PIN from `$TILL_PIN`, else the first line on standard input, so it
 /// never shows in the process list or the shell history.
-fn pin() -> Result<String> {
+pub fn pin() -> Result<String> {
     if let Ok(pin) = std::env::var("TILL_PIN") {
         return Ok(pin);
     }

@@ -11,6 +11,7 @@ pub mod import;
 pub mod init;
 pub mod journal;
 pub mod logging;
+pub mod purge;
 pub mod receipt_text;
 pub mod report;
 pub mod screen;
