@@ -8,8 +8,8 @@ use till::cli::args::{
     Cli, Command, HqCommand, ImportWhat, JournalCommand, ReportCommand, SyncCommand,
 };
 use till::cli::{
-    customers, daemon, demo_run, export, hq, import, init, journal, logging, purge, report, screen,
-    script, sync,
+    backup, customers, daemon, demo_run, export, hq, import, init, journal, logging, purge, report,
+    screen, script, sync,
 };
 use till::config::Settings;
 
@@ -92,6 +92,21 @@ fn run(cli: Cli) -> Result<ExitCode> {
             "{}",
             customers::run(&data, &cli.socket_path(&config), user, command)?
         ),
+        Command::Backup {
+            out,
+            with_keys,
+            user,
+        } => {
+            backup::take(
+                &data,
+                &cli.socket_path(&config),
+                out,
+                *with_keys,
+                user.as_deref(),
+            )?;
+            println!("backup written to {}", out.display());
+        }
+        Command::Restore { file } => print!("{}", backup::restore(file, &data)?),
         Command::Purge { user, confirm, .. } => {
             let files = purge::all(&data, user, confirm)?;
             println!("deleted {} and its {files} files", data.display());

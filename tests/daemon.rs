@@ -562,3 +562,114 @@ fn sync_status_is_asked_of_the_daemon_that_holds_the_store() {
         common::stderr(&out)
     );
 }
+
+#[test]
+fn a_backup_taken_while_the_kiosk_sells_restores_to_a_store_that_verifies() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let (dir, data) = common::demo_store();
+    let socket = dir.path().join("till.sock");
+    let daemon = start(&data, &socket);
+    let (stop, sold) = (
+        Arc::new(AtomicBool::new(false)),
+        Arc::new(AtomicUsize::new(0)),
+    );
+    let seller = {
+        let (socket, stop, sold) = (socket.clone(), stop.clone(), sold.clone());
+        std::thread::spawn(move || {
+            let mut kiosk = Client::connect(&socket).expect("kiosk");
+            let s = kiosk.login("cashier", "1111", 1).expect("login");
+            while !stop.load(Ordering::SeqCst) {
+                let scan = Command::Scan {
+                    code: "4006381333931".into(),
+                    quantity: None,
+                };
+                kiosk.execute(s, scan).expect("scan");
+                let pay = Command::Tender {
+                    kind: TenderKind::Card,
+                    amount: None,
+                };
+                kiosk.execute(s, pay).expect("pay");
+                sold.fetch_add(1, Ordering::SeqCst);
+            }
+        })
+    };
+    while sold.load(Ordering::SeqCst) < 5 {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let backup = |name: &str, extra: &[&str]| {
+        let out = dir.path().join(name);
+        let o = common::till()
+            .args([
+                "backup",
+                "--data",
+                common::s(&data),
+                "--socket",
+                common::s(&socket),
+            ])
+            .args(["--out", common::s(&out), "--user", "manager"])
+            .args(extra)
+            .env("TILL_PIN", "9999")
+            .output()
+            .expect("till backup");
+        assert!(o.status.success(), "{}", common::stderr(&o));
+        out
+    };
+    let plain = backup("plain.till-backup", &[]);
+    let keyed = backup("keyed.till-backup", &["--with-keys"]);
+    let at_backup = sold.load(Ordering::SeqCst);
+    std::thread::sleep(Duration::from_millis(100));
+    stop.store(true, Ordering::SeqCst);
+    seller.join().expect("seller");
+    let total = sold.load(Ordering::SeqCst);
+    assert!(
+        total > at_backup,
+        "the kiosk sold on while the backups were taken"
+    );
+    drop(daemon);
+
+    // Onto a new machine: without keys it says what is missing; with them it works.
+    let fresh = dir.path().join("fresh");
+    let out = common::run(&["restore", common::s(&plain), "--data", common::s(&fresh)]);
+    assert!(
+        common::stderr(&out).contains("--with-keys"),
+        "{}",
+        common::stderr(&out)
+    );
+    assert!(!fresh.exists(), "nothing was left behind");
+    common::run_ok(&["restore", common::s(&keyed), "--data", common::s(&fresh)]);
+    common::run_ok(&["journal", "verify", "--data", common::s(&fresh)]);
+    let restored = till::store::Store::open(&fresh)
+        .expect("open")
+        .sales()
+        .count();
+    assert!(
+        (5..total).contains(&restored),
+        "{restored} of {total}: one moment, mid-day"
+    );
+
+    // A damaged backup is refused before anything is touched.
+    let mut bytes = std::fs::read(&plain).expect("read");
+    let last = bytes.len() - 10;
+    bytes[last] ^= 0xff;
+    let damaged = dir.path().join("damaged.till-backup");
+    std::fs::write(&damaged, bytes).expect("write");
+    let out = common::run(&["restore", common::s(&damaged), "--data", common::s(&data)]);
+    assert!(
+        common::stderr(&out).contains("checksum does not match"),
+        "{}",
+        common::stderr(&out)
+    );
+    assert_eq!(
+        till::store::Store::open(&data)
+            .expect("open")
+            .sales()
+            .count(),
+        total
+    );
+
+    // Over the till's own store, with its keys: the old one is kept aside.
+    let said = common::run_ok(&["restore", common::s(&plain), "--data", common::s(&data)]);
+    assert!(said.contains("the store it replaced is kept at"), "{said}");
+    common::run_ok(&["journal", "verify", "--data", common::s(&data)]);
+}

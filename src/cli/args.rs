@@ -125,6 +125,20 @@ pub enum Command {
         #[command(subcommand)]
         command: CustomersCommand,
     },
+    /// Write a backup of the whole store to FILE (mode 0600), while it sells if the daemon runs
+    Backup {
+        #[arg(long)]
+        out: PathBuf,
+        /// Put the signing and customers' keys in it too (for a new machine;
+        /// the file is then as secret as the keys)
+        #[arg(long)]
+        with_keys: bool,
+        /// A manager, when the daemon holds the store (PIN from $TILL_PIN or stdin)
+        #[arg(long)]
+        user: Option<String>,
+    },
+    /// Restore a backup into --data, after checking it through; the old store is kept aside
+    Restore { file: PathBuf },
     /// Delete the whole store for good: records, journal, keys, log (admin; PIN from $TILL_PIN or stdin)
     Purge {
         /// Everything: the only kind of purge there is

@@ -1,6 +1,7 @@
 //! The `till` command line: each subcommand in its own file, called by `main`.
 
 pub mod args;
+pub mod backup;
 pub mod customers;
 pub mod daemon;
 pub mod demo_run;

@@ -72,6 +72,8 @@ pub enum Permission {
     ManageCustomers,
     /// Erasing a customer's personal data for good.
     EraseCustomer,
+    /// Taking a backup of the whole store through the daemon.
+    Backup,
 }
 
 impl std::fmt::Display for Permission {
@@ -96,12 +98,13 @@ impl std::fmt::Display for Permission {
             Permission::ViewJournal => "seeing the journal",
             Permission::ManageCustomers => "managing customers",
             Permission::EraseCustomer => "erasing a customer's data",
+            Permission::Backup => "taking a backup",
         })
     }
 }
 
 impl Permission {
-    pub const ALL: [Permission; 19] = [
+    pub const ALL: [Permission; 20] = [
         Permission::Sell,
         Permission::VoidLine,
         Permission::VoidAfterTender,
@@ -121,6 +124,7 @@ impl Permission {
         Permission::ViewJournal,
         Permission::ManageCustomers,
         Permission::EraseCustomer,
+        Permission::Backup,
     ];
 
     /// The name till.toml's `[permissions]` uses.
@@ -145,6 +149,7 @@ impl Permission {
             Permission::ViewJournal => "view_journal",
             Permission::ManageCustomers => "manage_customers",
             Permission::EraseCustomer => "erase_customer",
+            Permission::Backup => "backup",
         }
     }
 
@@ -170,7 +175,8 @@ impl Permission {
             | Permission::ManageCatalog
             | Permission::CloseDay
             | Permission::TakeLane
-            | Permission::EraseCustomer => Role::Manager,
+            | Permission::EraseCustomer
+            | Permission::Backup => Role::Manager,
         }
     }
 }

@@ -94,6 +94,18 @@ impl Client {
         Ok(rx)
     }
 
+    /// Has the daemon write a backup (see `Engine::backup`); returns its path.
+    pub fn backup(
+        &mut self,
+        session: SessionId,
+        with_keys: bool,
+    ) -> Result<std::path::PathBuf, EngineError> {
+        match self.call(&Request::Backup { session, with_keys })? {
+            Response::Backup(path) => Ok(path),
+            r => Err(unexpected(r)),
+        }
+    }
+
     fn call(&mut self, request: &Request) -> Result<Response, EngineError> {
         let lost = |e: std::io::Error| EngineError::Remote(format!("lost the till daemon: {e}"));
         frame::write(&mut self.stream, request).map_err(lost)?;

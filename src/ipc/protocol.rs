@@ -18,7 +18,7 @@ use crate::store::journal::JournalRecord;
 use crate::store::outbox::SyncStatus;
 use crate::store::settings::StoreSettings;
 
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum Request {
@@ -79,6 +79,10 @@ pub enum Request {
         query: String,
         limit: u32,
     },
+    Backup {
+        session: SessionId,
+        with_keys: bool,
+    },
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -108,6 +112,8 @@ pub enum Response {
     SalesReport(Box<SalesReport>),
     SyncStatus(Box<SyncStatus>),
     Customers(Vec<Customer>),
+    /// Where the daemon wrote the backup.
+    Backup(std::path::PathBuf),
     Error(WireError),
 }
 

@@ -384,6 +384,9 @@ fn answer(
         Request::SalesReport { session, from, to } => engine
             .sales_report(session, from, to)
             .map(|r| Response::SalesReport(Box::new(r))),
+        Request::Backup { session, with_keys } => {
+            engine.backup(session, with_keys).map(Response::Backup)
+        }
         Request::Customers {
             session,
             query,

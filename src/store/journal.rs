@@ -186,6 +186,10 @@ pub enum JournalEvent {
     CustomerErased {
         id: u64,
     },
+    /// A backup was taken through the daemon; with the keys in it or not.
+    BackupTaken {
+        with_keys: bool,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -7,6 +7,7 @@
 //! has made it durable. This module knows nothing of users' permissions or of
 //! the screen: that is the engine's.
 
+pub mod backup;
 pub mod customers;
 pub mod dump;
 pub mod envelope;
@@ -67,6 +68,10 @@ pub struct SledDir {
     /// reach the disk on Linux (it uses sync_file_range, which skips the drive's
     /// cache and the file's metadata).
     db_file: File,
+    /// Writers beside the engine (the sync and printer workers) hold it
+    /// shared while they write; a backup holds it alone, with the engine's
+    /// lock, so it copies one moment of the store.
+    quiet: std::sync::RwLock<()>,
     // Declared last so it is released after this handle's sled has closed.
     _lock: StoreLock,
 }
@@ -82,12 +87,23 @@ impl SledDir {
             path: path.to_path_buf(),
             db,
             db_file,
+            quiet: std::sync::RwLock::new(()),
             _lock: lock,
         })
     }
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Held by a worker while it writes (see `quiet`).
+    pub fn writing(&self) -> std::sync::RwLockReadGuard<'_, ()> {
+        self.quiet.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Held by a backup: no worker writes until it is dropped.
+    pub fn quiet(&self) -> std::sync::RwLockWriteGuard<'_, ()> {
+        self.quiet.write().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Makes everything written so far durable: sled's flush, then an fsync of
@@ -779,7 +795,7 @@ impl Store {
     /// A handle for the printer worker's thread.
     pub fn print_queue(&self) -> PrintQueue {
         PrintQueue {
-            db: self.dir.db.clone(),
+            dir: self.dir.clone(),
             jobs: self.print_jobs.clone(),
             sales: self.sales.clone(),
         }

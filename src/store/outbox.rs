@@ -250,6 +250,7 @@ impl Outbox {
     /// neither overwrites the other). Not fsynced: it is a display, and
     /// losing the last one to a power cut loses nothing.
     pub fn note(&self, outcome: Result<(), String>) -> Result<(), StoreError> {
+        let _writing = self.dir.writing();
         let mut state = self.state()?;
         let now = Utc::now();
         state.last_attempt = Some(now);
@@ -356,6 +357,7 @@ impl Outbox {
         };
         // Kept, durably, before it is sent: a batch is never cut twice under
         // one number, even across a power cut.
+        let _writing = self.dir.writing();
         self.meta.insert(PENDING_KEY, encode(&batch)?)?;
         self.dir.persist()?;
         Ok(Some(batch))
@@ -364,6 +366,7 @@ impl Outbox {
     /// Head office has the pending batch `seq`: its entries leave the outbox
     /// and the next batch gets the next number, together.
     pub fn acknowledge(&self, seq: u64) -> Result<(), StoreError> {
+        let _writing = self.dir.writing();
         (&self.outbox, &self.meta)
             .transaction(|(outbox, meta)| {
                 let raw = meta.get(PENDING_KEY)?.ok_or_else(|| {
@@ -409,6 +412,7 @@ impl Outbox {
         if !chains || self.journal.get(keys::seq(next_entry))?.is_none() {
             return Ok(false);
         }
+        let _writing = self.dir.writing();
         for key in self.journal.range(keys::seq(next_entry)..).keys() {
             self.outbox.insert(key?, &[])?;
         }
@@ -444,6 +448,7 @@ impl Outbox {
 
     /// Keeps a verified change set for the engine to apply.
     pub fn queue_catalog(&self, version: u64, products: &[Product]) -> Result<(), StoreError> {
+        let _writing = self.dir.writing();
         self.catalog_inbox
             .insert(keys::seq(version), encode(&products)?)?;
         self.dir.persist()

@@ -65,7 +65,7 @@ pub fn queue(
 
 #[derive(Clone)]
 pub struct PrintQueue {
-    pub(super) db: sled::Db,
+    pub(super) dir: std::sync::Arc<super::SledDir>,
     pub(super) jobs: sled::Tree,
     pub(super) sales: sled::Tree,
 }
@@ -104,15 +104,17 @@ impl PrintQueue {
             attempts: job.attempts + 1,
             ..job.clone()
         };
+        let _writing = self.dir.writing();
         self.jobs.insert(keys::seq(id), encode(&tried)?)?;
-        self.db.flush()?;
+        self.dir.db.flush()?;
         Ok(())
     }
 
     /// The printer has the job: take it off, so a restart does not print it again.
     pub fn done(&self, id: u64) -> Result<(), StoreError> {
+        let _writing = self.dir.writing();
         self.jobs.remove(keys::seq(id))?;
-        self.db.flush()?;
+        self.dir.db.flush()?;
         Ok(())
     }
 }
