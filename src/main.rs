@@ -5,11 +5,12 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Parser;
 use till::cli::args::{
-    Cli, Command, HqCommand, ImportWhat, JournalCommand, ReportCommand, SyncCommand,
+    Cli, Command, HqCommand, ImportWhat, JournalCommand, ReportCommand, RetentionCommand,
+    SyncCommand,
 };
 use till::cli::{
     backup, customers, daemon, demo_run, export, hq, import, init, journal, logging, purge, report,
-    screen, script, sync,
+    retention, screen, script, sync,
 };
 use till::config::Settings;
 
@@ -106,6 +107,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             )?;
             println!("backup written to {}", out.display());
         }
+        Command::Retention(RetentionCommand::Run { dry_run }) => print!(
+            "{}",
+            retention::run(&data, &config.config.retention, *dry_run)?
+        ),
         Command::Restore { file } => print!("{}", backup::restore(file, &data)?),
         Command::Purge { user, confirm, .. } => {
             let files = purge::all(&data, user, confirm)?;

@@ -139,6 +139,9 @@ pub enum Command {
     },
     /// Restore a backup into --data, after checking it through; the old store is kept aside
     Restore { file: PathBuf },
+    /// Remove what [retention] says is past its time (once synced and Z-closed)
+    #[command(subcommand)]
+    Retention(RetentionCommand),
     /// Delete the whole store for good: records, journal, keys, log (admin; PIN from $TILL_PIN or stdin)
     Purge {
         /// Everything: the only kind of purge there is
@@ -267,6 +270,16 @@ pub struct ContactArgs {
     /// Consent to marketing
     #[arg(long)]
     pub marketing: Option<bool>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RetentionCommand {
+    /// Remove it now (the daemon does so daily by itself)
+    Run {
+        /// Only say what would go
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

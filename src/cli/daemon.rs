@@ -54,6 +54,35 @@ pub fn run(data: &Path, socket: &Path, config: &Settings) -> Result<()> {
         )
     });
     let engine = Arc::new(Mutex::new(engine));
+    // Retention, daily, under the engine's lock like any other change.
+    let keeping = engine.clone();
+    let (policy, log_days) = (
+        config.config.retention.policy(),
+        config.config.retention.log_days,
+    );
+    let log = data.join("till.log");
+    std::thread::spawn(move || {
+        loop {
+            let now = chrono::Utc::now();
+            let outcome = {
+                let engine = keeping.lock().unwrap_or_else(|p| p.into_inner());
+                engine.store().run_retention(policy, now, false)
+            };
+            match outcome {
+                Ok(removed) => {
+                    let lines = super::retention::trim_log(&log, log_days, now, false).unwrap_or(0);
+                    tracing::info!(
+                        "retention: {}",
+                        super::retention::describe(&removed, lines, false).trim()
+                    );
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "retention run failed; it runs again tomorrow")
+                }
+            }
+            std::thread::sleep(std::time::Duration::from_secs(24 * 3600));
+        }
+    });
     let mut signals = Signals::new([SIGTERM, SIGINT])?;
     let stopping = engine.clone();
     let socket_path = socket.to_path_buf();

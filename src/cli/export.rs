@@ -241,7 +241,8 @@ fn json_files(w: &mut Writer<'_>, d: &Dump) -> Result<()> {
         d.catalog_inbox.len(),
         &d.catalog_inbox,
     )?;
-    w.json("sync.json", 1, &d.sync)
+    w.json("sync.json", 1, &d.sync)?;
+    w.json("retention.json", 1, &d.retention)
 }
 
 /// The CSV writer as `export_csv` sees it.
@@ -330,6 +331,7 @@ pub fn import(data: &Path, dir: &Path, admin_pin: &str) -> Result<Store> {
         print_jobs: read(dir, "print_jobs.json")?,
         catalog_inbox: read(dir, "catalog_inbox.json")?,
         sync: read(dir, "sync.json")?,
+        retention: read(dir, "retention.json")?,
     };
     let pin_hash = crate::engine::auth::hash_pin(admin_pin).context("the admin PIN")?;
     let store = Store::restore(data, &dump, &pin_hash)?;

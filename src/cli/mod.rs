@@ -15,6 +15,7 @@ pub mod logging;
 pub mod purge;
 pub mod receipt_text;
 pub mod report;
+pub mod retention;
 pub mod screen;
 pub mod script;
 pub mod sync;

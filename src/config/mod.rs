@@ -28,6 +28,7 @@ pub struct Config {
     pub sessions: SessionConfig,
     pub daemon: DaemonConfig,
     pub sync: SyncConfig,
+    pub retention: RetentionConfig,
     /// Permission name → the least role that may: `refund = "supervisor"`.
     pub permissions: std::collections::BTreeMap<String, String>,
 }
@@ -37,6 +38,39 @@ pub struct Config {
 pub struct DaemonConfig {
     /// Where the daemon listens and screens attach [default: /run/till/till.sock].
     pub socket: Option<PathBuf>,
+}
+
+/// How long records are kept (`till retention run`, and the daemon daily).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RetentionConfig {
+    /// Sales and refunds, Z reports and closed shifts: the legal period for
+    /// business records (often 6 to 10 years).
+    pub sales_years: u32,
+    /// The journal, at least as long as sales.
+    pub journal_years: u32,
+    /// The till's own log file (`till.log`: logins, errors).
+    pub log_days: u32,
+}
+
+impl Default for RetentionConfig {
+    fn default() -> Self {
+        RetentionConfig {
+            sales_years: 7,
+            journal_years: 7,
+            log_days: 30,
+        }
+    }
+}
+
+impl RetentionConfig {
+    pub fn policy(&self) -> crate::store::retention::Policy {
+        let years = |n: u32| chrono::Duration::days(365 * i64::from(n) + i64::from(n / 4));
+        crate::store::retention::Policy {
+            sales: years(self.sales_years),
+            journal: years(self.journal_years),
+        }
+    }
 }
 
 /// How the till sends to head office. Where head office is comes from the
@@ -283,6 +317,27 @@ impl Settings {
             if value > max {
                 return Err(file.error("sync", key, format!("{key} is at most {max}")));
             }
+        }
+        let keep = &config.retention;
+        for (key, value) in [
+            ("sales_years", keep.sales_years),
+            ("journal_years", keep.journal_years),
+            ("log_days", keep.log_days),
+        ] {
+            if value == 0 || value > 100 * 366 {
+                return Err(file.error(
+                    "retention",
+                    key,
+                    format!("{key} is 1 to 100 years' worth"),
+                ));
+            }
+        }
+        if keep.journal_years < keep.sales_years {
+            return Err(file.error(
+                "retention",
+                "journal_years",
+                "journal_years must be at least sales_years: the journal proves the sales".into(),
+            ));
         }
         let mut permissions = PermissionTable::default();
         for (name, role) in &config.permissions {

@@ -94,6 +94,25 @@ pub struct Dump {
     pub print_jobs: Vec<Keyed<u64, PrintJob>>,
     pub catalog_inbox: Vec<Keyed<u64, Vec<Product>>>,
     pub sync: SyncRecord,
+    /// What retention has removed: receipts below `receipts_kept_from`, and
+    /// the journal before its checkpoint.
+    #[serde(default)]
+    pub retention: RetentionMarks,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RetentionMarks {
+    pub receipts_kept_from: u64,
+    pub journal_checkpoint: Option<journal::Checkpoint>,
+}
+
+impl Default for RetentionMarks {
+    fn default() -> Self {
+        RetentionMarks {
+            receipts_kept_from: 1,
+            journal_checkpoint: None,
+        }
+    }
 }
 
 /// The trees not in a dump, and what each is rebuilt from.
@@ -229,6 +248,10 @@ impl Store {
                 }),
                 catalog_version: outbox.applied_catalog()?,
             },
+            retention: RetentionMarks {
+                receipts_kept_from: self.receipts_kept_from()?,
+                journal_checkpoint: journal::checkpoint(&self.meta)?,
+            },
         })
     }
 
@@ -348,6 +371,18 @@ impl Store {
             }
         }
         journal::set_head(&store.meta, dump.journal.last())?;
+        if let Some(checkpoint) = &dump.retention.journal_checkpoint {
+            journal::set_checkpoint(&store.meta, checkpoint)?;
+            if dump.journal.is_empty() {
+                // Everything was removed: the next entry follows the checkpoint.
+                journal::set_head_at(&store.meta, checkpoint.first_seq, checkpoint.prev_hash)?;
+            }
+        }
+        put(
+            &store.meta,
+            super::retention::KEPT_FROM_KEY,
+            keys::seq(dump.retention.receipts_kept_from).to_vec(),
+        )?;
         for seq in &dump.sync.unsent {
             put(&store.outbox, &keys::seq(*seq), Vec::new())?;
         }

@@ -23,6 +23,29 @@ use crate::domain::user::Permission;
 pub type Hash = [u8; 32];
 
 const HEAD_KEY: &[u8] = b"journal_head";
+const CHECKPOINT_KEY: &[u8] = b"journal_checkpoint";
+
+/// Where the kept journal starts once retention has removed older entries:
+/// the first kept entry and the hash it chains from. The chain is verified
+/// from here, so a journal with its old years removed still proves that
+/// nothing kept was altered, removed or reordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Checkpoint {
+    pub first_seq: u64,
+    pub prev_hash: Hash,
+    pub at: DateTime<Utc>,
+}
+
+pub fn checkpoint(meta: &sled::Tree) -> Result<Option<Checkpoint>, StoreError> {
+    meta.get(CHECKPOINT_KEY)?
+        .map(|raw| decode(&raw, "journal checkpoint"))
+        .transpose()
+}
+
+pub fn set_checkpoint(meta: &sled::Tree, checkpoint: &Checkpoint) -> Result<(), StoreError> {
+    meta.insert(CHECKPOINT_KEY, encode(checkpoint)?)?;
+    Ok(())
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -273,20 +296,28 @@ pub fn append(
     Ok(record)
 }
 
+/// The next entry's number and the hash it will chain from.
+pub fn head(meta: &sled::Tree) -> Result<(u64, Hash), StoreError> {
+    Ok(match meta.get(HEAD_KEY)? {
+        Some(raw) => {
+            let head: Head = decode(&raw, "journal head")?;
+            (head.next_seq, head.hash)
+        }
+        None => (0, [0; 32]),
+    })
+}
+
 /// Sets the head to follow `last` (none: an empty journal), for a store
 /// rebuilt from an export.
 pub fn set_head(meta: &sled::Tree, last: Option<&JournalRecord>) -> Result<(), StoreError> {
-    let head = match last {
-        Some(r) => Head {
-            next_seq: r.entry.seq + 1,
-            hash: r.hash,
-        },
-        None => Head {
-            next_seq: 0,
-            hash: [0; 32],
-        },
-    };
-    meta.insert(HEAD_KEY, encode(&head)?)?;
+    match last {
+        Some(r) => set_head_at(meta, r.entry.seq + 1, r.hash),
+        None => set_head_at(meta, 0, [0; 32]),
+    }
+}
+
+pub fn set_head_at(meta: &sled::Tree, next_seq: u64, hash: Hash) -> Result<(), StoreError> {
+    meta.insert(HEAD_KEY, encode(&Head { next_seq, hash })?)?;
     Ok(())
 }
 
@@ -339,9 +370,10 @@ pub fn verify(
     meta: &sled::Tree,
     mut check: impl FnMut(&JournalRecord) -> Result<(), String>,
 ) -> Result<u64, ChainError> {
-    let mut prev: Hash = [0; 32];
-    let mut expected_seq = 0u64;
-    for item in journal.iter() {
+    let start = checkpoint(meta).map_err(|_| ChainError::NoHead)?;
+    let mut prev: Hash = start.map_or([0; 32], |c| c.prev_hash);
+    let mut expected_seq = start.map_or(0, |c| c.first_seq);
+    for item in journal.range(keys::seq(expected_seq)..) {
         let (key, value) = item.map_err(|e| ChainError::Unreadable {
             seq: expected_seq,
             detail: e.to_string(),

@@ -1,0 +1,206 @@
+//! Retention removes exactly what is past its time, and only once head office
+//! has it and a Z report closed it; the journal still verifies after.
+
+mod common;
+
+use chrono::{Duration, Utc};
+use till::domain::tender::TenderKind;
+use till::engine::{Command, Engine, SessionId};
+use till::store::journal::JournalEvent;
+use till::store::retention::{Policy, Removed};
+
+fn sell(e: &mut Engine, s: SessionId, n: usize) {
+    for _ in 0..n {
+        let scan = Command::Scan {
+            code: "4006381333931".into(),
+            quantity: None,
+        };
+        e.execute(s, scan).expect("scan");
+        let pay = Command::Tender {
+            kind: TenderKind::Card,
+            amount: None,
+        };
+        e.execute(s, pay).expect("pay");
+    }
+}
+
+fn years(n: i64) -> Duration {
+    Duration::days(365 * n + n / 4)
+}
+
+#[test]
+fn retention_removes_exactly_what_is_due_and_the_journal_still_verifies() {
+    let (dir, data) = common::demo_store();
+    let mut e = common::engine(&data);
+    let s = common::login(&mut e, "manager", "9999");
+    sell(&mut e, s, 3);
+    e.execute(s, Command::ZReport { approval: None })
+        .expect("Z");
+    sell(&mut e, s, 2);
+    let store = e.store();
+    let z_seq = store
+        .journal()
+        .filter_map(Result::ok)
+        .find(|r| matches!(r.entry.event, JournalEvent::ZReport { .. }))
+        .expect("the Z report is journaled")
+        .entry
+        .seq;
+    let policy = Policy {
+        sales: years(7),
+        journal: years(7),
+    };
+    let now = Utc::now();
+    let later = now + years(8);
+
+    // Head office has nothing yet: even eight years on, nothing goes.
+    assert_eq!(
+        store.run_retention(policy, later, true).expect("dry"),
+        Removed::default()
+    );
+
+    // Head office acknowledges everything up to the Z report.
+    let outbox = store.outbox();
+    let batch = outbox
+        .cut(z_seq as usize + 1, usize::MAX, |_, _| Ok(Vec::new()))
+        .expect("cut")
+        .expect("a batch");
+    assert_eq!(batch.last, z_seq);
+    outbox.acknowledge(batch.seq).expect("acknowledged");
+
+    // Today nothing is past its time.
+    assert_eq!(
+        store.run_retention(policy, now, false).expect("run"),
+        Removed::default()
+    );
+
+    // Eight years on: the three Z-closed sales at head office go, with the
+    // Z report and the journal up to it; the two after the Z report stay.
+    let dry = store.run_retention(policy, later, true).expect("dry run");
+    assert_eq!(
+        dry,
+        Removed {
+            sales: 3,
+            z_reports: 1,
+            shifts: 0,
+            journal: z_seq as usize + 1
+        }
+    );
+    assert_eq!(store.sales().count(), 5, "a dry run removes nothing");
+    assert_eq!(store.run_retention(policy, later, false).expect("run"), dry);
+    let receipts: Vec<u64> = store.sales().map(|s| s.expect("sale").receipt.0).collect();
+    assert_eq!(receipts, vec![4, 5]);
+    assert_eq!(
+        store
+            .journal()
+            .next()
+            .expect("kept")
+            .expect("entry")
+            .entry
+            .seq,
+        z_seq + 1
+    );
+    store
+        .verify_journal()
+        .expect("the kept journal verifies from its checkpoint");
+    assert_eq!(
+        store.run_retention(policy, later, false).expect("again"),
+        Removed::default()
+    );
+
+    // The till sells on, and its journal still verifies.
+    sell(&mut e, s, 1);
+    e.store()
+        .verify_journal()
+        .expect("verifies after more sales");
+    // Tampering with a kept entry is still found.
+    drop(outbox);
+    drop(e);
+    let db = common::raw_sled(&data);
+    let journal = db.open_tree("journal").expect("journal");
+    let (key, value) = journal.iter().next().expect("first").expect("kept entry");
+    let mut value = value.to_vec();
+    let at = value.len() - 40;
+    value[at] ^= 1;
+    journal.insert(key, value).expect("tamper");
+    drop(journal);
+    drop(db);
+    let out = common::run(&["journal", "verify", "--data", common::s(&data)]);
+    assert!(!out.status.success());
+    drop(dir);
+}
+
+#[test]
+fn an_export_after_retention_imports_and_verifies() {
+    let (dir, data) = common::demo_store();
+    let mut e = common::engine(&data);
+    let s = common::login(&mut e, "manager", "9999");
+    sell(&mut e, s, 2);
+    e.execute(s, Command::ZReport { approval: None })
+        .expect("Z");
+    sell(&mut e, s, 1);
+    let outbox = e.store().outbox();
+    let all = outbox.len();
+    let batch = outbox
+        .cut(all, usize::MAX, |_, _| Ok(Vec::new()))
+        .expect("cut")
+        .expect("batch");
+    outbox.acknowledge(batch.seq).expect("ack");
+    let policy = Policy {
+        sales: years(1),
+        journal: years(1),
+    };
+    let removed = e
+        .store()
+        .run_retention(policy, Utc::now() + years(2), false)
+        .expect("run");
+    assert_eq!(removed.sales, 2);
+    drop(outbox);
+    drop(e);
+    let out = dir.path().join("export");
+    common::run_ok(&[
+        "export",
+        "--data",
+        common::s(&data),
+        "--out",
+        common::s(&out),
+    ]);
+    let restored = dir.path().join("restored");
+    common::run_ok(&[
+        "import",
+        "export",
+        common::s(&out),
+        "--data",
+        common::s(&restored),
+        "--admin-pin",
+        "2468",
+    ]);
+    common::run_ok(&["journal", "verify", "--data", common::s(&restored)]);
+}
+
+#[test]
+fn the_log_keeps_only_its_days_and_a_dry_run_keeps_everything() {
+    let (dir, data) = common::demo_store();
+    let old = (Utc::now() - Duration::days(40)).to_rfc3339();
+    let new = (Utc::now() - Duration::days(2)).to_rfc3339();
+    let log = data.join("till.log");
+    std::fs::write(
+        &log,
+        format!("{old}  INFO login cashier\n{new}  INFO login manager\nno time here\n"),
+    )
+    .expect("log");
+    let said = common::run_ok(&["retention", "run", "--dry-run", "--data", common::s(&data)]);
+    assert!(said.starts_with("would remove 0 sales"), "{said}");
+    assert!(said.contains("1 log lines"), "{said}");
+    assert_eq!(
+        std::fs::read_to_string(&log).expect("log").lines().count(),
+        3
+    );
+    common::run_ok(&["retention", "run", "--data", common::s(&data)]);
+    let kept = std::fs::read_to_string(&log).expect("log");
+    assert!(
+        !kept.contains("login cashier")
+            && kept.contains("login manager")
+            && kept.contains("no time")
+    );
+    drop(dir);
+}
