@@ -420,3 +420,64 @@ fn a_job_tried_before_prints_as_a_duplicate_without_the_drawer() {
     drop(engine);
     join(worker);
 }
+
+#[test]
+fn a_sale_to_a_business_customer_prints_a_tax_invoice_with_both_tax_numbers() {
+    use till::domain::customer::{Consent, Contact};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("printed.bin");
+    let (_d, path) = common::demo_store();
+    let mut engine = common::engine(&path);
+    let (wake, sleep) = mpsc::channel();
+    engine.attach_printer(wake, false);
+    let setup = PrinterSetup {
+        url: format!("file://{}", out.display()).parse().expect("url"),
+        store: engine.settings().clone(),
+        printer: printer_config(),
+        receipt: ReceiptConfig {
+            tax_number: Some("GB123456789".into()),
+            ..ReceiptConfig::default()
+        },
+    };
+    let worker = worker::spawn(
+        engine.store().print_queue(),
+        setup,
+        StatusBoard::default(),
+        sleep,
+    );
+    let s = common::login(&mut engine, "cashier", "1111");
+    let contact = Contact {
+        name: "Acme Trading Ltd".into(),
+        address: Some("1 High Street, Leeds".into()),
+        tax_number: Some("GB987654321".into()),
+        ..Contact::default()
+    };
+    engine
+        .execute(
+            s,
+            Command::AddCustomer {
+                contact,
+                consent: Consent::default(),
+            },
+        )
+        .expect("add");
+    engine
+        .execute(s, Command::AttachCustomer { id: Some(1) })
+        .expect("attach");
+    sell(&mut engine, s, "4006381333931", TenderKind::Card);
+    wait_until("the invoice to print", || {
+        engine.store().print_queue().is_empty()
+    });
+    drop(engine);
+    join(worker);
+    let text = preview::to_text(&std::fs::read(&out).expect("printed"), 42);
+    for want in [
+        "TAX INVOICE T01-000001",
+        "Seller tax no: GB123456789",
+        "Buyer: Acme Trading Ltd",
+        "1 High Street, Leeds",
+        "Buyer tax no: GB987654321",
+    ] {
+        assert!(text.contains(want), "{want} missing:\n{text}");
+    }
+}

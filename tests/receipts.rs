@@ -120,6 +120,7 @@ fn receipt_config() -> ReceiptConfig {
     ReceiptConfig {
         header: vec!["12 Rue de la Paix, Lyon".into(), "TVA FR12345678901".into()],
         footer: vec!["Merci ! Thank you!".into()],
+        tax_number: Some("FR12345678901".into()),
     }
 }
 
@@ -244,6 +245,7 @@ fn a_b2b_tax_invoice() {
     let buyer = Buyer {
         name: "Boulangerie Dupont SARL".into(),
         tax_number: "FR98765432109".into(),
+        address: Some("3 Place Bellecour, Lyon".into()),
     };
     let (p, r) = (printer(48), receipt_config());
     let bytes = layout(&store, &p, &r)
@@ -252,7 +254,10 @@ fn a_b2b_tax_invoice() {
     golden("invoice_80mm_b2b", &bytes, 48);
     let text = preview::to_text(&bytes, 48);
     assert!(
-        text.contains("TAX INVOICE T01-000005") && text.contains("FR98765432109"),
+        text.contains("TAX INVOICE T01-000005")
+            && text.contains("Buyer tax no: FR98765432109")
+            && text.contains("Seller tax no: FR12345678901")
+            && text.contains("3 Place Bellecour, Lyon"),
         "{text}"
     );
 }

@@ -214,6 +214,8 @@ pub struct ReceiptConfig {
     /// Lines under the store name: address, phone, tax number.
     pub header: Vec<String>,
     pub footer: Vec<String>,
+    /// The shop's own tax number, printed on tax invoices to business buyers.
+    pub tax_number: Option<String>,
 }
 
 /// A config checked through: device URLs parsed, numbers in range.

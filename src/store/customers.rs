@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::envelope::{decode, encode};
 use super::error::StoreError;
 use super::journal::{self, JournalEvent};
+use super::sealing::Sealer;
 use super::{Put, Store, keys};
 use crate::domain::customer::{Consent, Contact, Customer, CustomerId};
 
@@ -46,15 +47,31 @@ fn history_key(id: CustomerId, seq: u64) -> Vec<u8> {
     k
 }
 
+fn unseal_contact(sealer: &Sealer, stored: &StoredCustomer) -> Result<Option<Contact>, StoreError> {
+    match &stored.sealed {
+        Some(sealed) => {
+            let plain = sealer.open(&record_key(stored.id), sealed)?;
+            Ok(Some(decode(&plain, "customer details")?))
+        }
+        None => Ok(None),
+    }
+}
+
+/// A customer's details (none once erased), for a reader beside the store.
+pub(super) fn contact(
+    customers: &sled::Tree,
+    sealer: &Sealer,
+    id: CustomerId,
+) -> Result<Option<Contact>, StoreError> {
+    match customers.get(keys::seq(id))? {
+        Some(raw) => unseal_contact(sealer, &decode(&raw, "customer")?),
+        None => Ok(None),
+    }
+}
+
 impl Store {
     fn unseal(&self, stored: StoredCustomer) -> Result<Customer, StoreError> {
-        let contact = match &stored.sealed {
-            Some(sealed) => {
-                let plain = self.sealer.open(&record_key(stored.id), sealed)?;
-                Some(decode(&plain, "customer details")?)
-            }
-            None => None,
-        };
+        let contact = unseal_contact(&self.sealer, &stored)?;
         Ok(Customer {
             id: stored.id,
             created_at: stored.created_at,

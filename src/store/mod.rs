@@ -143,7 +143,7 @@ pub struct Store {
     /// Customers, their details sealed by `sealer`, and their corrections.
     customers: sled::Tree,
     customer_history: sled::Tree,
-    sealer: sealing::Sealer,
+    sealer: std::sync::Arc<sealing::Sealer>,
 }
 
 pub(crate) fn tx_error(e: TransactionError<StoreError>) -> StoreError {
@@ -240,7 +240,7 @@ impl Store {
             catalog_inbox: tree("catalog_inbox")?,
             customers: tree("customers")?,
             customer_history: tree("customer_history")?,
-            sealer: sealing::Sealer::open_or_create(path)?,
+            sealer: std::sync::Arc::new(sealing::Sealer::open_or_create(path)?),
             dir,
         })
     }
@@ -798,6 +798,8 @@ impl Store {
         PrintQueue {
             dir: self.dir.clone(),
             jobs: self.print_jobs.clone(),
+            customers: self.customers.clone(),
+            sealer: self.sealer.clone(),
             sales: self.sales.clone(),
         }
     }

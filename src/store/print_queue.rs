@@ -13,6 +13,7 @@ use super::envelope::{decode, encode};
 use super::error::StoreError;
 use super::journal::Hash;
 use super::keys;
+use crate::domain::customer::Contact;
 use crate::domain::receipt::CompletedSale;
 use crate::domain::sale::ReceiptNo;
 
@@ -67,6 +68,9 @@ pub fn queue(
 pub struct PrintQueue {
     pub(super) dir: std::sync::Arc<super::SledDir>,
     pub(super) jobs: sled::Tree,
+    /// For the buyer on a tax invoice, unsealed only to print it.
+    pub(super) customers: sled::Tree,
+    pub(super) sealer: std::sync::Arc<super::sealing::Sealer>,
     pub(super) sales: sled::Tree,
 }
 
@@ -96,6 +100,11 @@ impl PrintQueue {
             .get(keys::seq(receipt.0))?
             .map(|raw| decode(&raw, "sale"))
             .transpose()
+    }
+
+    /// A customer's details, for the buyer block of a tax invoice.
+    pub fn customer(&self, id: u64) -> Result<Option<Contact>, StoreError> {
+        super::customers::contact(&self.customers, &self.sealer, id)
     }
 
     /// Notes, durably, that the job's bytes are about to go out.

@@ -54,6 +54,7 @@ pub enum Copy {
 pub struct Buyer {
     pub name: String,
     pub tax_number: String,
+    pub address: Option<String>,
 }
 
 /// Everything a receipt needs besides the sale.
@@ -219,7 +220,13 @@ impl Layout<'_> {
             &self.pair(&when, &format!("cashier {}", sale.cashier)),
         )?;
         if let Some(b) = buyer {
+            if let Some(seller) = &self.receipt.tax_number {
+                self.line(&mut p, &format!("Seller tax no: {seller}"))?;
+            }
             self.line(&mut p, &format!("Buyer: {}", b.name))?;
+            if let Some(address) = &b.address {
+                self.line(&mut p, address)?;
+            }
             self.line(&mut p, &format!("Buyer tax no: {}", b.tax_number))?;
         }
         self.line(&mut p, &self.rule())?;

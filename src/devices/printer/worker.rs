@@ -7,7 +7,7 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use super::receipt::{Copy, Layout};
+use super::receipt::{Buyer, Copy, Layout};
 use crate::config::{PrinterConfig, ReceiptConfig};
 use crate::devices::port::{self, Link};
 use crate::devices::status::StatusBoard;
@@ -161,8 +161,20 @@ fn render(queue: &PrintQueue, setup: &PrinterSetup, job: &PrintJob) -> Result<Ve
             } else {
                 Copy::Original
             };
+            // A buyer with a tax number gets a tax invoice.
+            let buyer = match sale.sale.customer {
+                Some(id) => queue.customer(id).map_err(|e| e.to_string())?,
+                None => None,
+            }
+            .and_then(|c| {
+                c.tax_number.map(|tax_number| Buyer {
+                    name: c.name,
+                    tax_number,
+                    address: c.address,
+                })
+            });
             layout
-                .receipt(&sale, &hex::encode(hash), copy, None, kick)
+                .receipt(&sale, &hex::encode(hash), copy, buyer.as_ref(), kick)
                 .map_err(|e| e.to_string())
         }
     }
