@@ -9,7 +9,7 @@ use chrono::{DateTime, Local, TimeZone};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use till::engine::Engine;
-use till::ui::app::App;
+use till::ui::app::{App, Screen};
 use till::ui::keymap::Keymap;
 use till::ui::keys::Key;
 use till::ui::theme::Theme;
@@ -195,4 +195,45 @@ fn manager_screens() {
     snap(&mut app, "manager_sync");
     keys(&mut app, "<Esc>");
     assert_eq!(app.screen, till::ui::app::Screen::Sale);
+}
+
+/// A customer added, found, put on the sale and corrected, all from the till.
+#[test]
+fn customers_from_the_till() {
+    let (_dir, path) = common::demo_store();
+    let mut engine = common::engine(&path);
+    {
+        let mut app = app(&mut engine);
+        keys(&mut app, "cashier<Enter>1111<Enter>4006381333931<Enter>");
+        keys(
+            &mut app,
+            "<Ctrl-u>+Ada Lovelace; +44 20 7946 0000; ada@example.org; GB123456789<Enter>",
+        );
+        assert!(
+            matches!(app.screen, Screen::Sale),
+            "a new customer goes onto the sale"
+        );
+        snap(&mut app, "sale_with_customer");
+        keys(&mut app, "<Ctrl-u>ada");
+        snap(&mut app, "customers");
+        keys(
+            &mut app,
+            "<Backspace><Backspace><Backspace>=email ada@analytical.example<Enter>",
+        );
+        assert!(
+            matches!(app.screen, Screen::Customers(_)),
+            "a correction stays on the list"
+        );
+        keys(&mut app, "<Esc>");
+    }
+    let session = engine.login("cashier", "1111", 2).expect("login");
+    let found = engine.customers(session, "lovelace", 10).expect("find");
+    let contact = found[0].contact.clone().expect("details");
+    assert_eq!(contact.email.as_deref(), Some("ada@analytical.example"));
+    assert_eq!(contact.tax_number.as_deref(), Some("GB123456789"));
+    let (sale, _) = {
+        let s = engine.login("cashier", "1111", 1).expect("login");
+        engine.cart(s).expect("cart").expect("open")
+    };
+    assert_eq!(sale.customer, Some(found[0].id));
 }

@@ -85,6 +85,7 @@ actions! {
     XReport => "x_report", Sale, "takings since the last Z report";
     ZReport => "z_report", Sale, "end the day: the numbered Z report (manager)";
     Manager => "manager", Sale, "manager screens: products, stock, reports, journal, sync";
+    Customer => "customer", Sale, "find, add or correct a customer and put them on the sale";
     NextTab => "next_tab", Manager, "the next manager screen";
     PrevTab => "prev_tab", Manager, "the previous manager screen";
     PayCard => "pay_card", Payment, "pay the typed amount, or all that is due, by card";

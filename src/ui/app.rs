@@ -29,6 +29,7 @@ use crate::engine::api::TillApi;
 use crate::engine::{Approval, Command, EngineError, Event, ProductChange, SessionId};
 use crate::store::outbox::SyncStatus;
 use crate::store::settings::StoreSettings;
+use crate::ui::customers::{self, CustomerList, Typed};
 
 /// How many products the lookup shows at once.
 pub const LOOKUP_LIMIT: usize = 50;
@@ -39,6 +40,7 @@ pub enum Screen {
     Sale,
     Payment,
     Lookup(LookupList),
+    Customers(CustomerList),
     Recall(RecallList),
     Refund(Box<RefundView>),
     Manager(Box<ManagerView>),
@@ -459,6 +461,10 @@ impl<'e> App<'e> {
                 list.query.push(c);
                 self.search();
             }
+            Screen::Customers(list) => {
+                list.query.push(c);
+                self.find_customers();
+            }
             _ => self.input.push(c),
         }
     }
@@ -480,6 +486,7 @@ impl<'e> App<'e> {
                 Screen::Sale => self.act_sale(action),
                 Screen::Payment => self.act_payment(action),
                 Screen::Lookup(list) => self.act_lookup(action, list),
+                Screen::Customers(list) => self.act_customers(action, list),
                 Screen::Recall(list) => self.act_recall(action, list),
                 Screen::Refund(view) => self.act_refund(action, *view),
                 Screen::Manager(view) => self.act_manager(action, *view),
@@ -649,6 +656,11 @@ impl<'e> App<'e> {
                     selected: 0,
                 });
                 self.search();
+            }
+            Action::Customer => {
+                self.input.clear();
+                self.screen = Screen::Customers(CustomerList::default());
+                self.find_customers();
             }
             Action::Hold => {
                 self.run(Command::Hold);
@@ -867,6 +879,97 @@ impl<'e> App<'e> {
             }
             Err(e) => self.error(e.to_string()),
         }
+    }
+
+    /// Lists the customers matching what is typed (when it is a search).
+    fn find_customers(&mut self) {
+        let (Screen::Customers(list), Some(session)) = (&self.screen, self.session) else {
+            return;
+        };
+        let Ok(Typed::Search(query)) = customers::parse(&list.query) else {
+            return;
+        };
+        match self.engine.customers(session, &query, LOOKUP_LIMIT) {
+            Ok(found) => {
+                if let Screen::Customers(list) = &mut self.screen {
+                    list.results = found;
+                    list.selected = 0;
+                }
+            }
+            Err(e) => self.error(e.to_string()),
+        }
+    }
+
+    fn act_customers(&mut self, action: Action, mut list: CustomerList) {
+        match action {
+            Action::Back => {
+                self.screen = Screen::Sale;
+                return;
+            }
+            Action::Up | Action::Down => {
+                list.selected = step(list.selected, list.results.len(), action);
+            }
+            Action::Erase => {
+                list.query.pop();
+                self.screen = Screen::Customers(list);
+                return self.find_customers();
+            }
+            Action::Submit => {
+                let selected = list.results.get(list.selected).cloned();
+                let command = match customers::parse(&list.query) {
+                    Ok(Typed::Search(_)) => {
+                        selected.map(|c| Command::AttachCustomer { id: Some(c.id) })
+                    }
+                    Ok(Typed::Detach) => Some(Command::AttachCustomer { id: None }),
+                    Ok(Typed::Add(contact)) => Some(Command::AddCustomer {
+                        contact,
+                        consent: Default::default(),
+                    }),
+                    Ok(Typed::Correct { field, value }) => match selected {
+                        Some(c) => Some(Command::CorrectCustomer {
+                            id: c.id,
+                            contact: field.set(c.contact.unwrap_or_default(), value),
+                            consent: c.consent,
+                        }),
+                        None => {
+                            self.error("select the customer to correct first");
+                            None
+                        }
+                    },
+                    Err(e) => {
+                        self.error(e);
+                        None
+                    }
+                };
+                let Some(command) = command else {
+                    self.screen = Screen::Customers(list);
+                    return;
+                };
+                let adding = matches!(command, Command::AddCustomer { .. });
+                let attaching = matches!(command, Command::AttachCustomer { .. });
+                let Some(events) = self.run_for_events(command) else {
+                    self.screen = Screen::Customers(list);
+                    return;
+                };
+                // A new customer goes straight onto the sale.
+                let added = events.iter().find_map(|e| match e {
+                    Event::Customer(c) if adding => Some(c.id),
+                    _ => None,
+                });
+                if let Some(id) = added {
+                    self.run(Command::AttachCustomer { id: Some(id) });
+                }
+                if attaching || added.is_some() {
+                    self.screen = Screen::Sale;
+                    return;
+                }
+                list.query.clear();
+                self.screen = Screen::Customers(list);
+                return self.find_customers();
+            }
+            _ => {}
+        }
+        self.screen = Screen::Customers(list);
     }
 
     fn act_lookup(&mut self, action: Action, mut list: LookupList) {
@@ -1125,17 +1228,23 @@ impl<'e> App<'e> {
     /// Sends a command; shows its outcome. On a refusal that a manager may
     /// lift, asks for the manager's PIN and resends. True if it was done.
     fn run(&mut self, command: Command) -> bool {
+        self.run_for_events(command).is_some()
+    }
+
+    /// Runs a command and applies its events; returns them, or `None` if it
+    /// was refused (and the screen says why, or asks for an approval).
+    fn run_for_events(&mut self, command: Command) -> Option<Vec<Event>> {
         match self.execute(command.clone()) {
             Ok(events) => {
                 self.message = None;
-                self.apply(events);
-                true
+                self.apply(events.clone());
+                Some(events)
             }
             Err(EngineError::NeedsApproval(permission)) if !command.takes_approval() => {
                 self.error(format!(
                     "{permission} is not this user's to do: log in as a user whose role may"
                 ));
-                false
+                None
             }
             Err(EngineError::NeedsApproval(permission)) => {
                 self.overlay = Some(Overlay::Approval(ApprovalPrompt {
@@ -1146,7 +1255,7 @@ impl<'e> App<'e> {
                     on_pin: false,
                     error: None,
                 }));
-                false
+                None
             }
             // The session was locked or ended: back to the login, sale kept.
             Err(e @ (EngineError::SessionLocked { .. } | EngineError::NoSession)) => {
@@ -1155,11 +1264,11 @@ impl<'e> App<'e> {
                 self.cart = None;
                 self.screen = Screen::Login(LoginForm::default());
                 self.error(e.to_string());
-                false
+                None
             }
             Err(e) => {
                 self.error(e.to_string());
-                false
+                None
             }
         }
     }

@@ -3,6 +3,7 @@
 
 pub mod action;
 pub mod app;
+pub mod customers;
 pub mod keymap;
 pub mod keys;
 pub mod manager;

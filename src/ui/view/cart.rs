@@ -77,9 +77,13 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             .sum::<usize>()
     });
     let title = match &app.cart {
-        Some((sale, _)) if sale.is_refund() => " Refund ",
-        Some(_) => " Cart ",
-        None => " Cart (scan or type a code) ",
+        Some((sale, _)) if sale.is_refund() => " Refund ".to_string(),
+        // The customer by number only: their name is not for the queue to read.
+        Some((sale, _)) => match sale.customer {
+            Some(id) => format!(" Cart · customer #{id} "),
+            None => " Cart ".to_string(),
+        },
+        None => " Cart (scan or type a code) ".to_string(),
     };
     let table = Table::new(rows, WIDTHS)
         .header(header(app))

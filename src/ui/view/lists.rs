@@ -1,4 +1,4 @@
-//! The product lookup and the held-sales list.
+//! The product lookup, the customers list and the held-sales list.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -7,6 +7,7 @@ use ratatui::widgets::{Cell, Row, Table, TableState};
 use super::{panel, right};
 use crate::domain::product::Unit;
 use crate::ui::app::{App, LookupList, RecallList};
+use crate::ui::customers::CustomerList;
 
 pub fn lookup(frame: &mut Frame, app: &App, list: &LookupList, area: Rect) {
     let rows: Vec<Row> = list
@@ -34,6 +35,37 @@ pub fn lookup(frame: &mut Frame, app: &App, list: &LookupList, area: Rect) {
     ];
     let table = Table::new(rows, widths)
         .header(Row::new(["Name", "Code", "Price"]).style(app.theme.muted))
+        .block(panel(app, title))
+        .row_highlight_style(app.theme.selection);
+    let mut state =
+        TableState::default().with_selected((!list.results.is_empty()).then_some(list.selected));
+    frame.render_stateful_widget(table, area, &mut state);
+}
+
+pub fn customers(frame: &mut Frame, app: &App, list: &CustomerList, area: Rect) {
+    let rows: Vec<Row> = list
+        .results
+        .iter()
+        .map(|c| {
+            let contact = c.contact.clone().unwrap_or_default();
+            let reach = contact.phone.or(contact.email).unwrap_or_default();
+            Row::new([
+                Cell::from(format!("#{}", c.id)),
+                Cell::from(contact.name),
+                Cell::from(reach),
+                Cell::from(contact.tax_number.unwrap_or_default()),
+            ])
+        })
+        .collect();
+    let widths = [
+        Constraint::Length(5),
+        Constraint::Fill(2),
+        Constraint::Fill(1),
+        Constraint::Length(13),
+    ];
+    let title = format!(" Customers ({} found) ", list.results.len());
+    let table = Table::new(rows, widths)
+        .header(Row::new(["No", "Name", "Phone or email", "Tax no"]).style(app.theme.muted))
         .block(panel(app, title))
         .row_highlight_style(app.theme.selection);
     let mut state =

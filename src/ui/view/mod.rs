@@ -61,6 +61,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
                     .areas(main);
             match screen {
                 Screen::Lookup(list) => lists::lookup(frame, app, list, left),
+                Screen::Customers(list) => lists::customers(frame, app, list, left),
                 Screen::Recall(list) => lists::recall(frame, app, list, left),
                 Screen::Refund(view) => cart::refund(frame, app, view, left),
                 _ => cart::draw(frame, app, left),
@@ -90,6 +91,7 @@ fn draw_title(frame: &mut Frame, app: &App, area: Rect) {
         }
         Screen::Payment => "PAYMENT",
         Screen::Lookup(_) => "FIND PRODUCT",
+        Screen::Customers(_) => "CUSTOMER",
         Screen::Recall(_) => "HELD SALES",
         Screen::Refund(_) => "REFUND",
         Screen::Manager(_) => "MANAGER",
@@ -108,6 +110,10 @@ fn draw_input(frame: &mut Frame, app: &App, area: Rect) {
     let (label, text) = match &app.screen {
         Screen::Login(_) => ("", String::new()),
         Screen::Lookup(list) => (" Name or code ", list.query.clone()),
+        Screen::Customers(list) => (
+            " Find · +name; phone; email; tax no; address · =field value · - takes off ",
+            list.query.clone(),
+        ),
         Screen::Payment => (" Amount (Enter: cash, empty: exact) ", app.input.clone()),
         Screen::Refund(_) => (" Quantity to refund (empty: 1) ", app.input.clone()),
         Screen::Manager(view) => (view.tab.hint(), app.input.clone()),

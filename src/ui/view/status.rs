@@ -65,7 +65,7 @@ pub fn hints(frame: &mut Frame, app: &App, area: Rect) {
             Action::VoidSale,
             Action::Back,
         ],
-        Screen::Lookup(_) | Screen::Recall(_) => &[
+        Screen::Lookup(_) | Screen::Recall(_) | Screen::Customers(_) => &[
             Action::Help,
             Action::Submit,
             Action::Up,
