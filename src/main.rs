@@ -60,12 +60,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Import(ImportWhat::Export { dir, admin_pin }) => {
             let store = export::import(&data, dir, admin_pin)?;
             println!(
-                "restored '{}' (terminal {}) at {} from {}: {} journal entries verified; set the other users' PINs",
+                "restored '{}' (terminal {}) at {} from {}, its journal verified; set the other users' PINs, and enroll it at head office as a new terminal",
                 store.settings()?.store_name,
                 store.settings()?.terminal,
                 data.display(),
-                dir.display(),
-                store.verify_journal().unwrap_or(0)
+                dir.display()
             );
         }
         Command::Export { out, format } => {
@@ -111,7 +110,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             "{}",
             retention::run(&data, &config.config.retention, *dry_run)?
         ),
-        Command::Restore { file } => print!("{}", backup::restore(file, &data)?),
+        Command::Restore { file, force } => print!("{}", backup::restore(file, &data, *force)?),
         Command::Purge { user, confirm, .. } => {
             let files = purge::all(&data, user, confirm)?;
             println!("deleted {} and its {files} files", data.display());

@@ -597,7 +597,7 @@ fn a_backup_taken_while_the_kiosk_sells_restores_to_a_store_that_verifies() {
     while sold.load(Ordering::SeqCst) < 5 {
         std::thread::sleep(Duration::from_millis(10));
     }
-    let backup = |name: &str, extra: &[&str]| {
+    let backup = |name: &str, (user, pin): (&str, &str), extra: &[&str]| {
         let out = dir.path().join(name);
         let o = common::till()
             .args([
@@ -607,16 +607,39 @@ fn a_backup_taken_while_the_kiosk_sells_restores_to_a_store_that_verifies() {
                 "--socket",
                 common::s(&socket),
             ])
-            .args(["--out", common::s(&out), "--user", "manager"])
+            .args(["--out", common::s(&out), "--user", user])
             .args(extra)
-            .env("TILL_PIN", "9999")
+            .env("TILL_PIN", pin)
             .output()
             .expect("till backup");
         assert!(o.status.success(), "{}", common::stderr(&o));
         out
     };
-    let plain = backup("plain.till-backup", &[]);
-    let keyed = backup("keyed.till-backup", &["--with-keys"]);
+    let plain = backup("plain.till-backup", ("manager", "9999"), &[]);
+    let refused = common::till()
+        .args([
+            "backup",
+            "--data",
+            common::s(&data),
+            "--socket",
+            common::s(&socket),
+        ])
+        .args([
+            "--out",
+            common::s(&dir.path().join("nope")),
+            "--user",
+            "manager",
+            "--with-keys",
+        ])
+        .env("TILL_PIN", "9999")
+        .output()
+        .expect("till backup");
+    assert!(
+        common::stderr(&refused).contains("an admin's to take"),
+        "{}",
+        common::stderr(&refused)
+    );
+    let keyed = backup("keyed.till-backup", ("admin", "0000"), &["--with-keys"]);
     let at_backup = sold.load(Ordering::SeqCst);
     std::thread::sleep(Duration::from_millis(100));
     stop.store(true, Ordering::SeqCst);
@@ -668,8 +691,21 @@ fn a_backup_taken_while_the_kiosk_sells_restores_to_a_store_that_verifies() {
         total
     );
 
-    // Over the till's own store, with its keys: the old one is kept aside.
-    let said = common::run_ok(&["restore", common::s(&plain), "--data", common::s(&data)]);
+    // Over the till's own store, with its keys: older than the store, so
+    // refused unless forced; then the old one is kept aside.
+    let out = common::run(&["restore", common::s(&plain), "--data", common::s(&data)]);
+    assert!(
+        common::stderr(&out).contains("older than the store"),
+        "{}",
+        common::stderr(&out)
+    );
+    let said = common::run_ok(&[
+        "restore",
+        common::s(&plain),
+        "--data",
+        common::s(&data),
+        "--force",
+    ]);
     assert!(said.contains("the store it replaced is kept at"), "{said}");
     common::run_ok(&["journal", "verify", "--data", common::s(&data)]);
 }

@@ -204,3 +204,111 @@ fn the_log_keeps_only_its_days_and_a_dry_run_keeps_everything() {
     );
     drop(dir);
 }
+
+/// Makes every journal entry so far acknowledged by head office.
+fn all_at_head_office(store: &till::store::Store) {
+    let outbox = store.outbox();
+    let batch = outbox
+        .cut(outbox.len(), usize::MAX, |_, _| Ok(Vec::new()))
+        .expect("cut")
+        .expect("batch");
+    outbox.acknowledge(batch.seq).expect("ack");
+}
+
+#[test]
+fn a_retention_marker_written_by_hand_does_not_hide_anything() {
+    let (dir, data) = common::demo_store();
+    let mut e = common::engine(&data);
+    let s = common::login(&mut e, "manager", "9999");
+    sell(&mut e, s, 3);
+    drop(e);
+    common::run_ok(&["journal", "verify", "--data", common::s(&data)]);
+    // Someone with the disk says retention removed every receipt so far.
+    let db = common::raw_sled(&data);
+    let meta = db.open_tree("meta").expect("meta");
+    meta.insert("receipts_kept_from", &4u64.to_be_bytes())
+        .expect("forge");
+    drop(meta);
+    drop(db);
+    let out = common::run(&["journal", "verify", "--data", common::s(&data)]);
+    assert!(
+        !out.status.success(),
+        "a marker no retention run journaled is refused"
+    );
+    assert!(
+        common::stderr(&out).contains("retention markers"),
+        "{}",
+        common::stderr(&out)
+    );
+    drop(dir);
+}
+
+#[test]
+fn a_refund_kept_after_its_sale_went_and_the_numbers_carry_on_after_import() {
+    let (dir, data) = common::demo_store();
+    let mut e = common::engine(&data);
+    let s = common::login(&mut e, "manager", "9999");
+    sell(&mut e, s, 2);
+    e.execute(s, Command::ZReport { approval: None })
+        .expect("Z");
+    all_at_head_office(e.store());
+    let later = Utc::now() + years(8);
+    let policy = Policy {
+        sales: years(7),
+        journal: years(7),
+    };
+    // Receipt 1 and 2 go; a refund of receipt 2 made later stays.
+    e.execute(
+        s,
+        Command::StartRefund {
+            receipt: 2,
+            approval: None,
+        },
+    )
+    .expect("refund");
+    e.execute(
+        s,
+        Command::RefundLine {
+            line: 0,
+            quantity: rust_decimal::dec!(1),
+        },
+    )
+    .expect("line");
+    e.execute(
+        s,
+        Command::Tender {
+            kind: TenderKind::Card,
+            amount: None,
+        },
+    )
+    .expect("pay out");
+    let removed = e.store().run_retention(policy, later, false).expect("run");
+    assert_eq!(removed.sales, 2);
+    e.store().verify_journal().expect("verifies");
+    drop(e);
+    let out = dir.path().join("export");
+    common::run_ok(&[
+        "export",
+        "--data",
+        common::s(&data),
+        "--out",
+        common::s(&out),
+    ]);
+    let restored = dir.path().join("restored");
+    common::run_ok(&[
+        "import",
+        "export",
+        common::s(&out),
+        "--data",
+        common::s(&restored),
+        "--admin-pin",
+        "2468",
+    ]);
+    // The next sale takes the next number, never one given before.
+    let mut e = common::engine(&restored);
+    let s = common::login(&mut e, "admin", "2468");
+    sell(&mut e, s, 1);
+    let last = e.store().sales().last().expect("a sale").expect("read");
+    assert_eq!(last.receipt.0, 4, "receipts 1 to 3 were given before");
+    e.store().verify_journal().expect("verifies");
+}

@@ -138,7 +138,12 @@ pub enum Command {
         user: Option<String>,
     },
     /// Restore a backup into --data, after checking it through; the old store is kept aside
-    Restore { file: PathBuf },
+    Restore {
+        file: PathBuf,
+        /// Restore even a backup older than the store it replaces
+        #[arg(long)]
+        force: bool,
+    },
     /// Remove what [retention] says is past its time (once synced and Z-closed)
     #[command(subcommand)]
     Retention(RetentionCommand),

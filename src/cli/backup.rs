@@ -50,8 +50,8 @@ pub fn take(
     }
 }
 
-pub fn restore(file: &Path, data: &Path) -> Result<String> {
-    let (summary, aside): (Summary, _) = backup::restore(file, data)?;
+pub fn restore(file: &Path, data: &Path, force: bool) -> Result<String> {
+    let (summary, aside): (Summary, _) = backup::restore(file, data, force)?;
     let mut text = format!(
         "restored {} records of terminal {} as of {} into {}\n",
         summary.records,

@@ -61,9 +61,9 @@ fn act(api: &mut dyn TillApi, session: SessionId, command: &CustomersCommand) ->
         }
         CustomersCommand::Edit { id, contact } => {
             let current = api
-                .customers(session, "", usize::MAX)?
+                .customers(session, &format!("#{id}"), 1)?
                 .into_iter()
-                .find(|c| c.id == *id)
+                .next()
                 .ok_or_else(|| anyhow!("no customer {id} (or their details were erased)"))?;
             let (contact, consent) =
                 contact.fill(current.contact.unwrap_or_default(), current.consent);

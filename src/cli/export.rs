@@ -13,6 +13,7 @@
 //! Never exported: PIN hashes and keys.
 
 use std::fs;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
@@ -128,7 +129,7 @@ struct Writer<'a> {
 impl Writer<'_> {
     fn bytes(&mut self, name: &str, count: usize, bytes: Vec<u8>) -> Result<()> {
         let path = self.out.join(name);
-        fs::write(&path, &bytes).with_context(|| format!("cannot write {}", path.display()))?;
+        write_private(&path, &bytes)?;
         self.files.push(FileEntry {
             name: name.to_string(),
             count,
@@ -160,7 +161,12 @@ pub fn run(data: &Path, out: &Path, format: ExportFormat) -> Result<Vec<(String,
             out.display()
         );
     }
-    fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    // Customers' details are in it, readable: for the owner only.
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(out)
+        .with_context(|| format!("cannot create {}", out.display()))?;
     let dump = store.dump()?;
     let mut w = Writer {
         out,
@@ -205,10 +211,15 @@ pub fn run(data: &Path, out: &Path, format: ExportFormat) -> Result<Vec<(String,
         files: w.files,
         trees,
     };
-    fs::write(
-        out.join("manifest.json"),
-        serde_json::to_vec_pretty(&manifest)?,
+    write_private(
+        &out.join("manifest.json"),
+        &serde_json::to_vec_pretty(&manifest)?,
     )?;
+    let event = crate::store::journal::JournalEvent::Exported {
+        format: manifest.encoding.clone(),
+        customers: dump.customers.len(),
+    };
+    store.append_journal(None, event)?;
     Ok(summary)
 }
 
@@ -242,7 +253,8 @@ fn json_files(w: &mut Writer<'_>, d: &Dump) -> Result<()> {
         &d.catalog_inbox,
     )?;
     w.json("sync.json", 1, &d.sync)?;
-    w.json("retention.json", 1, &d.retention)
+    w.json("retention.json", 1, &d.retention)?;
+    w.json("counters.json", 1, &d.counters)
 }
 
 /// The CSV writer as `export_csv` sees it.
@@ -281,6 +293,19 @@ fn schema(format: ExportFormat) -> serde_json::Value {
         obj.retain(|k, _| k == keep || k == "common");
     }
     schema
+}
+
+/// A new file only its owner reads.
+fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    file.write_all(bytes)
+        .with_context(|| format!("cannot write {}", path.display()))
 }
 
 fn read<T: DeserializeOwned>(dir: &Path, name: &str) -> Result<T> {
@@ -332,14 +357,22 @@ pub fn import(data: &Path, dir: &Path, admin_pin: &str) -> Result<Store> {
         catalog_inbox: read(dir, "catalog_inbox.json")?,
         sync: read(dir, "sync.json")?,
         retention: read(dir, "retention.json")?,
+        counters: read(dir, "counters.json")?,
     };
     let pin_hash = crate::engine::auth::hash_pin(admin_pin).context("the admin PIN")?;
     let store = Store::restore(data, &dump, &pin_hash)?;
     if let Err(e) = store.verify_journal() {
+        drop(store);
+        let _ = fs::remove_dir_all(data);
         bail!(
-            "the imported journal does not verify ({e}): the export was altered; the new store at {} should be removed",
-            data.display()
+            "the imported journal does not verify ({e}): the export was altered; nothing was kept"
         );
     }
+    store.append_journal(
+        None,
+        crate::store::journal::JournalEvent::Restored {
+            from: format!("export of {}", manifest.exported_at.to_rfc3339()),
+        },
+    )?;
     Ok(store)
 }

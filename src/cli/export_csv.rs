@@ -347,5 +347,6 @@ pub(super) fn files(out: &mut CsvOut<'_, '_>, d: &Dump) -> Result<()> {
     )?;
     out.json("z_state.json", 1, &d.z_state)?;
     out.json("sync.json", 1, &d.sync)?;
-    out.json("retention.json", 1, &d.retention)
+    out.json("retention.json", 1, &d.retention)?;
+    out.json("counters.json", 1, &d.counters)
 }

@@ -1,5 +1,5 @@
 //! `till purge --all`: the whole store gone for good: records, journal,
-//! keys, logs. For a shop that closes or leaves Till. An admin's PIN and the
+//! keys, logs, and the old stores `till restore` kept beside it. For a shop that closes or leaves Till. An admin's PIN and the
 //! terminal's id typed back are both asked, and a running daemon refuses it
 //! (it holds the store).
 
@@ -28,10 +28,27 @@ pub fn all(data: &Path, user: &str, confirm: &str) -> Result<usize> {
         bail!("nothing was deleted: only an admin may delete the whole store");
     }
     drop(engine);
+    // The store, and the copies `till restore` left beside it.
+    let mut doomed = vec![data.to_path_buf()];
+    if let (Some(parent), Some(name)) = (data.parent(), data.file_name()) {
+        let name = name.to_string_lossy();
+        let copies = [
+            format!("{name}.before-restore-"),
+            format!("{name}.restoring-"),
+        ];
+        for entry in std::fs::read_dir(parent).into_iter().flatten().flatten() {
+            let other = entry.file_name().to_string_lossy().into_owned();
+            if copies.iter().any(|c| other.starts_with(c.as_str())) {
+                doomed.push(entry.path());
+            }
+        }
+    }
     let mut files = 0;
-    count_files(data, &mut files);
-    std::fs::remove_dir_all(data)
-        .map_err(|e| anyhow::anyhow!("deleting {} failed part-way: {e}", data.display()))?;
+    for dir in &doomed {
+        count_files(dir, &mut files);
+        std::fs::remove_dir_all(dir)
+            .map_err(|e| anyhow::anyhow!("deleting {} failed part-way: {e}", dir.display()))?;
+    }
     Ok(files)
 }
 

@@ -321,17 +321,13 @@ impl Settings {
             }
         }
         let keep = &config.retention;
-        for (key, value) in [
-            ("sales_years", keep.sales_years),
-            ("journal_years", keep.journal_years),
-            ("log_days", keep.log_days),
+        for (key, value, max) in [
+            ("sales_years", keep.sales_years, 100),
+            ("journal_years", keep.journal_years, 100),
+            ("log_days", keep.log_days, 100 * 366),
         ] {
-            if value == 0 || value > 100 * 366 {
-                return Err(file.error(
-                    "retention",
-                    key,
-                    format!("{key} is 1 to 100 years' worth"),
-                ));
+            if value == 0 || value > max {
+                return Err(file.error("retention", key, format!("{key} is 1 to {max}")));
             }
         }
         if keep.journal_years < keep.sales_years {

@@ -87,6 +87,10 @@ pub enum EngineError {
     QuantityOnLabel,
     #[error(transparent)]
     Contact(#[from] crate::domain::customer::ContactError),
+    #[error(
+        "a backup with the keys in it is an admin's to take: they sign as this till and open every customer's details"
+    )]
+    KeysNeedAdmin,
     #[error("customer {0} is not in this store")]
     NoSuchCustomer(u64),
     #[error("customer {0}'s details were erased: nothing is left to change or attach")]

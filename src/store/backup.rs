@@ -144,15 +144,51 @@ fn read(path: &Path) -> Result<(Header, Body), StoreError> {
 /// directory beside it (the file, then the store it makes: it opens, its
 /// journal verifies, its customers decrypt); only then is the old store
 /// moved aside (to the returned path) and the new one put in its place.
-pub fn restore(backup: &Path, data: &Path) -> Result<(Summary, Option<PathBuf>), StoreError> {
+///
+/// A backup older than the store it would replace (a shorter journal) is
+/// refused unless `force`: the sales since would be lost, and their receipt
+/// and batch numbers given again.
+pub fn restore(
+    backup: &Path,
+    data: &Path,
+    force: bool,
+) -> Result<(Summary, Option<PathBuf>), StoreError> {
     let (header, body) = read(backup)?;
+    // What is there now: nothing, an empty directory, or a store (locked
+    // by us until it is moved aside, so no till opens it meanwhile).
+    let mut current = None;
+    if data.exists() {
+        let empty = std::fs::read_dir(data)
+            .map_err(|e| StoreError::io(data, e))?
+            .next()
+            .is_none();
+        if !empty {
+            if !super::looks_like_store(data) {
+                return Err(StoreError::NotAStore(data.to_path_buf()));
+            }
+            let store = Store::open(data)?;
+            let head = super::journal::head(&store.meta)?.0;
+            drop(store);
+            current = Some((super::lock::StoreLock::acquire(data)?, head));
+        }
+    }
     let stamp = Utc::now().format("%Y%m%d-%H%M%S");
     let name = data
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "store".into());
     let staging = data.with_file_name(format!("{name}.restoring-{stamp}"));
-    let outcome = stage(&header, body, data, &staging);
+    let outcome = stage(&header, body, data, &staging).and_then(|(records, head)| {
+        match &current {
+            Some((_, now)) if head < *now && !force => Err(StoreError::corrupt(
+                "backup",
+                format!(
+                    "it is older than the store it would replace (its journal ends at entry {head}, the store's at {now}): the sales since would be lost and their numbers given again; add --force if that is meant"
+                ),
+            )),
+            _ => Ok(records),
+        }
+    });
     let records = match outcome {
         Ok(records) => records,
         Err(e) => {
@@ -160,15 +196,17 @@ pub fn restore(backup: &Path, data: &Path) -> Result<(Summary, Option<PathBuf>),
             return Err(e);
         }
     };
-    let aside = if data.exists() {
-        // Refuses while the daemon or a till has the old store open.
-        drop(super::lock::StoreLock::acquire(data)?);
+    let aside = if let Some((_lock, _)) = &current {
         let aside = data.with_file_name(format!("{name}.before-restore-{stamp}"));
         std::fs::rename(data, &aside).map_err(|e| StoreError::io(data, e))?;
         Some(aside)
     } else {
+        if data.exists() {
+            std::fs::remove_dir(data).map_err(|e| StoreError::io(data, e))?;
+        }
         None
     };
+    drop(current);
     std::fs::rename(&staging, data).map_err(|e| StoreError::io(&staging, e))?;
     Ok((
         Summary {
@@ -181,8 +219,14 @@ pub fn restore(backup: &Path, data: &Path) -> Result<(Summary, Option<PathBuf>),
     ))
 }
 
-/// Builds the store in `staging` and checks it; returns the record count.
-fn stage(header: &Header, body: Body, data: &Path, staging: &Path) -> Result<usize, StoreError> {
+/// Builds the store in `staging` and checks it; returns the record count
+/// and where its journal ends.
+fn stage(
+    header: &Header,
+    body: Body,
+    data: &Path,
+    staging: &Path,
+) -> Result<(usize, u64), StoreError> {
     std::fs::create_dir_all(staging).map_err(|e| StoreError::io(staging, e))?;
     match &body.keys {
         Some(keys) => {
@@ -218,7 +262,15 @@ fn stage(header: &Header, body: Body, data: &Path, staging: &Path) -> Result<usi
         dir.persist()?;
     }
     let store = Store::open(staging)?;
-    if store.settings()?.terminal != header.terminal {
+    let settings = store.settings()?;
+    let key = identity::load_key(staging)?;
+    if hex::encode(key.verifying_key().to_bytes()) != settings.public_key {
+        return Err(StoreError::corrupt(
+            "backup",
+            "the signing key at hand is not this store's: restore it where its own keys are, or from a backup made with --with-keys",
+        ));
+    }
+    if settings.terminal != header.terminal {
         return Err(StoreError::corrupt(
             "backup",
             "its header and its store name different terminals",
@@ -235,5 +287,6 @@ fn stage(header: &Header, body: Body, data: &Path, staging: &Path) -> Result<usi
             )
         })?;
     }
-    Ok(records)
+    let head = super::journal::head(&store.meta)?.0;
+    Ok((records, head))
 }

@@ -13,7 +13,7 @@ use super::customers::Correction;
 use super::envelope::{decode, encode};
 use super::error::StoreError;
 use super::journal::{self, JournalEvent, JournalRecord};
-use super::outbox::{HqLink, PendingBatch, SyncState};
+use super::outbox::{HqLink, SyncState};
 use super::print_queue::PrintJob;
 use super::settings::StoreSettings;
 use super::{Store, keys};
@@ -96,8 +96,19 @@ pub struct Dump {
     pub sync: SyncRecord,
     /// What retention has removed: receipts below `receipts_kept_from`, and
     /// the journal before its checkpoint.
-    #[serde(default)]
     pub retention: RetentionMarks,
+    /// The next numbers to give: kept, not recomputed, so no receipt, shift
+    /// or customer number is ever given twice, even after retention.
+    pub counters: Counters,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counters {
+    pub next_receipt: u64,
+    pub next_held: u64,
+    pub next_shift: u64,
+    pub next_print_job: u64,
+    pub next_customer: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -252,7 +263,22 @@ impl Store {
                 receipts_kept_from: self.receipts_kept_from()?,
                 journal_checkpoint: journal::checkpoint(&self.meta)?,
             },
+            counters: Counters {
+                next_receipt: self.counter(NEXT_RECEIPT)?,
+                next_held: self.counter(NEXT_HELD)?,
+                next_shift: self.counter(NEXT_SHIFT)?,
+                next_print_job: self.counter(NEXT_JOB)?,
+                next_customer: self.counter(NEXT_CUSTOMER)?,
+            },
         })
+    }
+
+    fn counter(&self, key: &[u8]) -> Result<u64, StoreError> {
+        Ok(self
+            .meta
+            .get(key)?
+            .and_then(|raw| keys::parse_seq(&raw))
+            .unwrap_or(1))
     }
 
     /// A new store in `path` (missing or empty) holding exactly what `dump`
@@ -291,7 +317,9 @@ impl Store {
         let mut tallies = std::collections::BTreeMap::new();
         for sale in &dump.sales {
             put(&store.sales, &keys::seq(sale.receipt.0), encode(sale)?)?;
-            if let crate::domain::sale::SaleKind::Refund { original } = sale.sale.kind {
+            if let crate::domain::sale::SaleKind::Refund { original } = sale.sale.kind
+                && original.0 >= dump.retention.receipts_kept_from
+            {
                 let tally = match tallies.remove(&original.0) {
                     Some(t) => t,
                     None => {
@@ -392,73 +420,41 @@ impl Store {
         for c in &dump.catalog_inbox {
             put(&store.catalog_inbox, &keys::seq(c.key), encode(&c.value)?)?;
         }
-        // A client certificate's key is not exported: without it the
-        // certificate is no use, and head office is asked without one.
-        let link = dump.sync.link.as_ref().map(|l| HqLink {
-            url: l.url.clone(),
-            ca_pem: l.ca_pem.clone(),
-            hq_key: l.hq_key.clone(),
-            client_cert: None,
-        });
-        let pending = dump
-            .sync
-            .pending
-            .as_ref()
-            .map(PendingRecord::batch)
-            .transpose()?;
-        store.outbox().restore(
-            link.as_ref(),
-            &dump.sync.state,
-            dump.sync.next_batch,
-            pending.as_ref(),
-            dump.sync.catalog_version,
-        )?;
-        // Counters carry on after the highest number in use.
-        let next = |n: Option<u64>| keys::seq(n.map_or(1, |n| n + 1)).to_vec();
+        // The rebuilt store signs with a key of its own, which head office
+        // does not know: it is not joined, and is enrolled anew; its new head
+        // office then asks for the journal from the start (see `rewind`).
+        store
+            .outbox()
+            .restore(&dump.sync.state, dump.sync.catalog_version)?;
+        // Counters carry on after the highest number ever given: the
+        // exported counter, or past any record, whichever is further.
+        let next = |kept: u64, n: Option<u64>| keys::seq(kept.max(n.map_or(1, |n| n + 1))).to_vec();
+        let c = &dump.counters;
+        let receipts = dump.sales.iter().map(|s| s.receipt.0).max();
+        let receipts = receipts.max(Some(dump.z_state.last_receipt));
+        let kept_from = dump.retention.receipts_kept_from;
         put(
             &store.meta,
             NEXT_RECEIPT,
-            next(dump.sales.iter().map(|s| s.receipt.0).max()),
+            next(c.next_receipt.max(kept_from), receipts),
         )?;
         put(
             &store.meta,
             NEXT_HELD,
-            next(dump.held.iter().map(|h| h.id).max()),
+            next(c.next_held, dump.held.iter().map(|h| h.id).max()),
         )?;
         let shifts = dump.shifts.iter().chain(&dump.shift_history);
         put(
             &store.meta,
             NEXT_SHIFT,
-            next(shifts.map(|s| s.number).max()),
+            next(c.next_shift, shifts.map(|s| s.number).max()),
         )?;
-        put(
-            &store.meta,
-            NEXT_JOB,
-            next(dump.print_jobs.iter().map(|j| j.key).max()),
-        )?;
-        put(
-            &store.meta,
-            NEXT_CUSTOMER,
-            next(dump.customers.iter().map(|c| c.id).max()),
-        )?;
+        let jobs = dump.print_jobs.iter().map(|j| j.key).max();
+        put(&store.meta, NEXT_JOB, next(c.next_print_job, jobs))?;
+        let customers = dump.customers.iter().map(|c| c.id).max();
+        put(&store.meta, NEXT_CUSTOMER, next(c.next_customer, customers))?;
         store.persist()?;
         Ok(store)
-    }
-}
-
-impl PendingRecord {
-    pub fn batch(&self) -> Result<PendingBatch, StoreError> {
-        let bad = |what: &str| StoreError::corrupt("sync.pending", format!("{what} is not hex"));
-        Ok(PendingBatch {
-            seq: self.seq,
-            first: self.first,
-            last: self.last,
-            last_hash: hex::decode(&self.last_hash)
-                .ok()
-                .and_then(|h| h.try_into().ok())
-                .ok_or_else(|| bad("last_hash"))?,
-            bytes: hex::decode(&self.bytes).map_err(|_| bad("bytes"))?,
-        })
     }
 }
 

@@ -47,6 +47,18 @@ pub fn set_checkpoint(meta: &sled::Tree, checkpoint: &Checkpoint) -> Result<(), 
     Ok(())
 }
 
+/// The checkpoint as a record to write with its journal entry.
+pub fn checkpoint_put<'a>(
+    meta: &'a sled::Tree,
+    checkpoint: &Checkpoint,
+) -> Result<super::Put<'a>, StoreError> {
+    Ok(super::Put {
+        tree: meta,
+        key: CHECKPOINT_KEY.to_vec(),
+        value: Some(encode(checkpoint)?),
+    })
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum JournalEvent {
@@ -209,9 +221,27 @@ pub enum JournalEvent {
     CustomerErased {
         id: u64,
     },
-    /// A backup was taken through the daemon; with the keys in it or not.
+    /// A backup was taken; with the keys in it or not.
     BackupTaken {
         with_keys: bool,
+    },
+    /// Retention removed the journal before `first_seq` (which chains from
+    /// `prev_hash`) and the receipts below `receipts_kept_from`. Verification
+    /// holds the store's markers to the latest of these, so a marker written
+    /// by hand cannot hide entries or sales.
+    RetentionApplied {
+        first_seq: u64,
+        prev_hash: Hash,
+        receipts_kept_from: u64,
+    },
+    /// Everything was exported (`till export`), customers' details included.
+    Exported {
+        format: String,
+        customers: usize,
+    },
+    /// The store was rebuilt from an export or a backup.
+    Restored {
+        from: String,
     },
 }
 

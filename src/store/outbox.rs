@@ -277,20 +277,10 @@ impl Outbox {
     /// Puts back what an export said of head office (`dump::restore`).
     pub(super) fn restore(
         &self,
-        link: Option<&HqLink>,
         state: &SyncState,
-        next_batch: u64,
-        pending: Option<&PendingBatch>,
         catalog_version: u64,
     ) -> Result<(), StoreError> {
-        if let Some(link) = link {
-            self.meta.insert(LINK_KEY, encode(link)?)?;
-        }
         self.meta.insert(STATE_KEY, encode(state)?)?;
-        self.meta.insert(NEXT_BATCH_KEY, &keys::seq(next_batch))?;
-        if let Some(pending) = pending {
-            self.meta.insert(PENDING_KEY, encode(pending)?)?;
-        }
         self.meta
             .insert(CATALOG_VERSION_KEY, &keys::seq(catalog_version))?;
         Ok(())

@@ -11,8 +11,8 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::envelope::decode;
 use super::error::StoreError;
-use super::journal::{self, Checkpoint, JournalEvent, JournalRecord};
-use super::{Store, keys};
+use super::journal::{self, ChainError, Checkpoint, JournalEvent, JournalRecord};
+use super::{Put, Store, keys};
 use crate::domain::receipt::CompletedSale;
 use crate::domain::shift::Shift;
 use crate::domain::takings::DayReport;
@@ -147,21 +147,37 @@ impl Store {
         if dry_run {
             return Ok(removed);
         }
-        // Markers first: what verifies must never depend on a run finishing.
-        self.meta.insert(KEPT_FROM_KEY, &keys::seq(kept_from))?;
-        if removed.journal > 0 {
+        // Markers first, journaled with them in one step: what verifies must
+        // never depend on a run finishing, nor on markers nobody journaled.
+        let checkpoint = if removed.journal > 0 {
             let (first_seq, prev_hash) = match new_start {
                 Some(start) => start,
                 None => journal::head(&self.meta)?,
             };
-            let checkpoint = Checkpoint {
+            Some(Checkpoint {
                 first_seq,
                 prev_hash,
                 at: now,
+            })
+        } else {
+            journal::checkpoint(&self.meta)?
+        };
+        if removed.sales + removed.journal > 0 {
+            let mut puts = vec![Put {
+                tree: &self.meta,
+                key: KEPT_FROM_KEY.to_vec(),
+                value: Some(keys::seq(kept_from).to_vec()),
+            }];
+            if let Some(c) = &checkpoint {
+                puts.push(journal::checkpoint_put(&self.meta, c)?);
+            }
+            let event = JournalEvent::RetentionApplied {
+                first_seq: checkpoint.map_or(0, |c| c.first_seq),
+                prev_hash: checkpoint.map_or([0; 32], |c| c.prev_hash),
+                receipts_kept_from: kept_from,
             };
-            journal::set_checkpoint(&self.meta, &checkpoint)?;
+            self.write_journaled_as(&puts, None, event)?;
         }
-        self.persist()?;
         for receipt in &doomed {
             self.sales.remove(keys::seq(*receipt))?;
             self.refunds.remove(keys::seq(*receipt))?;
@@ -180,5 +196,60 @@ impl Store {
         }
         self.persist()?;
         Ok(removed)
+    }
+}
+
+impl Store {
+    /// The retention markers must be what the latest `RetentionApplied`
+    /// entry of the kept journal says, and may not reach past what head
+    /// office has: a marker written by hand would otherwise hide entries
+    /// and sales from verification.
+    pub(super) fn check_retention_marks(&self, kept_from: u64) -> Result<(), ChainError> {
+        let bad = |detail: String| ChainError::Receipts {
+            receipt: kept_from,
+            detail,
+        };
+        let checkpoint = journal::checkpoint(&self.meta).map_err(|e| bad(e.to_string()))?;
+        let mut journaled = None;
+        for raw in self.journal.iter().values().rev() {
+            let raw = raw.map_err(|e| bad(e.to_string()))?;
+            let r: JournalRecord = decode(&raw, "journal entry").map_err(|e| bad(e.to_string()))?;
+            if let JournalEvent::RetentionApplied {
+                first_seq,
+                prev_hash,
+                receipts_kept_from,
+            } = r.entry.event
+            {
+                journaled = Some((first_seq, prev_hash, receipts_kept_from));
+                break;
+            }
+        }
+        let marks = (
+            checkpoint.map_or(0, |c| c.first_seq),
+            checkpoint.map_or([0; 32], |c| c.prev_hash),
+            kept_from,
+        );
+        let expected = journaled.unwrap_or((0, [0; 32], 1));
+        if marks != expected {
+            return Err(bad(
+                "the store's retention markers are not what its journal says retention did: records may have been hidden"
+                    .into(),
+            ));
+        }
+        let first_unsent = self
+            .outbox
+            .first()
+            .ok()
+            .flatten()
+            .and_then(|(k, _)| keys::parse_seq(&k));
+        if let Some(unsent) = first_unsent
+            && marks.0 > unsent
+        {
+            return Err(bad(format!(
+                "the journal was cut at entry {} but entry {unsent} never reached head office",
+                marks.0
+            )));
+        }
+        Ok(())
     }
 }

@@ -23,10 +23,16 @@ pub struct Sealer {
 }
 
 impl Sealer {
-    /// The store's key, made on first use (a store made before customers
-    /// existed gets one the first time it opens).
-    pub fn open_or_create(dir: &Path) -> Result<Sealer, StoreError> {
+    /// The store's key; made if there is none and `may_create` (no customer
+    /// is sealed yet), else missing is an error that says what to do.
+    pub fn open_or_create(dir: &Path, may_create: bool) -> Result<Sealer, StoreError> {
         let path = dir.join(KEY_FILE);
+        if !path.exists() && !may_create {
+            return Err(StoreError::corrupt(
+                KEY_FILE,
+                "missing, and customers' details are sealed with it: put it back from where it was kept, or restore a backup made with --with-keys",
+            ));
+        }
         if !path.exists() {
             let key = XChaCha20Poly1305::generate_key(&mut OsRng);
             identity::write_secret(&path, key.as_slice())?;
@@ -89,7 +95,7 @@ mod tests {
     #[test]
     fn opens_only_what_it_sealed_for_that_record() {
         let dir = tempfile::tempdir().unwrap();
-        let sealer = Sealer::open_or_create(dir.path()).unwrap();
+        let sealer = Sealer::open_or_create(dir.path(), true).unwrap();
         let sealed = sealer.seal(b"customer 1", b"Ada Lovelace").unwrap();
         assert!(!sealed.windows(3).any(|w| w == b"Ada"));
         assert_eq!(
@@ -101,14 +107,14 @@ mod tests {
         altered[30] ^= 1;
         assert!(sealer.open(b"customer 1", &altered).is_err());
         // The same key next time.
-        let again = Sealer::open_or_create(dir.path()).unwrap();
+        let again = Sealer::open_or_create(dir.path(), false).unwrap();
         assert_eq!(again.open(b"customer 1", &sealed).unwrap(), b"Ada Lovelace");
         let other = tempfile::tempdir().unwrap();
         assert!(
-            Sealer::open_or_create(other.path())
-                .unwrap()
-                .open(b"customer 1", &sealed)
-                .is_err()
+            Sealer::open_or_create(other.path(), false).is_err(),
+            "no key, none made"
         );
+        let other = Sealer::open_or_create(other.path(), true).unwrap();
+        assert!(other.open(b"customer 1", &sealed).is_err());
     }
 }

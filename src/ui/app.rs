@@ -889,6 +889,13 @@ impl<'e> App<'e> {
         let Ok(Typed::Search(query)) = customers::parse(&list.query) else {
             return;
         };
+        // Too short to search: the list stays as it was, so the customer
+        // found stays selected while a correction is typed.
+        if query.trim().chars().count() < crate::engine::customers::MIN_QUERY
+            && !query.trim().starts_with('#')
+        {
+            return;
+        }
         match self.engine.customers(session, &query, LOOKUP_LIMIT) {
             Ok(found) => {
                 if let Screen::Customers(list) = &mut self.screen {

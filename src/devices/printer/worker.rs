@@ -162,8 +162,13 @@ fn render(queue: &PrintQueue, setup: &PrinterSetup, job: &PrintJob) -> Result<Ve
                 Copy::Original
             };
             // A buyer with a tax number gets a tax invoice.
+            // If the details cannot be read, the receipt still prints, as a
+            // plain one: the sale and the drawer matter more than the block.
             let buyer = match sale.sale.customer {
-                Some(id) => queue.customer(id).map_err(|e| e.to_string())?,
+                Some(id) => queue.customer(id).unwrap_or_else(|e| {
+                    tracing::warn!(error = %e, "the buyer's details cannot be read; printing a plain receipt");
+                    None
+                }),
                 None => None,
             }
             .and_then(|c| {
