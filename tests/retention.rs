@@ -24,6 +24,29 @@ fn sell(e: &mut Engine, s: SessionId, n: usize) {
     }
 }
 
+/// Exports the store at `data` and imports it into a new one; returns its path.
+fn export_and_import(root: &std::path::Path, data: &std::path::Path) -> std::path::PathBuf {
+    let out = root.join("export");
+    common::run_ok(&[
+        "export",
+        "--data",
+        common::s(data),
+        "--out",
+        common::s(&out),
+    ]);
+    let restored = root.join("restored");
+    common::run_ok(&[
+        "import",
+        "export",
+        common::s(&out),
+        "--data",
+        common::s(&restored),
+        "--admin-pin",
+        "2468",
+    ]);
+    restored
+}
+
 fn years(n: i64) -> Duration {
     Duration::days(365 * n + n / 4)
 }
@@ -156,24 +179,7 @@ fn an_export_after_retention_imports_and_verifies() {
     assert_eq!(removed.sales, 2);
     drop(outbox);
     drop(e);
-    let out = dir.path().join("export");
-    common::run_ok(&[
-        "export",
-        "--data",
-        common::s(&data),
-        "--out",
-        common::s(&out),
-    ]);
-    let restored = dir.path().join("restored");
-    common::run_ok(&[
-        "import",
-        "export",
-        common::s(&out),
-        "--data",
-        common::s(&restored),
-        "--admin-pin",
-        "2468",
-    ]);
+    let restored = export_and_import(dir.path(), &data);
     common::run_ok(&["journal", "verify", "--data", common::s(&restored)]);
 }
 
@@ -286,24 +292,7 @@ fn a_refund_kept_after_its_sale_went_and_the_numbers_carry_on_after_import() {
     assert_eq!(removed.sales, 2);
     e.store().verify_journal().expect("verifies");
     drop(e);
-    let out = dir.path().join("export");
-    common::run_ok(&[
-        "export",
-        "--data",
-        common::s(&data),
-        "--out",
-        common::s(&out),
-    ]);
-    let restored = dir.path().join("restored");
-    common::run_ok(&[
-        "import",
-        "export",
-        common::s(&out),
-        "--data",
-        common::s(&restored),
-        "--admin-pin",
-        "2468",
-    ]);
+    let restored = export_and_import(dir.path(), &data);
     // The next sale takes the next number, never one given before.
     let mut e = common::engine(&restored);
     let s = common::login(&mut e, "admin", "2468");

@@ -26,7 +26,12 @@ pub fn take(
         bail!("{} exists: a backup never overwrites a file", out.display());
     }
     match Store::open(data) {
-        Ok(store) => Ok(identity::write_secret(out, &store.backup(with_keys)?)?),
+        Ok(store) => {
+            identity::write_secret(out, &store.backup(with_keys)?)?;
+            let event = crate::store::journal::JournalEvent::BackupTaken { with_keys };
+            store.append_journal(None, event)?;
+            Ok(())
+        }
         Err(StoreError::Locked { .. }) if socket.exists() => {
             let Some(user) = user else {
                 bail!(

@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod backup;
 pub mod catalog;
 pub mod command;
 pub mod customers;
