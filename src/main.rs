@@ -5,8 +5,8 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Parser;
 use till::cli::args::{
-    Cli, Command, HqCommand, ImportWhat, JournalCommand, ReportCommand, RetentionCommand,
-    SyncCommand,
+    Cli, Command, ConfigCommand, HqCommand, ImportWhat, JournalCommand, ReportCommand,
+    RetentionCommand, SyncCommand,
 };
 use till::cli::{
     backup, customers, daemon, demo_run, export, hq, import, init, journal, logging, purge, report,
@@ -106,6 +106,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             )?;
             println!("backup written to {}", out.display());
         }
+        // Settings::load above has already refused a bad file, naming its line.
+        Command::Config(ConfigCommand::Check) => print!("{}", config.effective()),
         Command::Retention(RetentionCommand::Run { dry_run }) => print!(
             "{}",
             retention::run(&data, &config.config.retention, *dry_run)?

@@ -324,3 +324,35 @@ fn doctor_prints_a_test_page_and_names_a_missing_scanner() {
         stderr(&o)
     );
 }
+
+#[test]
+fn config_check_names_a_mistake_or_prints_what_is_in_effect() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("packaging/till.toml");
+    let shown = run_ok(&["config", "check", "--config", s(&example)]);
+    assert!(shown.starts_with("# effective configuration: "), "{shown}");
+    // What it prints is itself a config the till reads, to the same effect.
+    let again = write(dir.path(), "effective.toml", &shown);
+    assert_eq!(
+        run_ok(&["config", "check", "--config", s(&again)])
+            .lines()
+            .skip(1)
+            .collect::<Vec<_>>(),
+        shown.lines().skip(1).collect::<Vec<_>>()
+    );
+    // Defaults are filled in where the file says nothing.
+    let small = write(dir.path(), "small.toml", "[printer]\ncolumns = 32\n");
+    let shown = run_ok(&["config", "check", "--config", s(&small)]);
+    assert!(
+        shown.contains("columns = 32") && shown.contains("batch_entries = 500"),
+        "{shown}"
+    );
+    let bad = write(
+        dir.path(),
+        "bad.toml",
+        "[printer]\ncolumns = 32\n[retention]\nsales_years = 0\n",
+    );
+    let out = run(&["config", "check", "--config", s(&bad)]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("bad.toml:4"), "{}", stderr(&out));
+}

@@ -35,6 +35,15 @@ fn start(data: &Path, socket: &Path) -> Daemon {
 
 /// Starts a daemon with `extra` arguments and waits until it listens.
 fn start_with(data: &Path, socket: &Path, extra: &[&str]) -> Daemon {
+    spawn_daemon(data, socket, extra, &[])
+}
+
+/// A daemon with variables in its environment, as systemd would set them.
+fn start_with_env(data: &Path, socket: &Path, env: &[(&str, &str)]) -> Daemon {
+    spawn_daemon(data, socket, &[], env)
+}
+
+fn spawn_daemon(data: &Path, socket: &Path, extra: &[&str], env: &[(&str, &str)]) -> Daemon {
     let child = common::till()
         .args([
             "daemon",
@@ -44,6 +53,7 @@ fn start_with(data: &Path, socket: &Path, extra: &[&str]) -> Daemon {
             common::s(socket),
         ])
         .args(extra)
+        .envs(env.iter().copied())
         .env_remove("TILL_CONFIG")
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -708,4 +718,71 @@ fn a_backup_taken_while_the_kiosk_sells_restores_to_a_store_that_verifies() {
     ]);
     assert!(said.contains("the store it replaced is kept at"), "{said}");
     common::run_ok(&["journal", "verify", "--data", common::s(&data)]);
+}
+
+/// Waits for the next datagram on `socket`, up to `limit`.
+fn next_notice(socket: &std::os::unix::net::UnixDatagram, limit: Duration) -> Option<String> {
+    socket.set_read_timeout(Some(limit)).expect("timeout");
+    let mut buf = [0u8; 256];
+    socket
+        .recv(&mut buf)
+        .ok()
+        .map(|n| String::from_utf8_lossy(&buf[..n]).into_owned())
+}
+
+#[test]
+fn under_systemd_the_daemon_says_ready_and_pings_its_watchdog() {
+    let (dir, data) = common::demo_store();
+    let socket = dir.path().join("till.sock");
+    let notify_path = dir.path().join("notify");
+    let notify = std::os::unix::net::UnixDatagram::bind(&notify_path).expect("notify socket");
+    let _daemon = start_with_env(
+        &data,
+        &socket,
+        &[
+            ("NOTIFY_SOCKET", common::s(&notify_path)),
+            ("WATCHDOG_USEC", "200000"),
+        ],
+    );
+    let ready = next_notice(&notify, Duration::from_secs(10)).expect("a notice");
+    assert!(ready.contains("READY=1"), "{ready}");
+    for _ in 0..3 {
+        let ping = next_notice(&notify, Duration::from_secs(5)).expect("a ping");
+        assert_eq!(ping, "WATCHDOG=1");
+    }
+}
+
+#[test]
+fn a_hung_engine_stops_the_watchdog_pings() {
+    use std::sync::{Arc, Mutex};
+    use till::cli::watchdog::{Notifier, run};
+    let (dir, data) = common::demo_store();
+    let notify_path = dir.path().join("notify");
+    let notify = std::os::unix::net::UnixDatagram::bind(&notify_path).expect("notify socket");
+    let engine = Arc::new(Mutex::new(common::engine(&data)));
+    let watched = engine.clone();
+    std::thread::spawn(move || {
+        run(
+            watched,
+            Notifier::at(notify_path),
+            Duration::from_millis(50),
+        )
+    });
+    assert_eq!(
+        next_notice(&notify, Duration::from_secs(5)).as_deref(),
+        Some("WATCHDOG=1")
+    );
+    // A command stuck holding the engine, as on a hung disk.
+    let stuck = engine.lock().expect("engine");
+    while next_notice(&notify, Duration::from_millis(1)).is_some() {}
+    assert_eq!(
+        next_notice(&notify, Duration::from_millis(500)),
+        None,
+        "no pings while the engine is stuck: systemd restarts the daemon"
+    );
+    drop(stuck);
+    assert_eq!(
+        next_notice(&notify, Duration::from_secs(5)).as_deref(),
+        Some("WATCHDOG=1")
+    );
 }

@@ -147,6 +147,9 @@ pub enum Command {
     /// Remove what [retention] says is past its time (once synced and Z-closed)
     #[command(subcommand)]
     Retention(RetentionCommand),
+    /// Check the configuration file and print the configuration in effect
+    #[command(subcommand)]
+    Config(ConfigCommand),
     /// Delete the whole store for good: records, journal, keys, log (admin; PIN from $TILL_PIN or stdin)
     Purge {
         /// Everything: the only kind of purge there is
@@ -275,6 +278,13 @@ pub struct ContactArgs {
     /// Consent to marketing
     #[arg(long)]
     pub marketing: Option<bool>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Read /etc/till/till.toml (or --config): any mistake is named by file
+    /// and line; with none, the configuration in effect, defaults filled in
+    Check,
 }
 
 #[derive(Debug, Subcommand)]

@@ -97,6 +97,15 @@ pub fn run(data: &Path, socket: &Path, config: &Settings) -> Result<()> {
         }
     });
     tracing::info!(socket = %socket.display(), store = %data.display(), "till daemon ready");
+    if let Some(notifier) = super::watchdog::Notifier::from_env() {
+        if let Err(e) = notifier.send("READY=1\nSTATUS=selling") {
+            tracing::warn!(error = %e, "cannot tell the service manager the daemon is ready");
+        }
+        if let Some(interval) = super::watchdog::interval_from_env() {
+            let engine = engine.clone();
+            std::thread::spawn(move || super::watchdog::run(engine, notifier, interval));
+        }
+    }
     eprintln!(
         "till daemon: serving {} on {}",
         data.display(),

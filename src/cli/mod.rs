@@ -19,3 +19,4 @@ pub mod retention;
 pub mod screen;
 pub mod script;
 pub mod sync;
+pub mod watchdog;

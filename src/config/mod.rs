@@ -8,7 +8,7 @@ pub mod file;
 
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::devices::url::DeviceUrl;
 use crate::domain::permissions::PermissionTable;
@@ -18,7 +18,7 @@ use file::{ConfigError, ConfigFile};
 
 pub const DEFAULT_PATH: &str = "/etc/till/till.toml";
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     pub devices: Devices,
@@ -33,7 +33,7 @@ pub struct Config {
     pub permissions: std::collections::BTreeMap<String, String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct DaemonConfig {
     /// Where the daemon listens and screens attach [default: /run/till/till.sock].
@@ -41,7 +41,7 @@ pub struct DaemonConfig {
 }
 
 /// How long records are kept (`till retention run`, and the daemon daily).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RetentionConfig {
     /// Sales and refunds, Z reports and closed shifts: the legal period for
@@ -75,7 +75,7 @@ impl RetentionConfig {
 
 /// How the till sends to head office. Where head office is comes from the
 /// enrolment bundle (`till sync join`), not from here.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SyncConfig {
     /// Journal entries per batch, at most.
@@ -111,7 +111,7 @@ impl Default for SyncConfig {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SessionConfig {
     /// Minutes without use after which a session locks (0: never).
@@ -126,7 +126,7 @@ impl Default for SessionConfig {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Devices {
     /// e.g. `serial:///dev/ttyACM0?baud=9600`
@@ -136,7 +136,7 @@ pub struct Devices {
 }
 
 /// What ends a scan on the serial line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Suffix {
     #[default]
@@ -147,7 +147,7 @@ pub enum Suffix {
     Etx,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ScannerConfig {
     pub suffix: Suffix,
@@ -176,7 +176,7 @@ impl Default for ScannerConfig {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct PrinterConfig {
     /// Characters per line: 32 (58 mm paper), 42 or 48 (80 mm).
@@ -208,7 +208,7 @@ impl Default for PrinterConfig {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ReceiptConfig {
     /// Lines under the store name: address, phone, tax number.
@@ -229,6 +229,18 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// The configuration as the till runs with it: the file's values with
+    /// every default filled in, as TOML (`till config check`).
+    pub fn effective(&self) -> String {
+        let from = match &self.source {
+            Some(path) => format!("{} (checked)", path.display()),
+            None => format!("no file at {DEFAULT_PATH}: the defaults"),
+        };
+        let body =
+            toml::to_string(&self.config).unwrap_or_else(|e| format!("# cannot show it: {e}\n"));
+        format!("# effective configuration: {from}\n{body}")
+    }
+
     /// The engine's rules for people, from `[permissions]` and `[sessions]`.
     pub fn policy(&self) -> Policy {
         let minutes = self.config.sessions.idle_lock_minutes;

@@ -1,0 +1,78 @@
+//! The shipped systemd units verify clean with `systemd-analyze verify`
+//! (any warning fails), with ExecStart pointed at the binary under test.
+
+use std::path::Path;
+use std::process::Command;
+
+const UNITS: [(&str, &str); 3] = [
+    ("till.service", "till.service"),
+    ("till-kiosk@.service", "till-kiosk@tty1.service"),
+    ("till-hq.service", "till-hq.service"),
+];
+
+/// What `systemd-analyze verify` says of a unit: empty when clean.
+fn verify(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write unit");
+    let out = Command::new("systemd-analyze")
+        .arg("verify")
+        .arg(&path)
+        .output()
+        .expect("systemd-analyze runs (apt install systemd; .ci/run does)");
+    let mut said = String::from_utf8_lossy(&out.stdout).into_owned();
+    said += &String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() && said.is_empty() {
+        said = format!("exit {}", out.status);
+    }
+    said
+}
+
+#[test]
+fn the_units_verify_clean() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("systemd");
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (file, instance) in UNITS {
+        let text = std::fs::read_to_string(root.join(file)).expect("unit file");
+        assert!(
+            text.contains("ExecStart=/usr/bin/till "),
+            "{file} runs the packaged binary"
+        );
+        let text = text.replace("/usr/bin/till", env!("CARGO_BIN_EXE_till"));
+        let said = verify(dir.path(), instance, &text);
+        assert!(said.is_empty(), "{file}:\n{said}");
+    }
+    // The check can fail: a broken unit is reported.
+    let said = verify(
+        dir.path(),
+        "broken.service",
+        "[Service]\nType=bogus\nExecStart=/bin/true\n",
+    );
+    assert!(said.contains("bogus"), "{said}");
+}
+
+#[test]
+fn the_daemon_unit_is_watched_hardened_and_restarted() {
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("systemd/till.service"))
+            .expect("till.service");
+    for line in [
+        "Type=notify",
+        "WatchdogSec=",
+        "Restart=always",
+        "User=till",
+        "SupplementaryGroups=dialout",
+        "StateDirectory=till",
+        "RuntimeDirectory=till",
+        "ConfigurationDirectory=till",
+        "ProtectSystem=strict",
+        "ProtectHome=yes",
+        "PrivateTmp=yes",
+        "NoNewPrivileges=yes",
+        "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6",
+    ] {
+        assert!(
+            text.lines().any(|l| l.starts_with(line)),
+            "till.service lacks {line}"
+        );
+    }
+}
