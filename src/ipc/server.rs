@@ -157,6 +157,23 @@ fn session(mut stream: UnixStream, engine: &Mutex<Engine>, hub: &Hub) {
         rand_core::OsRng.fill_bytes(&mut bytes);
         u128::from_le_bytes(bytes)
     };
+    // Registered before the Welcome goes out: the screen's notice stream may
+    // subscribe the moment it has its token (CI once lost that race). Whatever
+    // way this thread ends (the screen left, sent garbage, or a request
+    // panicked), the guard ends its sessions and frees its lanes.
+    let mut guard = Attached {
+        engine,
+        hub,
+        who: who.clone(),
+        screen: Screen {
+            token,
+            sessions: HashSet::new(),
+        },
+    };
+    hub.live
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(token);
     match frame::read::<Request>(&mut stream) {
         Ok(Some(Request::Hello { version })) if version == VERSION => {
             let settings = Box::new(lock(engine).settings().clone());
@@ -188,21 +205,6 @@ fn session(mut stream: UnixStream, engine: &Mutex<Engine>, hub: &Hub) {
             return;
         }
     }
-    // Whatever way this thread ends (the screen left, sent garbage, or a
-    // request panicked), the guard ends its sessions and frees its lanes.
-    let mut guard = Attached {
-        engine,
-        hub,
-        who: who.clone(),
-        screen: Screen {
-            token,
-            sessions: HashSet::new(),
-        },
-    };
-    hub.live
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .insert(token);
     loop {
         let request = match frame::read::<Request>(&mut stream) {
             // Only a fresh connection becomes a notice stream, and only for a
