@@ -430,34 +430,7 @@ fn head_office_never_holds_a_customers_details_and_hears_of_the_erasure() {
         .and_then(|l| l.local_addr())
         .expect("a free port")
         .port();
-    let hq = root.path().join("hq");
-    let url = format!("https://127.0.0.1:{port}");
-    run_ok(&[
-        "hq",
-        "init",
-        "--data",
-        s(&hq),
-        "--url",
-        &url,
-        "--host",
-        "127.0.0.1",
-    ]);
-    let (req, bundle) = (
-        root.path().join("req.toml"),
-        root.path().join("bundle.toml"),
-    );
-    run_ok(&["sync", "request", "--data", s(&data), "--out", s(&req)]);
-    run_ok(&[
-        "hq",
-        "enroll",
-        "--data",
-        s(&hq),
-        "--request",
-        s(&req),
-        "--out",
-        s(&bundle),
-    ]);
-    run_ok(&["sync", "join", "--data", s(&data), s(&bundle)]);
+    let hq = common::hq::head_office(root.path(), port, &[&data]);
     let server = common::hq::HqServer::start(&hq, &format!("127.0.0.1:{port}"));
     run_ok(&["sync", "now", "--data", s(&data)]);
     ok(customers(

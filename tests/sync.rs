@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::hq::HqServer;
+use common::hq::{HqServer, head_office};
 use common::s;
 use till::cli::args::InitArgs;
 use till::config::SyncConfig;
@@ -192,40 +192,6 @@ fn terminal_store(root: &Path, id: &str) -> PathBuf {
     args.store_name = format!("Shop {id}");
     drop(till::cli::init::run(&path, &args).expect("terminal store"));
     path
-}
-
-/// Makes head office at `hq` (reached through `port`) and enrolls the terminals.
-fn head_office(root: &Path, port: u16, terminals: &[&Path]) -> PathBuf {
-    let hq = root.join("hq");
-    let url = format!("https://127.0.0.1:{port}");
-    common::run_ok(&[
-        "hq",
-        "init",
-        "--data",
-        s(&hq),
-        "--url",
-        &url,
-        "--host",
-        "127.0.0.1",
-    ]);
-    for (i, data) in terminals.iter().enumerate() {
-        let req = root.join(format!("req{i}.toml"));
-        let bundle = root.join(format!("bundle{i}.toml"));
-        common::run_ok(&["sync", "request", "--data", s(data), "--out", s(&req)]);
-        common::run_ok(&[
-            "hq",
-            "enroll",
-            "--data",
-            s(&hq),
-            "--request",
-            s(&req),
-            "--out",
-            s(&bundle),
-            "--client-cert",
-        ]);
-        common::run_ok(&["sync", "join", "--data", s(data), s(&bundle)]);
-    }
-    hq
 }
 
 /// Terminals enrolled at a head office they reach through a proxy.

@@ -121,7 +121,8 @@ const TREE_FILES: [(&str, &str, &str); 14] = [
     ("catalog_inbox", "catalog_inbox.json", "catalog_inbox.json"),
 ];
 
-struct Writer<'a> {
+/// Writes an export's files and keeps their counts and checksums for the manifest.
+pub(super) struct Writer<'a> {
     out: &'a Path,
     files: Vec<FileEntry>,
 }
@@ -138,11 +139,21 @@ impl Writer<'_> {
         Ok(())
     }
 
-    fn json<T: Serialize + ?Sized>(&mut self, name: &str, count: usize, value: &T) -> Result<()> {
+    pub(super) fn json<T: Serialize + ?Sized>(
+        &mut self,
+        name: &str,
+        count: usize,
+        value: &T,
+    ) -> Result<()> {
         self.bytes(name, count, serde_json::to_vec_pretty(value)?)
     }
 
-    fn csv(&mut self, name: &str, header: &[&str], rows: Vec<Vec<String>>) -> Result<()> {
+    pub(super) fn csv(
+        &mut self,
+        name: &str,
+        header: &[&str],
+        rows: Vec<Vec<String>>,
+    ) -> Result<()> {
         let mut w = csv::Writer::from_writer(Vec::new());
         w.write_record(header)?;
         let count = rows.len();
@@ -175,7 +186,7 @@ pub fn run(data: &Path, out: &Path, format: ExportFormat) -> Result<Vec<(String,
     w.json("settings.json", 1, &dump.settings)?;
     match format {
         ExportFormat::Json => json_files(&mut w, &dump)?,
-        ExportFormat::Csv => super::export_csv::files(&mut CsvOut(&mut w), &dump)?,
+        ExportFormat::Csv => super::export_csv::files(&mut w, &dump)?,
     }
     w.json("schema.json", 1, &schema(format))?;
     let trees = store
@@ -255,29 +266,6 @@ fn json_files(w: &mut Writer<'_>, d: &Dump) -> Result<()> {
     w.json("sync.json", 1, &d.sync)?;
     w.json("retention.json", 1, &d.retention)?;
     w.json("counters.json", 1, &d.counters)
-}
-
-/// The CSV writer as `export_csv` sees it.
-pub(super) struct CsvOut<'a, 'b>(&'a mut Writer<'b>);
-
-impl CsvOut<'_, '_> {
-    pub(super) fn csv(
-        &mut self,
-        name: &str,
-        header: &[&str],
-        rows: Vec<Vec<String>>,
-    ) -> Result<()> {
-        self.0.csv(name, header, rows)
-    }
-
-    pub(super) fn json<T: Serialize + ?Sized>(
-        &mut self,
-        name: &str,
-        count: usize,
-        value: &T,
-    ) -> Result<()> {
-        self.0.json(name, count, value)
-    }
 }
 
 /// What each file holds, field by field, so a program can read an export

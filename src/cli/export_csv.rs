@@ -4,7 +4,7 @@
 
 use anyhow::Result;
 
-use super::export::CsvOut;
+use super::export::Writer;
 use crate::domain::money::Money;
 use crate::store::dump::Dump;
 
@@ -16,7 +16,7 @@ fn opt(x: &Option<String>) -> String {
     x.clone().unwrap_or_default()
 }
 
-pub(super) fn files(out: &mut CsvOut<'_, '_>, d: &Dump) -> Result<()> {
+pub(super) fn files(out: &mut Writer<'_>, d: &Dump) -> Result<()> {
     out.csv(
         "products.csv",
         &["sku", "name", "price", "tax", "unit", "barcodes", "plu"],

@@ -200,9 +200,9 @@ impl Store {
             hq_key: l.hq_key,
             client_cert_pem: l.client_cert.map(|(cert, _)| cert),
         });
+        let customers: Vec<Customer> = self.customers().collect::<Result<_, _>>()?;
         let mut corrections = Vec::new();
-        for customer in self.customers() {
-            let id = customer?.id;
+        for id in customers.iter().map(|c| c.id) {
             for correction in self.customer_history(id)? {
                 corrections.push(Keyed {
                     key: id,
@@ -227,7 +227,7 @@ impl Store {
             settings: self.settings()?,
             products: all(&self.products, "product")?,
             stock: keyed(&self.stock, "stock", text)?,
-            customers: self.customers().collect::<Result<_, _>>()?,
+            customers,
             customer_corrections: corrections,
             sales: all(&self.sales, "sale")?,
             open_carts: keyed(&self.open_carts, "open cart", lane)?,

@@ -1,7 +1,7 @@
 //! `till hq serve` as its own process, for tests that send to head office.
 
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 use std::sync::{Arc, Mutex};
 
@@ -69,4 +69,38 @@ impl Drop for HqServer {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Makes head office at `hq` (reached through `port`) and enrolls the terminals.
+pub fn head_office(root: &Path, port: u16, terminals: &[&Path]) -> PathBuf {
+    let hq = root.join("hq");
+    let url = format!("https://127.0.0.1:{port}");
+    super::run_ok(&[
+        "hq",
+        "init",
+        "--data",
+        s(&hq),
+        "--url",
+        &url,
+        "--host",
+        "127.0.0.1",
+    ]);
+    for (i, data) in terminals.iter().enumerate() {
+        let req = root.join(format!("req{i}.toml"));
+        let bundle = root.join(format!("bundle{i}.toml"));
+        super::run_ok(&["sync", "request", "--data", s(data), "--out", s(&req)]);
+        super::run_ok(&[
+            "hq",
+            "enroll",
+            "--data",
+            s(&hq),
+            "--request",
+            s(&req),
+            "--out",
+            s(&bundle),
+            "--client-cert",
+        ]);
+        super::run_ok(&["sync", "join", "--data", s(data), s(&bundle)]);
+    }
+    hq
 }
