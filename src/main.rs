@@ -9,8 +9,8 @@ use till::cli::args::{
     RetentionCommand, SyncCommand,
 };
 use till::cli::{
-    backup, customers, daemon, demo_run, export, hq, import, init, journal, logging, purge, report,
-    retention, screen, script, sync,
+    backup, customers, daemon, demo_run, export, hq, import, init, journal, logging, prompt, purge,
+    report, retention, screen, script, sync,
 };
 use till::config::Settings;
 
@@ -43,6 +43,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
     logging::to_stderr();
     match command {
         Command::Init(args) => {
+            let asked;
+            let args = if !args.demo && args.admin_pin.is_none() && prompt::interactive() {
+                asked = init::ask(args)?;
+                &asked
+            } else {
+                args
+            };
             let store = init::run(&data, args)?;
             let s = store.settings()?;
             println!(

@@ -85,6 +85,24 @@ impl Screen {
         panic!("'{text}' never appeared; the screen:\n{}", self.contents());
     }
 
+    /// Waits until `text` has been written `n` times: a question asked again.
+    fn wait_count(&self, text: &str, n: usize) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let count = || {
+            String::from_utf8_lossy(&self.raw.lock().expect("raw"))
+                .matches(text)
+                .count()
+        };
+        while count() < n {
+            assert!(
+                Instant::now() < deadline,
+                "'{text}' was not written {n} times; the screen:\n{}",
+                self.contents()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// Sends keys the way a keyboard does: one write per key press.
     fn type_slowly(&mut self, text: &str) {
         for b in text.bytes() {
@@ -252,4 +270,60 @@ fn a_screen_attached_to_the_daemon_sells_the_same_way() {
     assert_eq!(sale.totals.total, Money::new(dec!(24.50)));
     let _ = daemon.kill();
     let _ = daemon.wait();
+}
+
+#[test]
+fn till_init_at_a_terminal_asks_for_the_shop_and_never_shows_the_pin() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("store");
+    let mut screen = Screen::spawn(&["init", "--data", common::s(&data)]);
+    let answer = |screen: &mut Screen, question: &str, text: &str| {
+        screen.wait_for(question);
+        screen.scan(text);
+    };
+    answer(&mut screen, "Shop name", "Corner Shop");
+    answer(&mut screen, "Terminal id", "");
+    // A wrong answer is named and the question asked again.
+    answer(&mut screen, "Currency (ISO 4217 code) [EUR]", "EURO");
+    screen.wait_for("is not a currency code");
+    screen.scan("chf");
+    answer(&mut screen, "Digits after the decimal point", "");
+    answer(&mut screen, "(exclusive) [inclusive]", "exclusive");
+    answer(&mut screen, "Tax rates", "std=8.1, red=2.6");
+    answer(&mut screen, "Smallest coin", "0.05");
+    // A PIN of the wrong shape, then two that differ: each is asked again.
+    answer(&mut screen, "admin user's PIN", "12ab");
+    screen.wait_for("a PIN is 4 to 12 digits");
+    screen.wait_count("admin user's PIN", 2);
+    screen.scan("4321");
+    answer(&mut screen, "The same PIN again", "4322");
+    screen.wait_for("the two PINs differ");
+    screen.wait_count("admin user's PIN", 3);
+    screen.scan("4321");
+    screen.wait_count("The same PIN again", 2);
+    screen.scan("4321");
+    screen.wait_for("created store 'Corner Shop' (terminal T01)");
+    assert!(screen.wait_exit().success());
+    assert!(
+        !screen.contents().contains("4321"),
+        "a PIN was echoed:\n{}",
+        screen.contents()
+    );
+
+    let mut engine = common::engine(&data);
+    let settings = engine.store().settings().expect("settings");
+    assert_eq!(settings.rules.currency.code, "CHF");
+    assert_eq!(settings.rules.cash_increment, Some(dec!(0.05)));
+    assert_eq!(
+        settings.rules.tax_mode,
+        till::domain::tax::TaxMode::Exclusive
+    );
+    let rates: Vec<_> = settings
+        .rules
+        .tax_categories
+        .iter()
+        .map(|c| (c.code.as_str(), c.rate))
+        .collect();
+    assert_eq!(rates, [("std", dec!(0.081)), ("red", dec!(0.026))]);
+    common::login(&mut engine, "admin", "4321");
 }

@@ -169,7 +169,7 @@ pub enum Command {
     },
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct InitArgs {
     /// Add a demo catalog (300+ products) and the users cashier (PIN 1111) and manager (PIN 9999)
     #[arg(long)]
@@ -189,6 +189,10 @@ pub struct InitArgs {
     /// Whether shelf prices include tax
     #[arg(long, value_enum, default_value_t = TaxModeArg::Inclusive)]
     pub tax_mode: TaxModeArg,
+    /// The tax regime's rates, as code=percent: products name a code
+    /// [default: std=20, red=10, food=5.5, zero=0]
+    #[arg(long)]
+    pub tax_rates: Option<String>,
     /// Smallest coin for cash payments, e.g. 0.05
     #[arg(long)]
     pub cash_rounding: Option<String>,

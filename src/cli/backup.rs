@@ -8,7 +8,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 
-use super::customers::pin;
+use super::prompt::pin;
 use crate::engine::BACK_OFFICE;
 use crate::engine::api::TillApi;
 use crate::ipc::client::Client;

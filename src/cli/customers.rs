@@ -2,31 +2,17 @@
 //! with a PIN, through the engine: in this process, or through the daemon
 //! when it holds the store. Nothing here bypasses a permission.
 
-use std::io::BufRead;
 use std::path::Path;
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Result, anyhow, bail};
 
 use super::args::{ContactArgs, CustomersCommand};
+use super::prompt::pin;
 use crate::domain::customer::{Consent, Contact, Customer};
 use crate::engine::api::TillApi;
 use crate::engine::{BACK_OFFICE, Command, Engine, Event, SessionId};
 use crate::ipc::client::Client;
 use crate::store::{Store, StoreError};
-
-/// The PIN from `$TILL_PIN`, else the first line on standard input, so it
-/// never shows in the process list or the shell history.
-pub fn pin() -> Result<String> {
-    if let Ok(pin) = std::env::var("TILL_PIN") {
-        return Ok(pin);
-    }
-    let mut line = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .context("cannot read the PIN from standard input")?;
-    Ok(line.trim().to_string())
-}
 
 pub fn run(data: &Path, socket: &Path, user: &str, command: &CustomersCommand) -> Result<String> {
     let pin = pin()?;

@@ -1,5 +1,6 @@
 //! `till init`: a new store with its key, settings and admin user; `--demo`
-//! adds the demo catalog and users.
+//! adds the demo catalog and users. At a terminal with no `--admin-pin`, it
+//! asks for what a new shop must decide, the flags' values as its defaults.
 
 use std::path::Path;
 
@@ -8,11 +9,13 @@ use chrono::Utc;
 use rust_decimal::Decimal;
 
 use super::args::{InitArgs, TaxModeArg};
+use super::prompt;
 use crate::demo;
 use crate::domain::barcode::VariableMeasureLayout;
 use crate::domain::money::Currency;
 use crate::domain::pricing::PriceRules;
-use crate::domain::tax::TaxMode;
+use crate::domain::tax::{TaxCategory, TaxMode};
+use crate::domain::terminal;
 use crate::domain::user::{Role, User};
 use crate::engine::auth::hash_pin;
 use crate::store::Store;
@@ -20,7 +23,12 @@ use crate::store::journal::JournalEvent;
 use crate::store::settings::StoreSettings;
 
 pub fn run(data: &Path, args: &InitArgs) -> Result<Store> {
+    terminal::check_id(&args.terminal)?;
     let currency = Currency::new(&args.currency, args.minor_units)?;
+    let tax_categories = match &args.tax_rates {
+        Some(text) => tax_rates(text).with_context(|| format!("--tax-rates '{text}'"))?,
+        None => PriceRules::default().tax_categories,
+    };
     let cash_increment = match &args.cash_rounding {
         Some(text) => {
             // Parsed as money, so a step finer than the currency's cents is refused.
@@ -51,6 +59,7 @@ pub fn run(data: &Path, args: &InitArgs) -> Result<Store> {
                 TaxModeArg::Inclusive => TaxMode::Inclusive,
                 TaxModeArg::Exclusive => TaxMode::Exclusive,
             },
+            tax_categories,
             ..PriceRules::default()
         },
         measure_layout: VariableMeasureLayout::default(),
@@ -90,4 +99,163 @@ pub fn run(data: &Path, args: &InitArgs) -> Result<Store> {
         store.put_products(&demo::catalog(), None)?;
     }
     Ok(store)
+}
+
+/// Asks for the shop's name, terminal, currency, tax regime, cash rounding
+/// and the admin's PIN; each answer is checked as the flag would be, and
+/// asked again until it is right.
+pub fn ask(args: &InitArgs) -> Result<InitArgs> {
+    println!("A new till store. Enter takes the value in brackets.");
+    let mut answers = args.clone();
+    answers.store_name = prompt::ask("Shop name, as receipts print it", &args.store_name, |s| {
+        Ok(s.to_string())
+    })?;
+    answers.terminal = prompt::ask(
+        "Terminal id (receipt numbers are a series per terminal)",
+        &args.terminal,
+        |s| Ok(terminal::check_id(s).map(|()| s.to_string())?),
+    )?;
+    answers.currency = prompt::ask("Currency (ISO 4217 code)", &args.currency, |s| {
+        let code = s.to_ascii_uppercase();
+        Currency::new(&code, 0)?;
+        Ok(code)
+    })?;
+    let minor_default = minor_units_of(&answers.currency).unwrap_or(args.minor_units);
+    answers.minor_units = prompt::ask(
+        "Digits after the decimal point (2 for EUR, 0 for JPY)",
+        &minor_default.to_string(),
+        |s| {
+            let units: u32 = s.parse().context("a number such as 2")?;
+            Currency::new(&answers.currency, units)?;
+            Ok(units)
+        },
+    )?;
+    answers.tax_mode = prompt::ask(
+        "Shelf prices include tax (inclusive) or have it added (exclusive)",
+        match args.tax_mode {
+            TaxModeArg::Inclusive => "inclusive",
+            TaxModeArg::Exclusive => "exclusive",
+        },
+        |s| match s {
+            "inclusive" | "i" => Ok(TaxModeArg::Inclusive),
+            "exclusive" | "e" => Ok(TaxModeArg::Exclusive),
+            _ => bail!("inclusive or exclusive"),
+        },
+    )?;
+    let rates_default = match &args.tax_rates {
+        Some(text) => text.clone(),
+        None => rates_text(&PriceRules::default().tax_categories),
+    };
+    answers.tax_rates = Some(prompt::ask(
+        "Tax rates, as code=percent (products name the code)",
+        &rates_default,
+        |s| tax_rates(s).map(|_| s.to_string()),
+    )?);
+    let rounding_default = args.cash_rounding.as_deref().unwrap_or("none");
+    answers.cash_rounding = prompt::ask(
+        "Smallest coin for cash payments, or none",
+        rounding_default,
+        |s| match s {
+            "none" => Ok(None),
+            step => {
+                let currency = Currency::new(&answers.currency, answers.minor_units)?;
+                let step = currency.parse(step)?.amount();
+                if step <= Decimal::ZERO {
+                    bail!("more than zero, such as 0.05");
+                }
+                Ok(Some(step.to_string()))
+            }
+        },
+    )?;
+    answers.admin_pin = Some(prompt::new_pin("The admin user", |pin| {
+        Ok(crate::engine::auth::check_shape(pin)?)
+    })?);
+    Ok(answers)
+}
+
+/// The digits after the point of currencies that do not have two.
+fn minor_units_of(code: &str) -> Option<u32> {
+    match code {
+        "JPY" | "KRW" | "ISK" | "CLP" | "VND" | "XOF" | "XAF" | "UGX" | "PYG" => Some(0),
+        "BHD" | "KWD" | "OMR" | "JOD" | "TND" | "LYD" | "IQD" => Some(3),
+        _ => None,
+    }
+}
+
+/// `std=20, red=10, food=5.5`: a tax regime's categories, rates in percent.
+/// A code the default regime knows keeps its name; others are named by code.
+fn tax_rates(text: &str) -> Result<Vec<TaxCategory>> {
+    let known = PriceRules::default().tax_categories;
+    let mut categories: Vec<TaxCategory> = Vec::new();
+    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let Some((code, percent)) = part.split_once('=') else {
+            bail!("'{part}': write code=percent, such as std=20");
+        };
+        let code = code.trim();
+        if code.is_empty() || !code.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            bail!("'{code}': a tax code is letters and digits");
+        }
+        if categories.iter().any(|c| c.code == code) {
+            bail!("'{code}' is given twice");
+        }
+        let percent: Decimal = percent
+            .trim()
+            .parse()
+            .with_context(|| format!("'{part}': the rate is a percentage such as 20 or 5.5"))?;
+        if percent < Decimal::ZERO || percent >= Decimal::ONE_HUNDRED {
+            bail!("'{part}': a rate from 0 to under 100 percent");
+        }
+        let name = known
+            .iter()
+            .find(|c| c.code == code)
+            .map_or_else(|| code.to_string(), |c| c.name.clone());
+        categories.push(TaxCategory {
+            code: code.to_string(),
+            name,
+            rate: (percent / Decimal::ONE_HUNDRED).normalize(),
+        });
+    }
+    if categories.is_empty() {
+        bail!("give at least one rate, such as std=20");
+    }
+    Ok(categories)
+}
+
+fn rates_text(categories: &[TaxCategory]) -> String {
+    categories
+        .iter()
+        .map(|c| format!("{}={}", c.code, (c.rate * Decimal::ONE_HUNDRED).normalize()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_regime_reads_back_as_written_and_bad_rates_are_named() {
+        let cats = tax_rates("std=19, red=7,zero=0").unwrap();
+        assert_eq!(rates_text(&cats), "std=19, red=7, zero=0");
+        assert_eq!(cats[0].name, "Standard");
+        assert_eq!(cats[0].rate, Decimal::new(19, 2));
+        let default = rates_text(&PriceRules::default().tax_categories);
+        assert_eq!(default, "std=20, red=10, food=5.5, zero=0");
+        assert_eq!(
+            tax_rates(&default).unwrap(),
+            PriceRules::default().tax_categories
+        );
+        for (bad, says) in [
+            ("std", "code=percent"),
+            ("std=abc", "percentage"),
+            ("std=100", "under 100"),
+            ("std=20,std=10", "twice"),
+            ("", "at least one"),
+            ("s d=5", "letters and digits"),
+        ] {
+            let e = format!("{:#}", tax_rates(bad).unwrap_err());
+            assert!(e.contains(says), "{bad}: {e}");
+        }
+    }
 }

@@ -12,6 +12,7 @@ pub mod import;
 pub mod init;
 pub mod journal;
 pub mod logging;
+pub mod prompt;
 pub mod purge;
 pub mod receipt_text;
 pub mod report;

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use anyhow::{Result, bail};
 
-use super::customers::pin;
+use super::prompt::pin;
 use crate::domain::user::Role;
 use crate::engine::{BACK_OFFICE, Engine};
 use crate::store::Store;

@@ -18,4 +18,5 @@ pub mod stock;
 pub mod takings;
 pub mod tax;
 pub mod tender;
+pub mod terminal;
 pub mod user;

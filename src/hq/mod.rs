@@ -162,15 +162,7 @@ impl Hq {
     /// with; with `client_cert`, the bundle carries a client certificate.
     pub fn enroll(&self, request: &EnrollRequest, client_cert: bool) -> Result<Bundle> {
         wire::verifying_key(&request.public_key).map_err(anyhow::Error::msg)?;
-        let id = &request.terminal;
-        if id.is_empty()
-            || id.len() > 32
-            || !id
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        {
-            bail!("terminal id '{id}': use 1 to 32 letters, digits, - or _");
-        }
+        crate::domain::terminal::check_id(&request.terminal)?;
         let record =
             TerminalRecord::new(&request.terminal, &request.store_name, &request.public_key);
         self.store.enroll(&record)?;
