@@ -286,6 +286,55 @@ pub fn catalog() -> Vec<Product> {
     out
 }
 
+/// Makers' names for generated products, so names differ beyond the ranges.
+const BRANDS: [&str; 16] = [
+    "Acme",
+    "Northfield",
+    "Bluebell",
+    "Hartley",
+    "Greenway",
+    "Sunrise",
+    "Oakridge",
+    "Millbrook",
+    "Riverside",
+    "Goldcrest",
+    "Kestrel",
+    "Meadow",
+    "Highland",
+    "Seaside",
+    "Amber",
+    "Willow",
+];
+
+/// `count` more products for a large demo catalog (`till init --demo
+/// --products N`, the benchmarks): names from the ranges with a maker and a
+/// size, each with its own valid EAN-13 (prefix 49, which the demo's real
+/// codes do not use). Made lazily, so a million never sit in memory at once.
+pub fn generated(count: usize) -> impl Iterator<Item = Product> {
+    let kinds: Vec<(&Range, &str, &str)> = RANGES
+        .iter()
+        .flat_map(|r| {
+            r.items
+                .iter()
+                .flat_map(move |i| r.variants.iter().map(move |v| (r, *i, *v)))
+        })
+        .collect();
+    (0..count).map(move |n| {
+        let (range, item, variant) = kinds[n % kinds.len()];
+        let brand = BRANDS[(n / kinds.len()) % BRANDS.len()];
+        let size = n / (kinds.len() * BRANDS.len());
+        Product {
+            sku: format!("g{n:07}"),
+            name: format!("{brand} {item}, {variant} no. {size}"),
+            price: cents(range.base_cents + (n as i64 * 37) % 400),
+            tax_code: range.tax.to_string(),
+            unit: Unit::Each,
+            barcodes: vec![ean13(&format!("49{n:010}"))],
+            plu: None,
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -320,6 +369,27 @@ mod tests {
                 products.iter().any(|p| p.tax_code == cat),
                 "no product in {cat}"
             );
+        }
+    }
+
+    #[test]
+    fn generated_products_are_valid_and_clash_with_nothing() {
+        let layout = VariableMeasureLayout::default();
+        let mut skus: std::collections::HashSet<String> =
+            catalog().into_iter().map(|p| p.sku).collect();
+        let mut codes: std::collections::HashSet<String> =
+            catalog().into_iter().flat_map(|p| p.barcodes).collect();
+        let mut names = std::collections::HashSet::new();
+        for p in generated(20_000) {
+            assert!(skus.insert(p.sku.clone()), "sku {}", p.sku);
+            assert!(names.insert(p.name.clone()), "name {}", p.name);
+            for code in &p.barcodes {
+                assert!(codes.insert(code.clone()), "code {code}");
+                assert!(
+                    matches!(parse(code, &layout), Ok(Scanned::Item { .. })),
+                    "{code}"
+                );
+            }
         }
     }
 }

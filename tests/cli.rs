@@ -356,3 +356,26 @@ fn config_check_names_a_mistake_or_prints_what_is_in_effect() {
     assert!(!out.status.success());
     assert!(stderr(&out).contains("bad.toml:4"), "{}", stderr(&out));
 }
+
+#[test]
+fn init_demo_products_makes_a_large_catalog_whose_codes_scan() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("store");
+    let demo = till::demo::catalog().len();
+    let said = run_ok(&["init", "--demo", "--products", "25000", "--data", s(&data)]);
+    assert!(
+        said.contains(&format!("with {} products", demo + 25_000)),
+        "{said}"
+    );
+    // The last generated product (beyond the first 10 000-product batch) sells.
+    let last = till::demo::generated(25_000).last().expect("a product");
+    let script = write(
+        dir.path(),
+        "sale.txt",
+        &format!("login cashier 1111\nscan {}\npay card\n", last.barcodes[0]),
+    );
+    let out = run_ok(&["sale", "--script", s(&script), "--data", s(&data)]);
+    assert!(out.contains(&last.name), "{out}");
+    let refused = run(&["init", "--products", "10", "--data", s(&dir.path().join("x"))]);
+    assert!(!refused.status.success());
+}

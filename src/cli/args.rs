@@ -53,6 +53,9 @@ pub struct ScreenArgs {
     /// Log file of the till screen [default: till.log in the store directory]
     #[arg(long)]
     pub log: Option<PathBuf>,
+    /// Draw the first frame, then exit: how `benches/run` times a cold start
+    #[arg(long)]
+    pub exit_after_first_frame: bool,
 }
 
 impl Cli {
@@ -174,6 +177,10 @@ pub struct InitArgs {
     /// Add a demo catalog (300+ products) and the users cashier (PIN 1111) and manager (PIN 9999)
     #[arg(long)]
     pub demo: bool,
+    /// With --demo: this many generated products more, each with its own
+    /// barcode (a large catalog, as the benchmarks use)
+    #[arg(long, default_value_t = 0, requires = "demo")]
+    pub products: usize,
     /// This terminal's id: receipt numbers are a series per terminal
     #[arg(long, default_value = "T01")]
     pub terminal: String,

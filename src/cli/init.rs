@@ -97,6 +97,13 @@ pub fn run(data: &Path, args: &InitArgs) -> Result<Store> {
     }
     if args.demo {
         store.put_products(&demo::catalog(), None)?;
+        // In transactions of a bounded size, so a million products need
+        // no more memory than ten thousand.
+        let mut generated = demo::generated(args.products).peekable();
+        while generated.peek().is_some() {
+            let chunk: Vec<_> = generated.by_ref().take(10_000).collect();
+            store.put_products(&chunk, None)?;
+        }
     }
     Ok(store)
 }

@@ -128,6 +128,8 @@ fn show(
     };
     let mut app = App::new(api, keymap, theme, wedge, lane);
     app.devices = board;
+    // The loop draws, then looks at `quit`: one frame, then out.
+    app.quit = args.exit_after_first_frame;
     // A broken file never stops the till: it starts on the shipped default and says why.
     let problems: Vec<String> = [keymap_error, theme_error]
         .into_iter()

@@ -1,0 +1,202 @@
+//! The till's own critical paths, in process: a scan to the next frame of
+//! the sale screen (100k and 1M products), a sale's durable completion
+//! beside a raw fsync in the same directory, and type-ahead search over 100k
+//! products.
+//!
+//! `cargo bench --bench till_paths` (criterion's figures), or `benches/run`,
+//! which also times the binary (cold start, memory, idle CPU) and prints
+//! one table. Stores are made once under `target/bench-stores/` and kept.
+//!
+//! Criterion reports means and medians of batches; a cashier feels the
+//! slowest scans, so each scan is also timed alone and the median and p99
+//! of those are printed as `FIGURE` lines for `benches/run`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use till::cli::args::InitArgs;
+use till::domain::tender::TenderKind;
+use till::engine::{Command, Engine, SessionId};
+use till::store::Store;
+use till::ui::app::App;
+use till::ui::keymap::Keymap;
+use till::ui::keys::Key;
+use till::ui::theme::Theme;
+use till::ui::view;
+use till::ui::wedge::WedgeConfig;
+
+/// A demo store with `products` generated products more, made once.
+fn store(products: usize) -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-stores");
+    let dir = root.join(format!("products-{products}"));
+    let done = root.join(format!("products-{products}.done"));
+    if !done.exists() {
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&root).expect("bench-stores");
+        let args = InitArgs {
+            products,
+            ..InitArgs::demo()
+        };
+        let started = Instant::now();
+        drop(till::cli::init::run(&dir, &args).expect("bench store"));
+        eprintln!(
+            "made a store of {products} generated products in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+        std::fs::write(&done, b"").expect("mark");
+    }
+    dir
+}
+
+/// Codes spread over the whole generated catalog, so scans touch cold and
+/// warm parts of the tree alike.
+fn codes(products: usize, n: usize) -> Vec<String> {
+    let step = (products / n).max(1);
+    till::demo::generated(products)
+        .step_by(step)
+        .take(n)
+        .map(|p| p.barcodes[0].clone())
+        .collect()
+}
+
+fn figure(name: &str, mut times: Vec<Duration>) {
+    times.sort();
+    let at = |q: f64| times[((times.len() - 1) as f64 * q) as usize].as_nanos();
+    println!(
+        "FIGURE {name} median_ns={} p99_ns={} n={}",
+        at(0.5),
+        at(0.99),
+        times.len()
+    );
+}
+
+fn press(app: &mut App, keys: &str) {
+    for word in keys.split(' ') {
+        let key = Key::parse(word).expect("key");
+        app.press(key);
+    }
+}
+
+fn scan_to_frame(c: &mut Criterion) {
+    let mut group = c.benchmark_group("scan_to_frame");
+    for products in [100_000, 1_000_000] {
+        let mut engine = Engine::new(Store::open(&store(products)).expect("open")).expect("engine");
+        let codes = codes(products, 2000);
+        let mut app = App::new(
+            &mut engine,
+            Keymap::shipped_default(),
+            Theme::shipped_default(),
+            WedgeConfig::default(),
+            1,
+        );
+        press(&mut app, "c a s h i e r Enter 1 1 1 1 Enter");
+        let mut terminal = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
+        terminal.draw(|f| view::draw(f, &app)).expect("draw");
+        let mut each = Vec::new();
+        let mut next = 0;
+        let label = format!("{}k", products / 1000);
+        group.bench_function(BenchmarkId::from_parameter(&label), |b| {
+            b.iter_custom(|iters| {
+                let mut total = Duration::ZERO;
+                for _ in 0..iters {
+                    let code = &codes[next % codes.len()];
+                    next += 1;
+                    let started = Instant::now();
+                    app.scanned(code);
+                    terminal.draw(|f| view::draw(f, &app)).expect("draw");
+                    let took = started.elapsed();
+                    total += took;
+                    each.push(took);
+                    // A till's sale has tens of lines, not thousands: pay
+                    // (untimed) and start again every 20 scans.
+                    if next % 20 == 0 {
+                        press(&mut app, "Enter Enter");
+                    }
+                }
+                total
+            })
+        });
+        figure(&format!("scan_to_frame_{label}"), each);
+    }
+    group.finish();
+}
+
+fn login(engine: &mut Engine) -> SessionId {
+    engine.login("cashier", "1111", 1).expect("login")
+}
+
+fn sale_completion(c: &mut Criterion) {
+    let dir = store(100_000);
+    let mut engine = Engine::new(Store::open(&dir).expect("open")).expect("engine");
+    let session = login(&mut engine);
+    let codes = codes(100_000, 500);
+    let mut group = c.benchmark_group("sale_completion");
+    group.sample_size(30);
+    let mut next = 0;
+    group.bench_function("five_line_sale", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                for _ in 0..5 {
+                    let code = codes[next % codes.len()].clone();
+                    next += 1;
+                    let scan = Command::Scan {
+                        code,
+                        quantity: None,
+                    };
+                    engine.execute(session, scan).expect("scan");
+                }
+                let pay = Command::Tender {
+                    kind: TenderKind::Card,
+                    amount: None,
+                };
+                let started = Instant::now();
+                engine.execute(session, pay).expect("complete");
+                total += started.elapsed();
+            }
+            total
+        })
+    });
+    // The disk's own limit: one small write made durable, in the same directory.
+    let path = dir.join("bench-fsync.bin");
+    let mut file = std::fs::File::create(&path).expect("fsync file");
+    group.bench_function("raw_fsync", |b| {
+        b.iter(|| {
+            file.write_all(&[0u8; 512]).expect("write");
+            file.sync_all().expect("fsync");
+        })
+    });
+    drop(file);
+    let _ = std::fs::remove_file(&path);
+    group.finish();
+}
+
+fn product_search(c: &mut Criterion) {
+    let mut engine = Engine::new(Store::open(&store(100_000)).expect("open")).expect("engine");
+    // The index is built on the first search after start; time that too.
+    let started = Instant::now();
+    engine.search("a", 20).expect("search");
+    println!(
+        "FIGURE search_index_build_100k median_ns={} p99_ns={0} n=1",
+        started.elapsed().as_nanos()
+    );
+    let mut group = c.benchmark_group("product_search_100k");
+    for (name, query) in [
+        ("prefix", "hartley"),
+        ("substring", "sourdough"),
+        ("two_words", "bread rye"),
+        ("no_match", "xyzzy"),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter(|| engine.search(query, 20).expect("search"))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, scan_to_frame, sale_completion, product_search);
+criterion_main!(benches);
