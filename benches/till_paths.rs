@@ -121,6 +121,16 @@ fn scan_to_frame(c: &mut Criterion) {
             })
         });
         figure(&format!("scan_to_frame_{label}"), each);
+        // The frame alone (the same sale screen drawn again), so the note
+        // can say how the scan's time splits between engine and screen.
+        let frames = (0..2000)
+            .map(|_| {
+                let started = Instant::now();
+                terminal.draw(|f| view::draw(f, &app)).expect("draw");
+                started.elapsed()
+            })
+            .collect();
+        figure(&format!("frame_only_{label}"), frames);
     }
     group.finish();
 }

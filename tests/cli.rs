@@ -376,6 +376,12 @@ fn init_demo_products_makes_a_large_catalog_whose_codes_scan() {
     );
     let out = run_ok(&["sale", "--script", s(&script), "--data", s(&data)]);
     assert!(out.contains(&last.name), "{out}");
-    let refused = run(&["init", "--products", "10", "--data", s(&dir.path().join("x"))]);
+    let refused = run(&[
+        "init",
+        "--products",
+        "10",
+        "--data",
+        s(&dir.path().join("x")),
+    ]);
     assert!(!refused.status.success());
 }
