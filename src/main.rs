@@ -45,6 +45,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Init(args) => {
             let asked;
             let args = if !args.demo && args.admin_pin.is_none() && prompt::interactive() {
+                // Before any question: answers for a store that cannot be made are wasted.
+                till::store::Store::check_room(&data)?;
                 asked = init::ask(args)?;
                 &asked
             } else {

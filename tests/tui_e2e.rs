@@ -43,6 +43,7 @@ impl Screen {
         cmd.args(args);
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("TILL_DATA");
+        cmd.env("TILL_CONFIG", "/dev/null");
         let child = pair.slave.spawn_command(cmd).expect("spawn till");
         drop(pair.slave);
         let parser = Arc::new(Mutex::new(vt100::Parser::new(nz(24), nz(80), 0)));

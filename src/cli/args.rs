@@ -190,9 +190,9 @@ pub struct InitArgs {
     /// ISO 4217 currency code
     #[arg(long, default_value = "EUR")]
     pub currency: String,
-    /// Minor units of the currency (2 for EUR, 0 for JPY)
-    #[arg(long, default_value_t = 2)]
-    pub minor_units: u32,
+    /// Digits after the point [default: the currency's usual, 2 for EUR, 0 for JPY]
+    #[arg(long)]
+    pub minor_units: Option<u32>,
     /// Whether shelf prices include tax
     #[arg(long, value_enum, default_value_t = TaxModeArg::Inclusive)]
     pub tax_mode: TaxModeArg,

@@ -24,22 +24,14 @@ use crate::store::settings::StoreSettings;
 
 pub fn run(data: &Path, args: &InitArgs) -> Result<Store> {
     terminal::check_id(&args.terminal)?;
-    let currency = Currency::new(&args.currency, args.minor_units)?;
+    let currency = currency(args)?;
     let tax_categories = match &args.tax_rates {
         Some(text) => tax_rates(text).with_context(|| format!("--tax-rates '{text}'"))?,
         None => PriceRules::default().tax_categories,
     };
     let cash_increment = match &args.cash_rounding {
         Some(text) => {
-            // Parsed as money, so a step finer than the currency's cents is refused.
-            let step = currency
-                .parse(text)
-                .with_context(|| format!("--cash-rounding '{text}'"))?
-                .amount();
-            if step <= Decimal::ZERO {
-                bail!("--cash-rounding must be more than zero, such as 0.05");
-            }
-            Some(step)
+            cash_step(&currency, text).with_context(|| format!("--cash-rounding '{text}'"))?
         }
         None => None,
     };
@@ -127,16 +119,17 @@ pub fn ask(args: &InitArgs) -> Result<InitArgs> {
         Currency::new(&code, 0)?;
         Ok(code)
     })?;
-    let minor_default = minor_units_of(&answers.currency).unwrap_or(args.minor_units);
-    answers.minor_units = prompt::ask(
+    let usual = Currency::usual_minor_units(&answers.currency);
+    let units = prompt::ask(
         "Digits after the decimal point (2 for EUR, 0 for JPY)",
-        &minor_default.to_string(),
+        &args.minor_units.unwrap_or(usual).to_string(),
         |s| {
             let units: u32 = s.parse().context("a number such as 2")?;
             Currency::new(&answers.currency, units)?;
             Ok(units)
         },
     )?;
+    answers.minor_units = Some(units);
     answers.tax_mode = prompt::ask(
         "Shelf prices include tax (inclusive) or have it added (exclusive)",
         match args.tax_mode {
@@ -158,21 +151,11 @@ pub fn ask(args: &InitArgs) -> Result<InitArgs> {
         &rates_default,
         |s| tax_rates(s).map(|_| s.to_string()),
     )?);
-    let rounding_default = args.cash_rounding.as_deref().unwrap_or("none");
+    let chosen = currency(&answers)?;
     answers.cash_rounding = prompt::ask(
         "Smallest coin for cash payments, or none",
-        rounding_default,
-        |s| match s {
-            "none" => Ok(None),
-            step => {
-                let currency = Currency::new(&answers.currency, answers.minor_units)?;
-                let step = currency.parse(step)?.amount();
-                if step <= Decimal::ZERO {
-                    bail!("more than zero, such as 0.05");
-                }
-                Ok(Some(step.to_string()))
-            }
-        },
+        args.cash_rounding.as_deref().unwrap_or("none"),
+        |s| Ok(cash_step(&chosen, s)?.map(|_| s.to_string())),
     )?;
     answers.admin_pin = Some(prompt::new_pin("The admin user", |pin| {
         Ok(crate::engine::auth::check_shape(pin)?)
@@ -180,13 +163,24 @@ pub fn ask(args: &InitArgs) -> Result<InitArgs> {
     Ok(answers)
 }
 
-/// The digits after the point of currencies that do not have two.
-fn minor_units_of(code: &str) -> Option<u32> {
-    match code {
-        "JPY" | "KRW" | "ISK" | "CLP" | "VND" | "XOF" | "XAF" | "UGX" | "PYG" => Some(0),
-        "BHD" | "KWD" | "OMR" | "JOD" | "TND" | "LYD" | "IQD" => Some(3),
-        _ => None,
+fn currency(args: &InitArgs) -> Result<Currency> {
+    let units = args
+        .minor_units
+        .unwrap_or_else(|| Currency::usual_minor_units(&args.currency));
+    Ok(Currency::new(&args.currency, units)?)
+}
+
+/// The smallest coin cash is rounded to, `none` for the cent. Read as money,
+/// so a step finer than the currency's cents is refused.
+fn cash_step(currency: &Currency, text: &str) -> Result<Option<Decimal>> {
+    if text == "none" {
+        return Ok(None);
     }
+    let step = currency.parse(text)?.amount();
+    if step <= Decimal::ZERO {
+        bail!("more than zero, such as 0.05");
+    }
+    Ok(Some(step))
 }
 
 /// `std=20, red=10, food=5.5`: a tax regime's categories, rates in percent.

@@ -142,6 +142,16 @@ impl Currency {
         })
     }
 
+    /// The digits after the point a currency usually has: 2, but 0 for the
+    /// yen and its like and 3 for the dinars.
+    pub fn usual_minor_units(code: &str) -> u32 {
+        match code {
+            "JPY" | "KRW" | "ISK" | "CLP" | "VND" | "XOF" | "XAF" | "UGX" | "PYG" => 0,
+            "BHD" | "KWD" | "OMR" | "JOD" | "TND" | "LYD" | "IQD" => 3,
+            _ => 2,
+        }
+    }
+
     /// Rounds to the currency's minor units.
     pub fn round(&self, amount: Money, mode: RoundingMode) -> Money {
         Money(

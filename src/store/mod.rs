@@ -171,10 +171,9 @@ impl Store {
         Ok(store)
     }
 
-    /// A store with its settings and keys but nothing else, not even the
-    /// journal's first entry: for `create`, and for `dump::restore`, which
-    /// brings its own journal.
-    fn create_empty(path: &Path, settings: &mut StoreSettings) -> Result<Store, StoreError> {
+    /// Whether a new store may be made at `path`: it is missing or an empty
+    /// directory. `till init` asks before it asks its questions.
+    pub fn check_room(path: &Path) -> Result<(), StoreError> {
         if path.exists() {
             let mut entries = std::fs::read_dir(path).map_err(|e| StoreError::io(path, e))?;
             if entries.next().is_some() {
@@ -185,6 +184,14 @@ impl Store {
                 });
             }
         }
+        Ok(())
+    }
+
+    /// A store with its settings and keys but nothing else, not even the
+    /// journal's first entry: for `create`, and for `dump::restore`, which
+    /// brings its own journal.
+    fn create_empty(path: &Path, settings: &mut StoreSettings) -> Result<Store, StoreError> {
+        Store::check_room(path)?;
         std::fs::create_dir_all(path).map_err(|e| StoreError::io(path, e))?;
         let store = Store::open_unchecked(path)?;
         settings.public_key = identity::create_key(path)?;

@@ -11,9 +11,14 @@ use till::cli::init;
 use till::engine::{Engine, SessionId};
 use till::store::Store;
 
+/// The binary under test, deaf to the machine's own till: no store or PIN
+/// from the environment, and no `/etc/till/till.toml` (an installed package
+/// puts one there) unless a test gives `--config`.
 pub fn till() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_till"));
-    cmd.env_remove("TILL_DATA").env_remove("TILL_ADMIN_PIN");
+    cmd.env_remove("TILL_DATA")
+        .env_remove("TILL_ADMIN_PIN")
+        .env("TILL_CONFIG", "/dev/null");
     cmd
 }
 
