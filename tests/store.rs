@@ -246,3 +246,54 @@ fn a_sale_record_slipped_in_without_a_journal_entry_is_found() {
         "receipt 2: has a sale record but no journal entry"
     );
 }
+
+/// A copy of the store with its sled log damaged near its end, where sled
+/// itself would take the damage for the end of the log and open without it.
+fn damaged_copy(data: &std::path::Path, damage: impl Fn(&mut Vec<u8>, usize)) -> tempfile::TempDir {
+    let copy = tempfile::tempdir().expect("tempdir");
+    for entry in std::fs::read_dir(data).expect("store dir") {
+        let entry = entry.expect("entry");
+        if entry.file_type().expect("type").is_file() {
+            std::fs::copy(entry.path(), copy.path().join(entry.file_name())).expect("copy");
+        }
+    }
+    std::fs::create_dir_all(copy.path().join("blobs")).expect("blobs");
+    let db = copy.path().join("db");
+    let mut bytes = std::fs::read(&db).expect("db");
+    let end = bytes.iter().rposition(|b| *b != 0).expect("data") + 1;
+    damage(&mut bytes, end);
+    std::fs::write(&db, bytes).expect("write db");
+    copy
+}
+
+#[test]
+fn a_damaged_log_end_is_refused_never_opened_without_its_sales() {
+    let (_dir, data) = demo_store();
+    for _ in 0..3 {
+        sell_one(&data);
+    }
+    for (what, damage) in [
+        (
+            "truncated",
+            Box::new(|b: &mut Vec<u8>, end: usize| b.truncate(end - 150))
+                as Box<dyn Fn(&mut Vec<u8>, usize)>,
+        ),
+        (
+            "a flipped byte",
+            Box::new(|b: &mut Vec<u8>, end: usize| b[end - 60] ^= 0x01),
+        ),
+    ] {
+        let copy = damaged_copy(&data, damage);
+        let e = Store::open(copy.path())
+            .err()
+            .unwrap_or_else(|| panic!("a store with {what} log end opened"));
+        let said = e.to_string();
+        assert!(
+            said.contains("damaged") && said.contains("till restore"),
+            "{what}: {said}"
+        );
+    }
+    // The undamaged store opens with its three sales.
+    let store = Store::open(&data).expect("open");
+    assert!(store.sale(ReceiptNo(3)).expect("read").is_some());
+}

@@ -22,6 +22,7 @@ pub mod retention;
 pub mod schema;
 pub mod sealing;
 pub mod settings;
+pub mod witness;
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -144,6 +145,8 @@ pub struct Store {
     customers: sled::Tree,
     customer_history: sled::Tree,
     sealer: std::sync::Arc<sealing::Sealer>,
+    /// How far the journal was durable, outside sled (see `witness`).
+    witness: std::sync::Arc<witness::Witness>,
 }
 
 pub(crate) fn tx_error(e: TransactionError<StoreError>) -> StoreError {
@@ -220,6 +223,7 @@ impl Store {
         let found = schema::read_version(&store.meta)?
             .ok_or_else(|| StoreError::corrupt("meta", "no schema version"))?;
         schema::migrate(&store.dir.db, &store.meta, path, found, schema::MIGRATIONS)?;
+        store.check_witness()?;
         store.settings()?;
         Ok(store)
     }
@@ -234,6 +238,7 @@ impl Store {
         // unreadable and new ones sealed under another key).
         let fresh = customers.is_empty() && customer_history.is_empty();
         let sealer = std::sync::Arc::new(sealing::Sealer::open_or_create(path, fresh)?);
+        let witness = std::sync::Arc::new(witness::Witness::open(path)?);
         Ok(Store {
             products: tree("products")?,
             barcodes: tree("barcodes")?,
@@ -255,6 +260,7 @@ impl Store {
             customers,
             customer_history,
             sealer,
+            witness,
             dir,
         })
     }
@@ -263,9 +269,48 @@ impl Store {
         self.dir.path()
     }
 
-    /// Makes everything written so far durable (see [`SledDir::persist`]).
+    /// Makes everything written so far durable (see [`SledDir::persist`]),
+    /// then notes how far the journal now is (see `witness`). The head is
+    /// read first: an entry another thread adds during the fsync may not be
+    /// durable yet, and the note must never run ahead of the disk.
     pub fn persist(&self) -> Result<(), StoreError> {
-        self.dir.persist()
+        let (next_seq, hash) = journal::head(&self.meta)?;
+        self.dir.persist()?;
+        self.witness.record(next_seq, &hash)
+    }
+
+    /// Refuses a store whose journal lost what the witness saw made durable:
+    /// sled takes a damaged log end for the end, and would open without it.
+    fn check_witness(&self) -> Result<(), StoreError> {
+        let Some((noted, noted_hash)) = self.witness.read() else {
+            return Ok(());
+        };
+        let (next, hash) = journal::head(&self.meta)?;
+        let damaged = |detail: String| Err(StoreError::corrupt("journal", detail));
+        if noted > next {
+            return damaged(format!(
+                "it ends before entry {next}, but entries up to {} were made durable, so the end of the store is lost",
+                noted - 1
+            ));
+        }
+        let held = if noted == next {
+            Some(hash)
+        } else if noted > 0 {
+            self.journal
+                .get(keys::seq(noted - 1))?
+                .map(|raw| decode::<journal::JournalRecord>(&raw, "journal entry"))
+                .transpose()?
+                .map(|r| r.hash)
+        } else {
+            None
+        };
+        match held {
+            Some(h) if h != noted_hash => damaged(format!(
+                "entry {} is not the entry that was made durable",
+                noted - 1
+            )),
+            _ => Ok(()),
+        }
     }
 
     pub fn settings(&self) -> Result<StoreSettings, StoreError> {
