@@ -70,7 +70,7 @@ fn alive(engine: &Mutex<Engine>, within: Duration) -> bool {
     let deadline = Instant::now() + within;
     loop {
         match engine.try_lock() {
-            Ok(engine) => return engine.store().settings().is_ok(),
+            Ok(engine) => return engine.failure().is_none() && engine.store().settings().is_ok(),
             Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
                 std::thread::sleep(Duration::from_millis(5));
             }

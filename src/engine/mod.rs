@@ -111,6 +111,9 @@ pub struct Engine {
     /// adding a printer later does not print the shop's whole history.
     printer: Option<(Sender<()>, Printer)>,
     policy: Policy,
+    /// A disk failure that stopped the store (see
+    /// `StoreError::stops_the_store`): the watchdog reports it.
+    failure: Option<String>,
 }
 
 impl Engine {
@@ -124,6 +127,7 @@ impl Engine {
             catalog: None,
             printer: None,
             policy: Policy::default(),
+            failure: None,
         })
     }
 
@@ -456,6 +460,24 @@ impl Engine {
     }
 
     pub fn execute(&mut self, id: SessionId, command: Command) -> Result<Vec<Event>, EngineError> {
+        let outcome = self.run(id, command);
+        if let Err(EngineError::Store(e)) = &outcome
+            && e.stops_the_store()
+            && self.failure.is_none()
+        {
+            tracing::error!(error = %e, "the store stopped after a disk failure; restart the till once the disk is mended");
+            self.failure = Some(e.to_string());
+        }
+        outcome
+    }
+
+    /// The disk failure that stopped the store, if one did: nothing more
+    /// can be saved until the till restarts.
+    pub fn failure(&self) -> Option<&str> {
+        self.failure.as_deref()
+    }
+
+    fn run(&mut self, id: SessionId, command: Command) -> Result<Vec<Event>, EngineError> {
         let session = self.active(id)?;
         self.apply_catalog_updates();
         let rules = &self.settings.rules;

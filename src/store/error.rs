@@ -31,11 +31,11 @@ pub enum StoreError {
     )]
     Corrupt { what: String, detail: String },
     #[error(
-        "the disk holding the store is full: free some space, then try again (nothing was saved by this step)"
+        "the disk holding the store is full: nothing was saved by this step, and nothing more can be until space is freed and the till restarted (`systemctl restart till`); every sale it confirmed is kept"
     )]
     DiskFull,
     #[error(
-        "receipt {receipt} was recorded, but the disk did not confirm it ({source}): do not ring it up again; check the disk, then `till journal verify`"
+        "receipt {receipt} was not confirmed by the disk ({source}): once the disk is mended and the till restarted, look for it (F11 reprints the last receipt): if it is not there, ring the sale up again"
     )]
     NotDurable {
         receipt: u64,
@@ -65,7 +65,7 @@ impl StoreError {
     }
 
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> StoreError {
-        if source.raw_os_error() == Some(28) {
+        if is_disk_full(&source) {
             return StoreError::DiskFull;
         }
         StoreError::Io {
@@ -75,10 +75,32 @@ impl StoreError {
     }
 }
 
+impl StoreError {
+    /// A failure of the disk under the store (full, or failing). sled keeps
+    /// such an error and refuses every write after it, so only reopening
+    /// the store (restarting the till) goes on; the daemon's watchdog stops
+    /// its pings, and systemd restarts it.
+    pub fn stops_the_store(&self) -> bool {
+        match self {
+            StoreError::DiskFull | StoreError::Io { .. } | StoreError::Sled(sled::Error::Io(_)) => {
+                true
+            }
+            StoreError::NotDurable { source, .. } => source.stops_the_store(),
+            _ => false,
+        }
+    }
+}
+
+/// ENOSPC, also as sled hands it on after the first time: a copy of the
+/// error that keeps its kind but not its OS code.
+fn is_disk_full(e: &std::io::Error) -> bool {
+    e.raw_os_error() == Some(28) || e.kind() == std::io::ErrorKind::StorageFull
+}
+
 impl From<sled::Error> for StoreError {
     fn from(e: sled::Error) -> StoreError {
         match e {
-            sled::Error::Io(io) if io.raw_os_error() == Some(28) => StoreError::DiskFull,
+            sled::Error::Io(io) if is_disk_full(&io) => StoreError::DiskFull,
             sled::Error::Corruption { .. } => StoreError::corrupt("sled log", e),
             e => StoreError::Sled(e),
         }
