@@ -1,6 +1,7 @@
 //! Head-office sync over real TLS on loopback: `till hq serve` as its own
 //! process, terminals as stores and engines in this one, and a TCP proxy
-//! between them that can cut connections where a bad network would.
+//! between them that can cut connections where a bad network would, hold a
+//! batch past the terminal's patience, or answer as a broken head office.
 
 mod common;
 
@@ -56,11 +57,22 @@ enum Fault {
     DropAnswer,
     /// Hold the batch half-sent until released.
     Hold,
+    /// Sit on the batch past the terminal's timeout, then deliver it all:
+    /// head office gets it once the terminal has given up and sent it again.
+    Slow,
+    /// Answer the next connection as a head office whose server fails: TLS
+    /// with its own certificate, then `500 Internal Server Error`.
+    ServerError,
 }
+
+/// Longer than `fast()`'s timeout.
+const SLOW: Duration = Duration::from_secs(6);
 
 #[derive(Default)]
 struct ProxyState {
     upstream: Option<String>,
+    /// Head office's own TLS set-up, for answering as it (`ServerError`).
+    tls: Option<Arc<rustls::ServerConfig>>,
     faults: Vec<Fault>,
     done: Vec<Fault>,
     released: bool,
@@ -105,7 +117,45 @@ impl Proxy {
     }
 }
 
+/// Answers as head office with a server error: whatever the terminal asks.
+fn answer_500(client: TcpStream, tls: Arc<rustls::ServerConfig>) {
+    let Ok(conn) = rustls::ServerConnection::new(tls) else {
+        return;
+    };
+    let mut stream = rustls::StreamOwned::new(conn, client);
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => seen.extend_from_slice(&buf[..n]),
+        }
+    }
+    let body = "the head office database is down";
+    let _ = write!(
+        stream,
+        "HTTP/1.1 500 Internal Server Error\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let _ = stream.flush();
+    stream.conn.send_close_notify();
+    let _ = stream.flush();
+}
+
 fn relay(client: TcpStream, state: Arc<Mutex<ProxyState>>, held: Arc<AtomicUsize>) {
+    {
+        let mut st = state.lock().expect("state");
+        if st.faults.first() == Some(&Fault::ServerError) {
+            st.faults.remove(0);
+            st.done.push(Fault::ServerError);
+            let tls = st
+                .tls
+                .clone()
+                .expect("head office's TLS set-up for ServerError");
+            drop(st);
+            return answer_500(client, tls);
+        }
+    }
     let upstream = state.lock().expect("state").upstream.clone();
     let Some(Ok(server)) = upstream.map(TcpStream::connect) else {
         return; // head office is down: the terminal sees the connection close
@@ -145,6 +195,10 @@ fn relay(client: TcpStream, state: Arc<Mutex<ProxyState>>, held: Arc<AtomicUsize
                     let _ = c2.shutdown(Shutdown::Both);
                     let _ = s2.shutdown(Shutdown::Both);
                     return;
+                }
+                Some(Fault::Slow) => {
+                    std::thread::sleep(SLOW);
+                    *f.lock().expect("fault") = None;
                 }
                 Some(Fault::Hold) => {
                     held.fetch_add(1, Ordering::SeqCst);
@@ -372,6 +426,65 @@ fn a_thousand_sales_from_two_terminals_arrive_exactly_once_through_outages() {
             "{id}: and it ends where the till's does"
         );
     }
+}
+
+#[test]
+fn a_head_office_answering_500s_or_too_slowly_loses_and_doubles_nothing() {
+    let rig = Rig::new(&["T01"]);
+    let tls = Hq::open(&rig.hq)
+        .expect("head office")
+        .tls(false)
+        .expect("tls");
+    rig.proxy.lock().tls = Some(tls);
+    for fault in [
+        Fault::ServerError,
+        Fault::ServerError,
+        Fault::ServerError,
+        Fault::Slow,
+        Fault::ServerError,
+        Fault::Slow,
+    ] {
+        rig.proxy.arm(fault);
+    }
+    let server = rig.serve();
+    let mut engine = Engine::new(Store::open(&rig.terminals[0]).expect("open")).expect("engine");
+    let sync = worker::spawn(Worker::new(engine.store(), fast()).expect("worker")).expect("spawn");
+    sell(&mut engine, 120);
+    // While head office fails, the till says so; selling never waited on it.
+    wait_until("the 500 to show", Duration::from_secs(30), || {
+        let state = engine.sync_status().expect("status").state;
+        state.last_error.is_some_and(|e| e.contains("500")) || rig.proxy.done().len() > 3
+    });
+    let outbox = engine.store().outbox();
+    wait_until("the outbox to empty", Duration::from_secs(120), || {
+        outbox.is_empty() && rig.proxy.lock().faults.is_empty()
+    });
+    // Let a slow connection's late delivery land before looking.
+    std::thread::sleep(SLOW + Duration::from_secs(1));
+    sync.stop();
+    let log = server.log();
+    server.kill();
+    let done = rig.proxy.done();
+    assert!(
+        done.contains(&Fault::ServerError) && done.contains(&Fault::Slow),
+        "{done:?}"
+    );
+    assert_eq!(
+        received(&rig.hq)["T01"],
+        (1..=120).collect::<Vec<u64>>(),
+        "every sale once, in order"
+    );
+    let t = Hq::open(&rig.hq)
+        .expect("open")
+        .store()
+        .terminal("T01")
+        .expect("read")
+        .expect("known");
+    assert_eq!(t.next_entry, engine.store().journal().count() as u64);
+    assert!(
+        log.contains("batch already held; acknowledged again"),
+        "a batch delivered late was stored twice? {log}"
+    );
 }
 
 /// A batch signed by `key` for `terminal`, as a forger or a broken till would send it.
