@@ -18,16 +18,22 @@ pub struct StoreLock {
     _file: File,
 }
 
+/// A file of the store's own beside sled's (the lock, the journal's
+/// witness): to read and write, made if missing, never truncated.
+pub(super) fn open_rw(path: &Path) -> Result<std::fs::File, StoreError> {
+    OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .map_err(|e| StoreError::io(path, e))
+}
+
 impl StoreLock {
     pub fn acquire(dir: &Path) -> Result<StoreLock, StoreError> {
         let path = dir.join(LOCK_FILE);
-        let mut file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&path)
-            .map_err(|e| StoreError::io(&path, e))?;
+        let mut file = open_rw(&path)?;
         match file.try_lock() {
             Ok(()) => {}
             Err(TryLockError::WouldBlock) => {

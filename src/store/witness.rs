@@ -32,14 +32,7 @@ pub struct Witness {
 
 impl Witness {
     pub fn open(dir: &Path) -> Result<Witness, StoreError> {
-        let path = dir.join(FILE);
-        let file = File::options()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&path)
-            .map_err(|e| StoreError::io(&path, e))?;
+        let file = super::lock::open_rw(&dir.join(FILE))?;
         Ok(Witness { file })
     }
 
