@@ -249,21 +249,19 @@ fn a_sale_record_slipped_in_without_a_journal_entry_is_found() {
 
 /// A copy of the store with its sled log damaged near its end, where sled
 /// itself would take the damage for the end of the log and open without it.
-fn damaged_copy(data: &std::path::Path, damage: impl Fn(&mut Vec<u8>, usize)) -> tempfile::TempDir {
-    let copy = tempfile::tempdir().expect("tempdir");
-    for entry in std::fs::read_dir(data).expect("store dir") {
-        let entry = entry.expect("entry");
-        if entry.file_type().expect("type").is_file() {
-            std::fs::copy(entry.path(), copy.path().join(entry.file_name())).expect("copy");
-        }
-    }
-    std::fs::create_dir_all(copy.path().join("blobs")).expect("blobs");
-    let db = copy.path().join("db");
+fn damaged_copy(
+    data: &std::path::Path,
+    damage: impl Fn(&mut Vec<u8>, usize),
+) -> (tempfile::TempDir, std::path::PathBuf) {
+    let root = tempfile::tempdir().expect("tempdir");
+    let copy = root.path().join("store");
+    common::copy_dir(data, &copy);
+    let db = copy.join("db");
     let mut bytes = std::fs::read(&db).expect("db");
     let end = bytes.iter().rposition(|b| *b != 0).expect("data") + 1;
     damage(&mut bytes, end);
     std::fs::write(&db, bytes).expect("write db");
-    copy
+    (root, copy)
 }
 
 #[test]
@@ -272,6 +270,16 @@ fn a_damaged_log_end_is_refused_never_opened_without_its_sales() {
     for _ in 0..3 {
         sell_one(&data);
     }
+    // A backup from before the damage, for the restore the message points to.
+    let backups = tempfile::tempdir().expect("tempdir");
+    let backup = backups.path().join("before.backup");
+    common::run_ok(&[
+        "backup",
+        "--out",
+        common::s(&backup),
+        "--data",
+        common::s(&data),
+    ]);
     for (what, damage) in [
         (
             "truncated",
@@ -283,8 +291,8 @@ fn a_damaged_log_end_is_refused_never_opened_without_its_sales() {
             Box::new(|b: &mut Vec<u8>, end: usize| b[end - 60] ^= 0x01),
         ),
     ] {
-        let copy = damaged_copy(&data, damage);
-        let e = Store::open(copy.path())
+        let (_root, copy) = damaged_copy(&data, damage);
+        let e = Store::open(&copy)
             .err()
             .unwrap_or_else(|| panic!("a store with {what} log end opened"));
         let said = e.to_string();
@@ -292,6 +300,10 @@ fn a_damaged_log_end_is_refused_never_opened_without_its_sales() {
             said.contains("damaged") && said.contains("till restore"),
             "{what}: {said}"
         );
+        // And `till restore` mends it.
+        common::run_ok(&["restore", common::s(&backup), "--data", common::s(&copy)]);
+        let mended = Store::open(&copy).expect("the restored store opens");
+        assert!(mended.sale(ReceiptNo(3)).expect("read").is_some(), "{what}");
     }
     // The undamaged store opens with its three sales.
     let store = Store::open(&data).expect("open");

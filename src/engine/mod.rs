@@ -258,6 +258,11 @@ impl Engine {
     }
 
     pub fn login(&mut self, name: &str, pin: &str, lane: u16) -> Result<SessionId, EngineError> {
+        let outcome = self.log_in(name, pin, lane);
+        self.note_failure(outcome)
+    }
+
+    fn log_in(&mut self, name: &str, pin: &str, lane: u16) -> Result<SessionId, EngineError> {
         let user = self.check_pin(name, pin)?;
         self.store.append_journal(
             Some(&user.name),
@@ -461,6 +466,12 @@ impl Engine {
 
     pub fn execute(&mut self, id: SessionId, command: Command) -> Result<Vec<Event>, EngineError> {
         let outcome = self.run(id, command);
+        self.note_failure(outcome)
+    }
+
+    /// Keeps a disk failure that stopped the store (see `failure`), from
+    /// whichever of the engine's ways in met it.
+    fn note_failure<T>(&mut self, outcome: Result<T, EngineError>) -> Result<T, EngineError> {
         if let Err(EngineError::Store(e)) = &outcome
             && e.stops_the_store()
             && self.failure.is_none()

@@ -166,9 +166,13 @@ pub fn restore(
             if !super::looks_like_store(data) {
                 return Err(StoreError::NotAStore(data.to_path_buf()));
             }
-            let store = Store::open(data)?;
-            let head = super::journal::head(&store.meta)?.0;
-            drop(store);
+            let head = match Store::open(data) {
+                Ok(store) => super::journal::head(&store.meta)?.0,
+                // A damaged store is what a restore is for: any backup is
+                // newer than what can be trusted of it.
+                Err(StoreError::Corrupt { .. }) => 0,
+                Err(e) => return Err(e),
+            };
             current = Some((super::lock::StoreLock::acquire(data)?, head));
         }
     }

@@ -276,7 +276,12 @@ impl Store {
     pub fn persist(&self) -> Result<(), StoreError> {
         let (next_seq, hash) = journal::head(&self.meta)?;
         self.dir.persist()?;
-        self.witness.record(next_seq, &hash)
+        // The commit is durable whatever happens to the note: a note that
+        // could not be written only lags, which proves nothing either way.
+        if let Err(e) = self.witness.record(next_seq, &hash) {
+            tracing::warn!(error = %e, "cannot note the journal's head beside the store");
+        }
+        Ok(())
     }
 
     /// Refuses a store whose journal lost what the witness saw made durable:

@@ -28,12 +28,14 @@ const LEN: usize = 8 + 32 + 4;
 
 pub struct Witness {
     file: File,
+    path: std::path::PathBuf,
 }
 
 impl Witness {
     pub fn open(dir: &Path) -> Result<Witness, StoreError> {
-        let file = super::lock::open_rw(&dir.join(FILE))?;
-        Ok(Witness { file })
+        let path = dir.join(FILE);
+        let file = super::lock::open_rw(&path)?;
+        Ok(Witness { file, path })
     }
 
     /// What was last recorded; `None` for a new store or an unreadable note
@@ -59,6 +61,6 @@ impl Witness {
         raw[40..].copy_from_slice(&check[..4]);
         self.file
             .write_all_at(&raw, 0)
-            .map_err(|e| StoreError::io(FILE, e))
+            .map_err(|e| StoreError::io(&self.path, e))
     }
 }

@@ -84,3 +84,16 @@ pub fn raw_sled(path: &Path) -> sled::Db {
     }
     panic!("sled store at {} stays locked", path.display());
 }
+
+/// A directory and everything in it, copied (a store, as a backup tool would).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read dir").flatten() {
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy");
+        }
+    }
+}
