@@ -146,7 +146,7 @@ pub struct Store {
     customer_history: sled::Tree,
     sealer: std::sync::Arc<sealing::Sealer>,
     /// How far the journal was durable, outside sled (see `witness`).
-    witness: std::sync::Arc<witness::Witness>,
+    witness: witness::Witness,
 }
 
 pub(crate) fn tx_error(e: TransactionError<StoreError>) -> StoreError {
@@ -238,7 +238,7 @@ impl Store {
         // unreadable and new ones sealed under another key).
         let fresh = customers.is_empty() && customer_history.is_empty();
         let sealer = std::sync::Arc::new(sealing::Sealer::open_or_create(path, fresh)?);
-        let witness = std::sync::Arc::new(witness::Witness::open(path)?);
+        let witness = witness::Witness::open(path)?;
         Ok(Store {
             products: tree("products")?,
             barcodes: tree("barcodes")?,
