@@ -80,8 +80,7 @@ pub fn serve(dir: &Path, listen: &str, require_client_cert: bool) -> Result<()> 
     identity::write_secret(&serve_path, toml::to_string(&serve_file)?.as_bytes())?;
     tracing::info!(%addr, "head office serving");
     eprintln!("till hq: serving {} on {addr}", dir.display());
-    server::serve(listener, Arc::new(hq), tls, token);
-    Ok(())
+    server::serve(listener, Arc::new(hq), tls, token).context("head office stopped serving")
 }
 
 pub fn terminals(dir: &Path) -> Result<String> {
