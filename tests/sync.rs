@@ -920,3 +920,340 @@ fn a_head_office_restored_from_an_older_backup_gets_the_missing_batches_again() 
         .expect("known");
     assert_eq!(t.next_entry, journal);
 }
+
+// ---- head office's bounds: floods and oversized requests ------------------
+
+/// A flood's connections of each kind: 500 in all.
+const IDLE: usize = 200;
+const SLOW_HELLO: usize = 150;
+const SLOW_HEAD: usize = 150;
+/// How often each slow connection sends its next byte.
+const TRICKLE: Duration = Duration::from_millis(50);
+
+/// A client's TLS set-up trusting head office at `hq`, without a client
+/// certificate (head office serves those too, as a stranger's would be).
+fn stranger(hq: &Path) -> Arc<rustls::ClientConfig> {
+    let ca = std::fs::read_to_string(hq.join("ca.pem")).expect("ca.pem");
+    till::sync::tls::client_config(&ca, None).expect("client TLS")
+}
+
+/// A TLS connection to head office, handshake done.
+fn tls_to(addr: &str, config: &Arc<rustls::ClientConfig>) -> std::io::Result<TlsStream> {
+    let tcp = TcpStream::connect(addr)?;
+    tcp.set_read_timeout(Some(Duration::from_secs(10)))?;
+    tcp.set_write_timeout(Some(Duration::from_secs(10)))?;
+    let name = rustls::pki_types::ServerName::try_from("127.0.0.1").expect("name");
+    let conn =
+        rustls::ClientConnection::new(config.clone(), name).map_err(std::io::Error::other)?;
+    let mut stream = rustls::StreamOwned::new(conn, tcp);
+    while stream.conn.is_handshaking() {
+        stream.conn.complete_io(&mut stream.sock)?;
+    }
+    Ok(stream)
+}
+
+type TlsStream = rustls::StreamOwned<rustls::ClientConnection, TcpStream>;
+
+/// Whether head office has closed `tcp` (a read, without waiting, sees its
+/// end). Bytes it sent (TLS session tickets) are read and dropped.
+fn closed(tcp: &TcpStream) -> bool {
+    let _ = tcp.set_nonblocking(true);
+    let mut buf = [0u8; 4096];
+    let gone = loop {
+        match (&*tcp).read(&mut buf) {
+            Ok(0) => break true,
+            Ok(_) => {}
+            Err(e) => break e.kind() != std::io::ErrorKind::WouldBlock,
+        }
+    };
+    let _ = tcp.set_nonblocking(false);
+    gone
+}
+
+/// Hostile connections, held open: whichever head office drops is opened
+/// again at once, so it faces all of them all the time.
+struct Flood {
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    /// Connections open now, per kind.
+    open: Vec<Arc<AtomicUsize>>,
+    /// Connections head office dropped (and the flood opened again).
+    dropped: Arc<AtomicUsize>,
+    threads: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl Flood {
+    fn start(addr: &str, hq: &Path) -> Flood {
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let dropped = Arc::new(AtomicUsize::new(0));
+        let config = stranger(hq);
+        // A real ClientHello, to be sent a byte at a time.
+        let mut hello = Vec::new();
+        let name = rustls::pki_types::ServerName::try_from("127.0.0.1").expect("name");
+        rustls::ClientConnection::new(config.clone(), name)
+            .expect("client")
+            .write_tls(&mut hello)
+            .expect("hello");
+        let mut flood = Flood {
+            stop,
+            open: Vec::new(),
+            dropped,
+            threads: Vec::new(),
+        };
+        // Plain TCP that never sends a byte.
+        flood.kind(
+            addr,
+            IDLE,
+            move |addr| TcpStream::connect(addr),
+            |tcp, _| !closed(tcp),
+        );
+        // A TLS ClientHello, a byte at a time.
+        flood.kind(
+            addr,
+            SLOW_HELLO,
+            |addr| TcpStream::connect(addr).map(|tcp| (tcp, 0usize)),
+            move |(tcp, sent), _| {
+                if *sent < hello.len() {
+                    if tcp.write_all(&hello[*sent..=*sent]).is_err() {
+                        return false;
+                    }
+                    *sent += 1;
+                }
+                !closed(tcp)
+            },
+        );
+        // A finished handshake, then a request head that never ends.
+        flood.kind(
+            addr,
+            SLOW_HEAD,
+            move |addr| {
+                let mut tls = tls_to(addr, &config)?;
+                tls.write_all(b"POST /v1/batches HTTP/1.1\r\nHost: hq\r\nX-Slow: ")?;
+                Ok(tls)
+            },
+            |tls, _| tls.write_all(b"a").is_ok() && !closed(&tls.sock),
+        );
+        flood
+    }
+
+    /// A thread holding `n` connections made by `open`, each `tick`ed every
+    /// `TRICKLE` (false when head office has dropped it).
+    fn kind<C: 'static>(
+        &mut self,
+        addr: &str,
+        n: usize,
+        open: impl Fn(&str) -> std::io::Result<C> + Send + 'static,
+        mut tick: impl FnMut(&mut C, usize) -> bool + Send + 'static,
+    ) {
+        let (addr, stop, dropped) = (addr.to_string(), self.stop.clone(), self.dropped.clone());
+        let count = Arc::new(AtomicUsize::new(0));
+        self.open.push(count.clone());
+        self.threads.push(std::thread::spawn(move || {
+            let mut conns: Vec<Option<C>> = (0..n).map(|_| None).collect();
+            while !stop.load(Ordering::Relaxed) {
+                for (i, slot) in conns.iter_mut().enumerate() {
+                    if let Some(c) = slot
+                        && !tick(c, i)
+                    {
+                        *slot = None;
+                        dropped.fetch_add(1, Ordering::Relaxed);
+                    }
+                    if slot.is_none() {
+                        *slot = open(&addr).ok();
+                    }
+                }
+                count.store(conns.iter().flatten().count(), Ordering::Relaxed);
+                std::thread::sleep(TRICKLE);
+            }
+        }));
+    }
+
+    fn open(&self) -> usize {
+        self.open.iter().map(|c| c.load(Ordering::Relaxed)).sum()
+    }
+
+    fn stop(self) {
+        self.stop.store(true, Ordering::Relaxed);
+        for t in self.threads {
+            t.join().expect("flood thread");
+        }
+    }
+}
+
+/// Raises this test's soft open-file limit to its hard one: the flood is
+/// 500 sockets and more.
+fn raise_open_files() {
+    use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
+    let limit = getrlimit(Resource::Nofile);
+    let raised = Rlimit {
+        current: limit.maximum,
+        maximum: limit.maximum,
+    };
+    setrlimit(Resource::Nofile, raised).expect("raise the open-file limit");
+}
+
+/// Runs the binary, failing the test if it has not finished within `limit`.
+fn run_within(args: &[&str], config: &Path, limit: Duration) -> std::process::Output {
+    let child = common::till()
+        .args(args)
+        .env("TILL_CONFIG", config)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("till runs");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || tx.send(child.wait_with_output()));
+    let out = rx
+        .recv_timeout(limit)
+        .unwrap_or_else(|_| panic!("till {args:?} took longer than {limit:?}"))
+        .expect("till's output");
+    assert!(
+        out.status.success(),
+        "till {args:?} failed:\n{}{}",
+        common::stdout(&out),
+        common::stderr(&out)
+    );
+    out
+}
+
+/// A line of /proc/PID/status, such as `Threads` or `VmRSS`.
+fn proc_status(pid: u32, field: &str) -> String {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .expect("/proc status")
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix(&format!("{field}:"))
+                .map(|v| v.trim().to_string())
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_flood_of_idle_and_slow_connections_shuts_out_neither_terminals_nor_head_office() {
+    raise_open_files();
+    let root = tempfile::tempdir().expect("tempdir");
+    let t1 = terminal_store(root.path(), "T01");
+    // Terminals reach head office directly here: it listens on the port
+    // their bundles name.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .expect("a free port")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let hq = head_office(root.path(), port, &[&t1]);
+    let server = HqServer::start(&hq, &format!("127.0.0.1:{port}"));
+    let flood = Flood::start(&server.addr, &hq);
+    wait_until(
+        "the flood to be 500 strong",
+        Duration::from_secs(30),
+        || flood.open() >= IDLE + SLOW_HELLO + SLOW_HEAD,
+    );
+    // Past head office's deadline for a request head: it has been dropping
+    // the flood's connections, and the flood opening them again.
+    std::thread::sleep(Duration::from_secs(6));
+    assert!(flood.open() >= 490, "the flood fell to {}", flood.open());
+    let (threads, rss) = (
+        proc_status(server.pid(), "Threads"),
+        proc_status(server.pid(), "VmRSS"),
+    );
+
+    let mut engine = Engine::new(Store::open(&t1).expect("open")).expect("engine");
+    sell(&mut engine, 1);
+    drop(engine);
+    // The till gives up on any step that takes more than 5 s.
+    let config = common::write(root.path(), "till.toml", "[sync]\ntimeout_seconds = 5\n");
+    let limit = Duration::from_secs(30);
+    run_within(&["sync", "now", "--data", s(&t1)], &config, limit);
+    let out = run_within(&["hq", "terminals", "--data", s(&hq)], &config, limit);
+    let table = common::stdout(&out);
+    let row = table
+        .lines()
+        .find(|l| l.starts_with("T01"))
+        .unwrap_or_else(|| panic!("no T01 in {table}"));
+    let batches: u64 = row
+        .split_whitespace()
+        .nth(3)
+        .and_then(|b| b.parse().ok())
+        .expect("batches");
+    assert!(batches >= 1, "head office got no batch: {table}");
+
+    let still_open = flood.open();
+    let dropped = flood.dropped.load(Ordering::Relaxed);
+    flood.stop();
+    eprintln!(
+        "head office under the flood: {threads} threads, VmRSS {rss}; flood dropped {dropped}"
+    );
+    assert!(still_open >= 490, "the flood fell to {still_open}");
+    assert!(
+        dropped >= IDLE,
+        "head office dropped only {dropped} of the flood's connections"
+    );
+    let threads: usize = threads.parse().expect("thread count");
+    assert!(
+        threads < 100,
+        "head office ran {threads} threads under the flood"
+    );
+    let rss_kib: u64 = rss.trim_end_matches(" kB").parse().expect("VmRSS");
+    assert!(
+        rss_kib < 256 * 1024,
+        "head office grew to {rss} under the flood"
+    );
+}
+
+/// Sends `head` over TLS as it is, and reads head office's answer.
+fn raw_request(addr: &str, hq: &Path, head: &[u8]) -> till::sync::http::Response {
+    let mut tls = tls_to(addr, &stranger(hq)).expect("TLS to head office");
+    // Head office may answer before it has read it all; it reads and throws
+    // away the rest, so the answer is not lost to a reset.
+    let _ = tls.write_all(head).and_then(|()| tls.flush());
+    till::sync::http::read_response(&mut tls).expect("an HTTP answer")
+}
+
+#[test]
+fn oversized_and_malformed_requests_get_their_status_and_the_limit() {
+    let root = tempfile::tempdir().expect("tempdir");
+    let hq = head_office(root.path(), 1, &[]);
+    let server = HqServer::start(&hq, "127.0.0.1:0");
+    let addr = server.addr.clone();
+    let text = |r: &till::sync::http::Response| String::from_utf8_lossy(&r.body).into_owned();
+
+    let big = format!(
+        "GET /v1/health HTTP/1.1\r\nHost: hq\r\nX-Big: {}\r\n\r\n",
+        "a".repeat(4 << 20)
+    );
+    let answer = raw_request(&addr, &hq, big.as_bytes());
+    assert_eq!(answer.status, 431, "{}", text(&answer));
+    assert!(text(&answer).contains("16384 bytes"), "{}", text(&answer));
+
+    let many = format!(
+        "GET /v1/health HTTP/1.1\r\n{}\r\n",
+        "X-Line: v\r\n".repeat(100)
+    );
+    let answer = raw_request(&addr, &hq, many.as_bytes());
+    assert_eq!(answer.status, 431, "{}", text(&answer));
+    assert!(
+        text(&answer).contains("32 header lines"),
+        "{}",
+        text(&answer)
+    );
+
+    let huge = b"POST /v1/batches HTTP/1.1\r\nHost: hq\r\nContent-Length: 2147483648\r\n\r\n";
+    let answer = raw_request(&addr, &hq, huge);
+    assert_eq!(answer.status, 413, "{}", text(&answer));
+    assert!(
+        text(&answer).contains("16777216 allowed"),
+        "{}",
+        text(&answer)
+    );
+
+    let answer = raw_request(&addr, &hq, b"HELLO THERE\r\n\r\n");
+    assert_eq!(answer.status, 400, "{}", text(&answer));
+    assert!(
+        text(&answer).contains("not an HTTP request"),
+        "{}",
+        text(&answer)
+    );
+
+    // And head office carries on serving.
+    let answer = raw_request(&addr, &hq, b"GET /v1/health HTTP/1.1\r\nHost: hq\r\n\r\n");
+    assert_eq!((answer.status, text(&answer).as_str()), (200, "ok"));
+}

@@ -53,6 +53,11 @@ impl HqServer {
         HqServer { child, addr, log }
     }
 
+    /// Its process id, to look at its threads and memory in /proc.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn log(&self) -> String {
         String::from_utf8_lossy(&self.log.lock().expect("log")).into_owned()
     }
