@@ -76,3 +76,21 @@ fn the_daemon_unit_is_watched_hardened_and_restarted() {
         );
     }
 }
+
+#[test]
+fn the_head_office_unit_bounds_its_files_and_threads() {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("systemd/till-hq.service"),
+    )
+    .expect("till-hq.service");
+    let value = |key: &str| -> u64 {
+        text.lines()
+            .find_map(|l| l.strip_prefix(key))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| panic!("till-hq.service lacks a number for {key}"))
+    };
+    // Room for the 1024 connections at its door and the 68 it serves.
+    assert!(value("LimitNOFILE=") >= 2048);
+    // Its 64 + 4 slot threads, the door, and the store's own.
+    assert!((100..=256).contains(&value("TasksMax=")));
+}
