@@ -1257,3 +1257,67 @@ fn oversized_and_malformed_requests_get_their_status_and_the_limit() {
     let answer = raw_request(&addr, &hq, b"GET /v1/health HTTP/1.1\r\nHost: hq\r\n\r\n");
     assert_eq!((answer.status, text(&answer).as_str()), (200, "ok"));
 }
+
+/// Time this process has run on a CPU, in clock ticks (user + system).
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("/proc stat");
+    // Fields after the command name (which is in parentheses): 14 and 15 are utime and stime.
+    let after = stat.rsplit_once(')').expect("stat").1;
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    fields[11].parse::<u64>().expect("utime") + fields[12].parse::<u64>().expect("stime")
+}
+
+#[test]
+fn out_of_files_head_office_pauses_accepting_says_so_once_and_recovers() {
+    use rustix::process::{Pid, Resource, Rlimit, prlimit};
+    raise_open_files();
+    let root = tempfile::tempdir().expect("tempdir");
+    let hq = head_office(root.path(), 1, &[]);
+    let server = HqServer::start(&hq, "127.0.0.1:0");
+    // A few files short of full: the next connections meet EMFILE.
+    let open = std::fs::read_dir(format!("/proc/{}/fd", server.pid()))
+        .expect("its fds")
+        .count() as u64;
+    let pid = Pid::from_raw(server.pid() as i32).expect("pid");
+    let few = Rlimit {
+        current: Some(open + 4),
+        maximum: Some(open + 4),
+    };
+    prlimit(Some(pid), Resource::Nofile, few).expect("lower its open-file limit");
+    let held: Vec<TcpStream> = (0..50)
+        .map(|_| TcpStream::connect(&server.addr).expect("connect"))
+        .collect();
+    let failing = "accepting connections fails";
+    wait_until(
+        "head office to run out of files",
+        Duration::from_secs(10),
+        || server.log().contains(failing),
+    );
+    let before = cpu_ticks(server.pid());
+    std::thread::sleep(Duration::from_secs(2));
+    let spent = cpu_ticks(server.pid()) - before;
+    // Spinning on accept would take all of a CPU's 200 ticks in 2 s.
+    assert!(
+        spent < 50,
+        "head office spent {spent} ticks of 2 s out of files"
+    );
+    let log = server.log();
+    assert_eq!(
+        log.matches(failing).count(),
+        1,
+        "one line per burst:\n{log}"
+    );
+    drop(held);
+    // Once the flood's files are given back, it serves again.
+    let answer = raw_request(
+        &server.addr,
+        &hq,
+        b"GET /v1/health HTTP/1.1\r\nHost: hq\r\n\r\n",
+    );
+    assert_eq!(answer.status, 200);
+    wait_until(
+        "head office to say it accepts again",
+        Duration::from_secs(10),
+        || server.log().contains("accepting connections again"),
+    );
+}
