@@ -15,10 +15,11 @@ use rust_decimal::dec;
 use till::domain::money::Money;
 use till::domain::tender::TenderKind;
 use till::engine::api::TillApi;
+use till::engine::request::{Ask, AskKind};
 use till::engine::{Command, EngineError, Event};
 use till::ipc::client::{Client, ConnectError};
 use till::ipc::frame;
-use till::ipc::protocol::{Request, Response};
+use till::ipc::protocol::{Request, RequestKind, Response};
 
 struct Daemon(Child);
 
@@ -142,10 +143,10 @@ fn two_screens_sell_through_one_daemon() {
         Err(EngineError::NoSession)
     ));
     assert_eq!(
-        office.receipt(1).expect("receipt").totals.total,
+        office.receipt(m, 1).expect("receipt").totals.total,
         Money::new(dec!(2.98))
     );
-    assert!(office.search("choc", 5).expect("search").len() >= 5);
+    assert!(office.search(m, "choc", 5).expect("search").len() >= 5);
     assert!(kiosk.sync_status().expect("sync status").backlog > 0);
 }
 
@@ -331,9 +332,12 @@ fn a_cashier_cannot_do_a_managers_job_by_sending_frames() {
     ));
     // Before a login, nothing is read: not even the catalog.
     use till::ipc::protocol::WireError as W;
-    let search = ask(Request::Search {
-        query: "pen".into(),
-        limit: 5,
+    let search = ask(Request::As {
+        session: till::engine::SessionId(1),
+        ask: Ask::Search {
+            query: "pen".into(),
+            limit: 5,
+        },
     });
     assert!(
         matches!(search, Response::Error(W::NoSession)),
@@ -366,9 +370,9 @@ fn a_cashier_cannot_do_a_managers_job_by_sending_frames() {
         ),
     ] {
         let refund = matches!(command, Command::StartRefund { .. });
-        let answer = ask(Request::Execute {
+        let answer = ask(Request::As {
             session: c,
-            command,
+            ask: Ask::Execute(command),
         });
         if refund {
             // No receipt 1 yet: refused before any permission is even asked.
@@ -386,13 +390,16 @@ fn a_cashier_cannot_do_a_managers_job_by_sending_frames() {
     // A made-up session number is nobody's.
     let forged = till::engine::SessionId(c.0 + 1000);
     assert!(matches!(
-        ask(Request::Cart { session: forged }),
+        ask(Request::As {
+            session: forged,
+            ask: Ask::Cart
+        }),
         Response::Error(WireError::NoSession)
     ));
     let mut office = Client::connect(&socket).expect("office");
     let m = office.login("manager", "9999", 2).expect("manager");
     let product = office
-        .search("pen", 50)
+        .search(m, "pen", 50)
         .expect("search")
         .into_iter()
         .find(|p| p.sku == "pen")
@@ -402,7 +409,6 @@ fn a_cashier_cannot_do_a_managers_job_by_sending_frames() {
         Money::new(dec!(1.49)),
         "the price did not change"
     );
-    let _ = m;
 }
 
 #[test]
@@ -785,4 +791,200 @@ fn a_hung_engine_stops_the_watchdog_pings() {
         next_notice(&notify, Duration::from_secs(5)).as_deref(),
         Some("WATCHDOG=1")
     );
+}
+
+/// One of every request a session can make (the match has no wildcard: a
+/// new kind fails to compile here until it is given a sample, and is then
+/// tried against the gate below).
+fn sample(kind: AskKind) -> Ask {
+    match kind {
+        AskKind::Execute => Ask::Execute(Command::SetPrice {
+            sku: "pen".into(),
+            price: Money::new(dec!(0.01)),
+        }),
+        AskKind::Cart => Ask::Cart,
+        AskKind::Search => Ask::Search {
+            query: "pen".into(),
+            limit: 5,
+        },
+        AskKind::Held => Ask::Held,
+        AskKind::Receipt => Ask::Receipt { receipt: 1 },
+        AskKind::Journal => Ask::Journal { limit: 10 },
+        AskKind::Stock => Ask::Stock { low_only: false },
+        AskKind::Users => Ask::Users,
+        AskKind::SalesReport => Ask::SalesReport {
+            from: chrono::NaiveDate::MIN,
+            to: chrono::NaiveDate::MAX,
+        },
+        AskKind::Customers => Ask::Customers {
+            query: "lovelace".into(),
+            limit: 5,
+        },
+        AskKind::Backup => Ask::Backup { with_keys: true },
+    }
+}
+
+/// Whether a request of this kind names a session. Only `As` may: every
+/// other kind is answered without one (the match has no wildcard, so a new
+/// kind must say which it is).
+fn names_a_session(kind: RequestKind) -> bool {
+    match kind {
+        RequestKind::As => true,
+        RequestKind::Hello
+        | RequestKind::Subscribe
+        | RequestKind::TakeLane
+        | RequestKind::Login
+        | RequestKind::SyncStatus => false,
+    }
+}
+
+/// A raw connection that has said Hello.
+fn raw_screen(socket: &Path) -> UnixStream {
+    let mut raw = UnixStream::connect(socket).expect("connect");
+    frame::write(
+        &mut raw,
+        &Request::Hello {
+            version: till::ipc::protocol::VERSION,
+        },
+    )
+    .expect("hello");
+    let welcome = frame::read::<Response>(&mut raw).expect("read");
+    assert!(
+        matches!(welcome, Some(Response::Welcome { .. })),
+        "{welcome:?}"
+    );
+    raw
+}
+
+fn call(raw: &mut UnixStream, request: &Request) -> Option<Response> {
+    frame::write(raw, request).expect("write");
+    frame::read::<Response>(raw).ok().flatten()
+}
+
+#[test]
+fn no_request_can_use_a_session_its_connection_did_not_log_in() {
+    use strum::IntoEnumIterator;
+    use till::ipc::protocol::WireError;
+    use till::store::journal::JournalEvent;
+    let (dir, data) = common::demo_store();
+    let socket = dir.path().join("till.sock");
+    let _daemon = start(&data, &socket);
+    // The real screens: an admin in the back office, a manager selling on lane 2.
+    let mut office = Client::connect(&socket).expect("office");
+    let admin = office.login("admin", "0000", 0).expect("admin");
+    let mut lane = Client::connect(&socket).expect("lane 2");
+    let manager = lane.login("manager", "9999", 2).expect("manager");
+    lane.execute(
+        manager,
+        Command::Scan {
+            code: "4006381333931".into(),
+            quantity: None,
+        },
+    )
+    .expect("scan");
+    let cart_before = format!("{:?}", lane.cart(manager).expect("cart"));
+    let journal_before = office.journal(admin, 1000).expect("journal").len();
+
+    let session_kinds: Vec<RequestKind> = RequestKind::iter()
+        .filter(|k| names_a_session(*k))
+        .collect();
+    assert_eq!(session_kinds, [RequestKind::As]);
+    let mut tried = 0;
+    for kind in AskKind::iter() {
+        let ask = sample(kind);
+        // Another screen's session from a connection that never logged in,
+        // the same from one where a cashier is logged in, and a made-up one.
+        for (victim, log_in) in [
+            (admin, false),
+            (manager, true),
+            (till::engine::SessionId(12345), false),
+        ] {
+            let mut raw = raw_screen(&socket);
+            if log_in {
+                let login = call(
+                    &mut raw,
+                    &Request::Login {
+                        user: "cashier".into(),
+                        pin: "1111".into(),
+                        lane: 0,
+                    },
+                );
+                assert!(matches!(login, Some(Response::Session(_))), "{login:?}");
+            }
+            let answer = call(
+                &mut raw,
+                &Request::As {
+                    session: victim,
+                    ask: ask.clone(),
+                },
+            );
+            assert!(
+                matches!(answer, Some(Response::Error(WireError::NoSession))),
+                "{kind:?} with {victim:?} (cashier logged in: {log_in}): {answer:?}"
+            );
+            tried += 1;
+        }
+    }
+
+    // Nothing was done: the price, the manager's cart, no backup; and each
+    // attempt is in the journal, with nothing else but the cashier's comings
+    // and goings.
+    let pen = office
+        .search(admin, "pen", 50)
+        .expect("search")
+        .into_iter()
+        .find(|p| p.sku == "pen")
+        .expect("pen");
+    assert_eq!(pen.price, Money::new(dec!(1.49)));
+    assert_eq!(
+        format!("{:?}", lane.cart(manager).expect("cart")),
+        cart_before
+    );
+    assert!(!data.join("backups").exists(), "no backup was written");
+    // The raw connections' sessions end as they close; wait for the last.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let new = loop {
+        let journal = office.journal(admin, 1000).expect("journal");
+        let new: Vec<JournalEvent> = journal[..journal.len() - journal_before]
+            .iter()
+            .map(|r| r.entry.event.clone())
+            .collect();
+        let logouts = new
+            .iter()
+            .filter(|e| matches!(e, JournalEvent::Logout { .. }))
+            .count();
+        if logouts == AskKind::iter().count() || Instant::now() > deadline {
+            break new;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let refused = new
+        .iter()
+        .filter(|e| matches!(e, JournalEvent::RequestRefused { .. }))
+        .count();
+    assert_eq!(refused, tried, "every attempt is journaled");
+    for event in &new {
+        assert!(
+            matches!(
+                event,
+                JournalEvent::RequestRefused { .. }
+                    | JournalEvent::Login { .. }
+                    | JournalEvent::Logout { .. }
+            ),
+            "nothing else was written: {event:?}"
+        );
+    }
+
+    // A connection that keeps naming sessions it does not hold is closed.
+    let mut raw = raw_screen(&socket);
+    for _ in 0..3 {
+        let _ = call(
+            &mut raw,
+            &Request::As {
+                session: admin,
+                ask: Ask::Users,
+            },
+        );
+    }
+    assert!(call(&mut raw, &Request::SyncStatus).is_none(), "closed");
 }

@@ -10,6 +10,7 @@ use till::domain::money::Money;
 use till::domain::sale::SaleError;
 use till::domain::tender::TenderKind;
 use till::domain::user::Permission;
+use till::engine::api::TillApi;
 use till::engine::{Approval, Command, EngineError, Event};
 use till::store::journal::JournalEvent;
 

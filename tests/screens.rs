@@ -227,7 +227,8 @@ fn customers_from_the_till() {
         keys(&mut app, "<Esc>");
     }
     let session = engine.login("cashier", "1111", 2).expect("login");
-    let found = engine.customers(session, "lovelace", 10).expect("find");
+    let found =
+        till::engine::api::TillApi::customers(&mut engine, session, "lovelace", 10).expect("find");
     let contact = found[0].contact.clone().expect("details");
     assert_eq!(contact.email.as_deref(), Some("ada@analytical.example"));
     assert_eq!(contact.tax_number.as_deref(), Some("GB123456789"));

@@ -264,9 +264,9 @@ fn a_screen_attached_to_the_daemon_sells_the_same_way() {
     assert!(screen.wait_exit().success());
     let mut office = till::ipc::client::Client::connect(&socket).expect("attach");
     use till::engine::api::TillApi;
-    office.login("manager", "9999", 0).expect("back office");
+    let session = office.login("manager", "9999", 0).expect("back office");
     let sale = office
-        .receipt(1)
+        .receipt(session, 1)
         .expect("the sale is in the daemon's store");
     assert_eq!(sale.totals.total, Money::new(dec!(24.50)));
     let _ = daemon.kill();

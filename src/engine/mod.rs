@@ -14,6 +14,7 @@ pub mod command;
 pub mod customers;
 pub mod error;
 pub mod event;
+pub mod request;
 pub mod scan;
 
 use std::collections::HashMap;
@@ -37,7 +38,7 @@ use crate::domain::takings::{DayReport, SalesReport, Takings};
 use crate::domain::user::{Permission, Role, User, UserSummary};
 use std::sync::mpsc::Sender;
 
-use crate::store::journal::{JournalEvent, JournalRecord};
+use crate::store::journal::JournalEvent;
 use crate::store::outbox::SyncStatus;
 use crate::store::print_queue::{JobKind, PrintJob, Printer};
 use crate::store::settings::StoreSettings;
@@ -46,6 +47,7 @@ use catalog::CatalogIndex;
 pub use command::{Approval, Command, ProductChange};
 pub use error::EngineError;
 pub use event::Event;
+use request::{Answer, Ask};
 
 /// A price as a till may set it: not negative, in the currency's cents, and
 /// far below the amounts that would overflow a sum.
@@ -81,6 +83,16 @@ pub fn lockout(failures: u32) -> Option<chrono::Duration> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct SessionId(pub u64);
 
+impl SessionId {
+    /// Random, so a session cannot be guessed from another: the daemon's
+    /// gate refuses one its connection did not log in anyway, but a guess
+    /// should not even find a live session to be refused for.
+    fn new() -> SessionId {
+        use rand_core::RngCore;
+        SessionId(rand_core::OsRng.next_u64())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Session {
     pub user: String,
@@ -103,7 +115,6 @@ pub struct Engine {
     store: Store,
     settings: StoreSettings,
     sessions: HashMap<SessionId, Session>,
-    next_session: u64,
     /// Built on the first lookup, not at start: most sales never search.
     catalog: Option<CatalogIndex>,
     /// The printer, if there is one: how to wake its worker, and whether a
@@ -123,7 +134,6 @@ impl Engine {
             store,
             settings,
             sessions: HashMap::new(),
-            next_session: 1,
             catalog: None,
             printer: None,
             policy: Policy::default(),
@@ -270,8 +280,12 @@ impl Engine {
                 user: user.name.clone(),
             },
         )?;
-        let id = SessionId(self.next_session);
-        self.next_session += 1;
+        let id = loop {
+            let id = SessionId::new();
+            if !self.sessions.contains_key(&id) {
+                break id;
+            }
+        };
         self.sessions.insert(
             id,
             Session {
@@ -287,6 +301,10 @@ impl Engine {
     /// The lane's open cart with its figures, if there is one.
     pub fn cart(&mut self, session: SessionId) -> Result<Option<(Sale, Totals)>, EngineError> {
         let lane = self.active(session)?.lane;
+        self.lane_cart(lane)
+    }
+
+    fn lane_cart(&mut self, lane: u16) -> Result<Option<(Sale, Totals)>, EngineError> {
         match self.store.cart(lane)? {
             Some(sale) => {
                 let totals = sale.totals(&self.settings.rules)?;
@@ -322,21 +340,55 @@ impl Engine {
             .ok_or(EngineError::NoSuchReceipt(receipt))
     }
 
-    /// The newest journal entries (at most 1000), for the journal viewer.
-    pub fn journal(
-        &mut self,
-        session: SessionId,
-        limit: usize,
-    ) -> Result<Vec<JournalRecord>, EngineError> {
-        self.may(session, Permission::ViewJournal)?;
-        Ok(self.store.journal_tail(limit.min(1000))?)
+    /// The gate every request of a session passes, in this process or from
+    /// the daemon's socket, before any handler runs: the session must be
+    /// open (not ended, not idle-locked), and hold the request's permission
+    /// with no approval (a command's own is checked where it runs).
+    pub fn ask(&mut self, id: SessionId, ask: Ask) -> Result<Answer, EngineError> {
+        let outcome = self.answer(id, ask);
+        self.note_failure(outcome)
     }
 
-    /// The session's own permission, with no approval: for what a screen
-    /// reads rather than does.
-    fn may(&mut self, session: SessionId, permission: Permission) -> Result<(), EngineError> {
-        let session = self.active(session)?;
-        self.authorise(&session, permission, None).map(drop)
+    /// Journals a request the daemon refused because its connection did not
+    /// hold the session it named (see `ipc::server`).
+    pub fn journal_refusal(&mut self, peer: &str, asked: &str) -> Result<(), EngineError> {
+        let event = JournalEvent::RequestRefused {
+            peer: peer.to_string(),
+            asked: asked.to_string(),
+        };
+        let outcome = self
+            .store
+            .append_journal(None, event)
+            .map(drop)
+            .map_err(EngineError::from);
+        self.note_failure(outcome)
+    }
+
+    fn answer(&mut self, id: SessionId, ask: Ask) -> Result<Answer, EngineError> {
+        let session = self.active(id)?;
+        if let Some(permission) = ask.permission() {
+            self.authorise(&session, permission, None)?;
+        }
+        Ok(match ask {
+            Ask::Execute(command) => Answer::Events(self.execute(id, command)?),
+            Ask::Cart => Answer::Cart(self.lane_cart(session.lane)?.map(Box::new)),
+            Ask::Search { query, limit } => Answer::Products(self.search(&query, limit as usize)?),
+            Ask::Held => Answer::Held(self.held()?),
+            Ask::Receipt { receipt } => Answer::Receipt(Box::new(self.receipt(receipt)?)),
+            // At most 1000: the journal viewer's page, not the whole journal.
+            Ask::Journal { limit } => {
+                Answer::Journal(self.store.journal_tail((limit as usize).min(1000))?)
+            }
+            Ask::Stock { low_only } => Answer::Stock(self.stock_rows(low_only)?),
+            Ask::Users => Answer::Users(self.user_list()?),
+            Ask::SalesReport { from, to } => {
+                Answer::SalesReport(Box::new(self.sales_between(from, to)?))
+            }
+            Ask::Customers { query, limit } => {
+                Answer::Customers(self.find_customers(&query, limit as usize)?)
+            }
+            Ask::Backup { with_keys } => Answer::Backup(self.write_backup(&session, with_keys)?),
+        })
     }
 
     /// How sending to head office stands: what waits, since when, and the last error.
@@ -1082,13 +1134,11 @@ impl Engine {
     }
 
     /// Sales completed on local days `from` to `to`, cut every way a manager asks.
-    pub fn sales_report(
-        &mut self,
-        session: SessionId,
+    fn sales_between(
+        &self,
         from: chrono::NaiveDate,
         to: chrono::NaiveDate,
     ) -> Result<SalesReport, EngineError> {
-        self.may(session, Permission::ViewReports)?;
         let local = |s: &CompletedSale| s.completed_at.with_timezone(&chrono::Local);
         let sales: Vec<CompletedSale> = self
             .store
@@ -1104,8 +1154,7 @@ impl Engine {
     }
 
     /// Every user, without PIN hashes.
-    pub fn users(&mut self, session: SessionId) -> Result<Vec<UserSummary>, EngineError> {
-        self.may(session, Permission::ManageUsers)?;
+    fn user_list(&self) -> Result<Vec<UserSummary>, EngineError> {
         let now = Utc::now();
         let mut out = Vec::new();
         for user in self.store.users() {
@@ -1122,12 +1171,7 @@ impl Engine {
     }
 
     /// Every product's stock, or only those at or below their reorder level.
-    pub fn stock(
-        &mut self,
-        session: SessionId,
-        low_only: bool,
-    ) -> Result<Vec<StockRow>, EngineError> {
-        self.may(session, Permission::ViewReports)?;
+    fn stock_rows(&self, low_only: bool) -> Result<Vec<StockRow>, EngineError> {
         let mut rows = Vec::new();
         for product in self.store.products() {
             let product = product?;

@@ -6,16 +6,9 @@ use std::path::Path;
 
 use super::frame;
 use super::protocol::{Notice, Request, Response, VERSION};
-use crate::domain::customer::Customer;
-use crate::domain::product::Product;
-use crate::domain::receipt::CompletedSale;
-use crate::domain::sale::{HeldSale, Sale, Totals};
-use crate::domain::stock::StockRow;
-use crate::domain::takings::SalesReport;
-use crate::domain::user::UserSummary;
 use crate::engine::api::TillApi;
-use crate::engine::{Approval, Command, EngineError, Event, SessionId};
-use crate::store::journal::JournalRecord;
+use crate::engine::request::{Answer, Ask};
+use crate::engine::{Approval, EngineError, SessionId};
 use crate::store::outbox::SyncStatus;
 use crate::store::settings::StoreSettings;
 
@@ -94,18 +87,6 @@ impl Client {
         Ok(rx)
     }
 
-    /// Has the daemon write a backup (see `Engine::backup`); returns its path.
-    pub fn backup(
-        &mut self,
-        session: SessionId,
-        with_keys: bool,
-    ) -> Result<std::path::PathBuf, EngineError> {
-        match self.call(&Request::Backup { session, with_keys })? {
-            Response::Backup(path) => Ok(path),
-            r => Err(unexpected(r)),
-        }
-    }
-
     fn call(&mut self, request: &Request) -> Result<Response, EngineError> {
         let lost = |e: std::io::Error| EngineError::Remote(format!("lost the till daemon: {e}"));
         frame::write(&mut self.stream, request).map_err(lost)?;
@@ -139,83 +120,6 @@ impl TillApi for Client {
         }
     }
 
-    fn execute(&mut self, session: SessionId, command: Command) -> Result<Vec<Event>, EngineError> {
-        match self.call(&Request::Execute { session, command })? {
-            Response::Events(e) => Ok(e),
-            r => Err(unexpected(r)),
-        }
-    }
-
-    fn cart(&mut self, session: SessionId) -> Result<Option<(Sale, Totals)>, EngineError> {
-        match self.call(&Request::Cart { session })? {
-            Response::Cart(c) => Ok(c.map(|b| *b)),
-            r => Err(unexpected(r)),
-        }
-    }
-
-    fn search(&mut self, query: &str, limit: usize) -> Result<Vec<Product>, EngineError> {
-        let limit = u32::try_from(limit).unwrap_or(u32::MAX);
-        match self.call(&Request::Search {
-            query: query.into(),
-            limit,
-        })? {
-            Response::Products(p) => Ok(p),
-            r => Err(unexpected(r)),
-        }
-    }
-
-    fn held(&mut self) -> Result<Vec<HeldSale>, EngineError> {
-        match self.call(&Request::Held)? {
-            Response::Held(h) => Ok(h),
-            r => Err(unexpected(r)),
-        }
-    }
-
-    fn receipt(&mut self, receipt: u64) -> Result<CompletedSale, EngineError> {
-        match self.call(&Request::Receipt { receipt })? {
-            Response::Receipt(r) => Ok(*r),
-            r => Err(unexpected(r)),
-        }
-    }
-
-    fn journal(
-        &mut self,
-        session: SessionId,
-        limit: usize,
-    ) -> Result<Vec<JournalRecord>, EngineError> {
-        let limit = u32::try_from(limit).unwrap_or(u32::MAX);
-        match self.call(&Request::Journal { session, limit })? {
-            Response::Journal(j) => Ok(j),
-            r => Err(unexpected(r)),
-        }
-    }
-
-    fn stock(&mut self, session: SessionId, low_only: bool) -> Result<Vec<StockRow>, EngineError> {
-        match self.call(&Request::Stock { session, low_only })? {
-            Response::Stock(rows) => Ok(rows),
-            r => Err(unexpected(r)),
-        }
-    }
-
-    fn sales_report(
-        &mut self,
-        session: SessionId,
-        from: chrono::NaiveDate,
-        to: chrono::NaiveDate,
-    ) -> Result<SalesReport, EngineError> {
-        match self.call(&Request::SalesReport { session, from, to })? {
-            Response::SalesReport(r) => Ok(*r),
-            r => Err(unexpected(r)),
-        }
-    }
-
-    fn users(&mut self, session: SessionId) -> Result<Vec<UserSummary>, EngineError> {
-        match self.call(&Request::Users { session })? {
-            Response::Users(u) => Ok(u),
-            r => Err(unexpected(r)),
-        }
-    }
-
     fn take_lane(&mut self, lane: u16, approval: Approval) -> Result<(), EngineError> {
         match self.call(&Request::TakeLane { lane, approval })? {
             Response::LaneTaken => Ok(()),
@@ -230,19 +134,9 @@ impl TillApi for Client {
         }
     }
 
-    fn customers(
-        &mut self,
-        session: SessionId,
-        query: &str,
-        limit: usize,
-    ) -> Result<Vec<Customer>, EngineError> {
-        let request = Request::Customers {
-            session,
-            query: query.to_string(),
-            limit: u32::try_from(limit).unwrap_or(u32::MAX),
-        };
-        match self.call(&request)? {
-            Response::Customers(c) => Ok(c),
+    fn ask(&mut self, session: SessionId, ask: Ask) -> Result<Answer, EngineError> {
+        match self.call(&Request::As { session, ask })? {
+            Response::Answer(answer) => Ok(answer),
             r => Err(unexpected(r)),
         }
     }

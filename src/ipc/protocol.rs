@@ -6,83 +6,38 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::customer::Customer;
-use crate::domain::product::Product;
-use crate::domain::receipt::CompletedSale;
-use crate::domain::sale::{HeldSale, Sale, Totals};
-use crate::domain::stock::StockRow;
-use crate::domain::takings::SalesReport;
-use crate::domain::user::{Permission, UserSummary};
-use crate::engine::{Approval, Command, EngineError, Event, SessionId};
-use crate::store::journal::JournalRecord;
+use crate::domain::user::Permission;
+use crate::engine::request::{Answer, Ask};
+use crate::engine::{Approval, EngineError, SessionId};
 use crate::store::outbox::SyncStatus;
 use crate::store::settings::StoreSettings;
 
-pub const VERSION: u32 = 4;
+pub const VERSION: u32 = 5;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// Everything a connection may send. What needs a session is one variant,
+/// [`Request::As`], so the server's gate sees the session of every such
+/// request before it reaches the engine.
+#[derive(Debug, Clone, Serialize, Deserialize, strum::EnumDiscriminants)]
+#[strum_discriminants(name(RequestKind), derive(strum::EnumIter))]
 pub enum Request {
     /// The first message on every connection.
-    Hello {
-        version: u32,
-    },
+    Hello { version: u32 },
     /// Turns this second connection into the notice stream of the screen
     /// whose Welcome carried `token`: scans and lane news are pushed on it.
-    Subscribe {
-        token: u128,
-    },
+    Subscribe { token: u128 },
     /// Takes a lane held by another screen, on a manager's PIN; that screen
     /// is told and its sessions on the lane end.
-    TakeLane {
-        lane: u16,
-        approval: Approval,
-    },
+    TakeLane { lane: u16, approval: Approval },
     Login {
         user: String,
         pin: String,
         lane: u16,
     },
-    Execute {
-        session: SessionId,
-        command: Command,
-    },
-    Cart {
-        session: SessionId,
-    },
-    Search {
-        query: String,
-        limit: u32,
-    },
-    Held,
-    Receipt {
-        receipt: u64,
-    },
-    Journal {
-        session: SessionId,
-        limit: u32,
-    },
-    Stock {
-        session: SessionId,
-        low_only: bool,
-    },
-    Users {
-        session: SessionId,
-    },
-    SalesReport {
-        session: SessionId,
-        from: chrono::NaiveDate,
-        to: chrono::NaiveDate,
-    },
+    /// Needs nobody logged in: `till sync status` asks it, and it holds
+    /// nothing personal, only counts, times and the last error.
     SyncStatus,
-    Customers {
-        session: SessionId,
-        query: String,
-        limit: u32,
-    },
-    Backup {
-        session: SessionId,
-        with_keys: bool,
-    },
+    /// What a session logged in on this connection asks.
+    As { session: SessionId, ask: Ask },
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -101,19 +56,8 @@ pub enum Response {
         reason: String,
     },
     Session(SessionId),
-    Events(Vec<Event>),
-    Cart(Option<Box<(Sale, Totals)>>),
-    Products(Vec<Product>),
-    Held(Vec<HeldSale>),
-    Receipt(Box<CompletedSale>),
-    Journal(Vec<JournalRecord>),
-    Stock(Vec<StockRow>),
-    Users(Vec<UserSummary>),
-    SalesReport(Box<SalesReport>),
     SyncStatus(Box<SyncStatus>),
-    Customers(Vec<Customer>),
-    /// Where the daemon wrote the backup.
-    Backup(std::path::PathBuf),
+    Answer(Answer),
     Error(WireError),
 }
 

@@ -16,6 +16,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use super::frame;
 use super::protocol::{Notice, Request, Response, VERSION, WireError};
 use crate::domain::user::Permission;
+use crate::engine::request::Ask;
 use crate::engine::{Command, Engine, EngineError, SessionId};
 
 #[derive(Debug, thiserror::Error)]
@@ -146,7 +147,14 @@ fn peer(stream: &UnixStream) -> String {
 struct Screen {
     token: u128,
     sessions: HashSet<SessionId>,
+    /// Requests refused at the gate so far: a screen of ours never names a
+    /// session it does not hold, so after [`MAX_REFUSED`] the connection is
+    /// closed (each refusal is journaled, and the journal must not be flooded).
+    refused: u32,
 }
+
+/// Requests naming a session the connection does not hold before it is closed.
+const MAX_REFUSED: u32 = 3;
 
 fn session(mut stream: UnixStream, engine: &Mutex<Engine>, hub: &Hub) {
     let who = peer(&stream);
@@ -168,6 +176,7 @@ fn session(mut stream: UnixStream, engine: &Mutex<Engine>, hub: &Hub) {
         screen: Screen {
             token,
             sessions: HashSet::new(),
+            refused: 0,
         },
     };
     hub.live
@@ -240,7 +249,7 @@ fn session(mut stream: UnixStream, engine: &Mutex<Engine>, hub: &Hub) {
             }
         };
         let response = answer(engine, hub, &mut guard.screen, &who, request);
-        if frame::write(&mut stream, &response).is_err() {
+        if frame::write(&mut stream, &response).is_err() || guard.screen.refused >= MAX_REFUSED {
             break;
         }
     }
@@ -346,61 +355,28 @@ fn answer(
                     Response::LaneTaken
                 })
         }
-        // A screen may use only the sessions it logged in itself.
-        Request::Execute { session, .. } | Request::Cart { session }
-            if !screen.sessions.contains(&session) =>
-        {
-            return Response::Error(WireError::NoSession);
-        }
-        Request::Execute { session, command } => {
-            let logout = command == Command::Logout;
-            let events = engine.execute(session, command);
-            if logout && events.is_ok() {
-                screen.sessions.remove(&session);
-            }
-            events.map(Response::Events)
-        }
-        Request::Cart { session } => engine
-            .cart(session)
-            .map(|c| Response::Cart(c.map(Box::new))),
-        // Reads that need no role still need someone logged in on this screen.
-        Request::Search { .. } | Request::Held | Request::Receipt { .. }
-            if screen.sessions.is_empty() =>
-        {
-            return Response::Error(WireError::NoSession);
-        }
-        Request::Search { query, limit } => engine
-            .search(&query, limit as usize)
-            .map(Response::Products),
-        Request::Held => engine.held().map(Response::Held),
-        Request::Receipt { receipt } => engine
-            .receipt(receipt)
-            .map(|r| Response::Receipt(Box::new(r))),
-        Request::Journal { session, limit } => engine
-            .journal(session, limit as usize)
-            .map(Response::Journal),
-        Request::Stock { session, low_only } => {
-            engine.stock(session, low_only).map(Response::Stock)
-        }
-        Request::Users { session } => engine.users(session).map(Response::Users),
-        Request::SalesReport { session, from, to } => engine
-            .sales_report(session, from, to)
-            .map(|r| Response::SalesReport(Box::new(r))),
-        Request::Backup { session, with_keys } => {
-            engine.backup(session, with_keys).map(Response::Backup)
-        }
-        Request::Customers {
-            session,
-            query,
-            limit,
-        } => engine
-            .customers(session, &query, limit as usize)
-            .map(Response::Customers),
-        // Needs nobody logged in: `till sync status` asks it, and it holds
-        // nothing personal, only counts, times and the last error.
         Request::SyncStatus => engine
             .sync_status()
             .map(|s| Response::SyncStatus(Box::new(s))),
+        // The gate: a screen may use only the sessions it logged in itself.
+        // Another screen's, an ended or a made-up one is refused before any
+        // handler runs, and the attempt is journaled.
+        Request::As { session, ask } if !screen.sessions.contains(&session) => {
+            screen.refused += 1;
+            tracing::warn!(peer = %who, asked = ask.name(), "a request named a session this screen does not hold");
+            if let Err(e) = engine.journal_refusal(who, ask.name()) {
+                tracing::error!(error = %e, "cannot journal a refused request");
+            }
+            Err(EngineError::NoSession)
+        }
+        Request::As { session, ask } => {
+            let logout = ask == Ask::Execute(Command::Logout);
+            let answer = engine.ask(session, ask);
+            if logout && answer.is_ok() {
+                screen.sessions.remove(&session);
+            }
+            answer.map(Response::Answer)
+        }
     };
     result.unwrap_or_else(|e| Response::Error(WireError::from(&e)))
 }

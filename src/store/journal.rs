@@ -243,6 +243,20 @@ pub enum JournalEvent {
     Restored {
         from: String,
     },
+    /// A connection to the daemon named a session it had not logged in
+    /// (another screen's, an ended one, or a made-up one): refused before
+    /// any handler ran. `peer` is who the kernel says was at the other end.
+    RequestRefused {
+        peer: String,
+        asked: String,
+    },
+    /// Wrong PINs locked `user` out for logins from `origin` until `until`;
+    /// logins from elsewhere (the kiosk, another manager) are not locked.
+    LockedOut {
+        user: String,
+        origin: String,
+        until: chrono::DateTime<chrono::Utc>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

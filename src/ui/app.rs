@@ -575,7 +575,7 @@ impl<'e> App<'e> {
         if let Some((kind, state)) = self.cart.as_ref().map(|(s, _)| (s.kind, s.state)) {
             self.info("the open sale on this lane was resumed");
             if let SaleKind::Refund { original } = kind {
-                match self.engine.receipt(original.0) {
+                match self.receipt(original.0) {
                     Ok(original) => {
                         self.screen = Screen::Refund(Box::new(RefundView {
                             original,
@@ -665,7 +665,7 @@ impl<'e> App<'e> {
             Action::Hold => {
                 self.run(Command::Hold);
             }
-            Action::Recall => match self.engine.held() {
+            Action::Recall => match self.held() {
                 Ok(held) if held.is_empty() => self.info("no sales are held"),
                 Ok(held) => self.screen = Screen::Recall(RecallList { held, selected: 0 }),
                 Err(e) => self.error(e.to_string()),
@@ -854,7 +854,7 @@ impl<'e> App<'e> {
 
     fn refund_screen(&mut self, kind: SaleKind) -> Screen {
         match kind {
-            SaleKind::Refund { original } => match self.engine.receipt(original.0) {
+            SaleKind::Refund { original } => match self.receipt(original.0) {
                 Ok(original) => Screen::Refund(Box::new(RefundView {
                     original,
                     selected: 0,
@@ -865,12 +865,29 @@ impl<'e> App<'e> {
         }
     }
 
+    /// The engine answers a session, never a screen: these ask as the one
+    /// logged in, and say so when nobody is.
+    fn receipt(&mut self, receipt: u64) -> Result<CompletedSale, EngineError> {
+        let session = self.session.ok_or(EngineError::NoSession)?;
+        self.engine.receipt(session, receipt)
+    }
+
+    fn held(&mut self) -> Result<Vec<HeldSale>, EngineError> {
+        let session = self.session.ok_or(EngineError::NoSession)?;
+        self.engine.held(session)
+    }
+
+    fn lookup(&mut self, query: &str) -> Result<Vec<Product>, EngineError> {
+        let session = self.session.ok_or(EngineError::NoSession)?;
+        self.engine.search(session, query, LOOKUP_LIMIT)
+    }
+
     fn search(&mut self) {
         let Screen::Lookup(list) = &self.screen else {
             return;
         };
         let query = list.query.clone();
-        match self.engine.search(&query, LOOKUP_LIMIT) {
+        match self.lookup(&query) {
             Ok(results) => {
                 if let Screen::Lookup(list) = &mut self.screen {
                     list.results = results;
@@ -1292,7 +1309,7 @@ impl<'e> App<'e> {
                     if let Some(original) = refund
                         && !matches!(self.screen, Screen::Refund(_) | Screen::Payment)
                     {
-                        match self.engine.receipt(original.0) {
+                        match self.receipt(original.0) {
                             Ok(original) => {
                                 self.screen = Screen::Refund(Box::new(RefundView {
                                     original,

@@ -107,7 +107,7 @@ impl ManagerView {
     /// Fetches what the tab shows.
     pub fn load(&mut self, api: &mut dyn TillApi, session: SessionId) -> Result<(), EngineError> {
         match self.tab {
-            Tab::Products => self.products = api.search(&self.query, 200)?,
+            Tab::Products => self.products = api.search(session, &self.query, 200)?,
             Tab::Stock => {
                 let mut rows = api.stock(session, false)?;
                 // Low stock first, then the rest by name.

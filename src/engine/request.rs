@@ -1,0 +1,111 @@
+//! The one request set a screen speaks, in this process or over the daemon's
+//! socket: [`Ask`] is everything a logged-in session may ask, [`Answer`] what
+//! comes back. A request that needs a session is an `Ask`, so it always names
+//! one, and the gates (the engine's in [`super::Engine::ask`], the daemon's
+//! ownership check in `ipc::server`) see every one of them before any handler
+//! runs: a request added here cannot go around them.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Command, EngineError, Event};
+use crate::domain::customer::Customer;
+use crate::domain::product::Product;
+use crate::domain::receipt::CompletedSale;
+use crate::domain::sale::{HeldSale, Sale, Totals};
+use crate::domain::stock::StockRow;
+use crate::domain::takings::SalesReport;
+use crate::domain::user::{Permission, UserSummary};
+use crate::store::journal::JournalRecord;
+
+/// What a logged-in session asks. `AskKind` (its variants without their
+/// data) lets a test try every one of them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, strum::EnumDiscriminants)]
+#[strum_discriminants(name(AskKind), derive(strum::EnumIter))]
+pub enum Ask {
+    /// A change: the engine checks the command's own permission.
+    Execute(Command),
+    /// The lane's open cart with its figures.
+    Cart,
+    /// Products whose name, sku or code matches every word of `query`.
+    Search { query: String, limit: u32 },
+    /// Sales held on any lane, oldest first.
+    Held,
+    /// A completed receipt of this terminal, to show before refunding it.
+    Receipt { receipt: u64 },
+    /// The newest journal entries, newest first.
+    Journal { limit: u32 },
+    /// Stock per product; only what is at or below its reorder level if `low_only`.
+    Stock { low_only: bool },
+    /// Every user, without PIN hashes.
+    Users,
+    /// Sales of local days `from` to `to`, by hour, product, cashier, tender and tax.
+    SalesReport {
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    },
+    /// Customers matching every word of `query` (erased ones left out).
+    Customers { query: String, limit: u32 },
+    /// A backup of the whole store, written by the engine's process.
+    Backup { with_keys: bool },
+}
+
+impl Ask {
+    /// The permission the asking session must hold before the engine looks
+    /// at the request at all. `None`: an open session is enough (a command's
+    /// permission depends on the command and is checked where it runs).
+    pub fn permission(&self) -> Option<Permission> {
+        match self {
+            Ask::Execute(_) | Ask::Cart | Ask::Search { .. } | Ask::Held | Ask::Receipt { .. } => {
+                None
+            }
+            Ask::Journal { .. } => Some(Permission::ViewJournal),
+            Ask::Stock { .. } | Ask::SalesReport { .. } => Some(Permission::ViewReports),
+            Ask::Users => Some(Permission::ManageUsers),
+            Ask::Customers { .. } => Some(Permission::ManageCustomers),
+            Ask::Backup { .. } => Some(Permission::Backup),
+        }
+    }
+
+    /// A short name for the journal and the log: what was asked, never its
+    /// data (a query may hold a customer's name, a command a PIN).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Ask::Execute(_) => "execute",
+            Ask::Cart => "cart",
+            Ask::Search { .. } => "search",
+            Ask::Held => "held",
+            Ask::Receipt { .. } => "receipt",
+            Ask::Journal { .. } => "journal",
+            Ask::Stock { .. } => "stock",
+            Ask::Users => "users",
+            Ask::SalesReport { .. } => "sales_report",
+            Ask::Customers { .. } => "customers",
+            Ask::Backup { .. } => "backup",
+        }
+    }
+}
+
+/// What the engine answers an [`Ask`], one variant per kind of answer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum Answer {
+    Events(Vec<Event>),
+    Cart(Option<Box<(Sale, Totals)>>),
+    Products(Vec<Product>),
+    Held(Vec<HeldSale>),
+    Receipt(Box<CompletedSale>),
+    Journal(Vec<JournalRecord>),
+    Stock(Vec<StockRow>),
+    Users(Vec<UserSummary>),
+    SalesReport(Box<SalesReport>),
+    Customers(Vec<Customer>),
+    /// Where the engine's process wrote the backup.
+    Backup(std::path::PathBuf),
+}
+
+impl Answer {
+    /// An answer of another kind than the request's: a daemon of another
+    /// build, or a bug; never silently taken for an empty one.
+    pub fn unexpected(self) -> EngineError {
+        EngineError::Remote(format!("the till daemon answered oddly: {self:?}"))
+    }
+}
