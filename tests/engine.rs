@@ -328,6 +328,50 @@ fn repeated_wrong_pins_lock_the_user() {
 }
 
 #[test]
+fn wrong_pins_lock_a_user_out_only_where_they_came_from() {
+    use till::store::journal::JournalEvent;
+    let (_dir, path) = demo_store();
+    let mut e = engine(&path);
+    for _ in 0..till::engine::MAX_FAILED_PINS {
+        assert!(matches!(
+            e.login_from("admin", "1234", 0, "uid 4242"),
+            Err(EngineError::BadLogin)
+        ));
+    }
+    // The guesser is locked out, even with the right PIN...
+    assert!(matches!(
+        e.login_from("admin", "0000", 0, "uid 4242"),
+        Err(EngineError::LockedOut { .. })
+    ));
+    // ...the real admin at the kiosk is not, and sees who is locked.
+    let admin = e
+        .login_from("admin", "0000", 0, "uid 1000")
+        .expect("the kiosk's admin gets in");
+    let users = e.users(admin).expect("users");
+    assert!(users.iter().any(|u| u.name == "admin" && u.locked));
+    let locks: Vec<_> = e
+        .store()
+        .journal()
+        .filter_map(|r| match r.expect("entry").entry.event {
+            JournalEvent::LockedOut { user, origin, .. } => Some((user, origin)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(locks, [("admin".to_string(), "uid 4242".to_string())]);
+    // A PIN reset forgives everywhere.
+    e.execute(
+        admin,
+        Command::ResetPin {
+            user: "admin".into(),
+            pin: "2468".into(),
+        },
+    )
+    .expect("reset");
+    e.login_from("admin", "2468", 0, "uid 4242")
+        .expect("forgiven after a reset");
+}
+
+#[test]
 fn discounts_beyond_the_cashier_limit_need_a_supervisor() {
     let (_dir, path) = demo_store();
     let mut e = engine(&path);

@@ -14,6 +14,7 @@ pub mod command;
 pub mod customers;
 pub mod error;
 pub mod event;
+pub mod lockout;
 pub mod request;
 pub mod scan;
 
@@ -68,17 +69,7 @@ pub const HQ_ACTOR: &str = "head-office";
 /// Lane 0: the back office, shared by any number of screens, where nothing is sold.
 pub const BACK_OFFICE: u16 = 0;
 
-/// Wrong PINs in a row after which a user is locked out for a while.
-pub const MAX_FAILED_PINS: u32 = 5;
-
-/// How long a user is locked after `failures` wrong PINs in a row: 30 s at the
-/// limit, doubling with each further failure, at most an hour. It always ends,
-/// so a guesser can slow the shop down but never lock its only admin out.
-pub fn lockout(failures: u32) -> Option<chrono::Duration> {
-    let over = failures.checked_sub(MAX_FAILED_PINS)?;
-    let seconds = 30i64.saturating_mul(1 << over.min(7));
-    Some(chrono::Duration::seconds(seconds.min(3600)))
-}
+pub use lockout::{MAX_FAILED_PINS, THIS_PROCESS, lockout};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct SessionId(pub u64);
@@ -101,6 +92,8 @@ pub struct Session {
     pub lane: u16,
     /// When the session last did anything, for the idle lock.
     pub last_active: chrono::DateTime<Utc>,
+    /// Where it logged in from: an approval's wrong PIN counts there.
+    pub origin: String,
 }
 
 /// The shop's rules for people, from till.toml: who may do what, and how long
@@ -115,6 +108,9 @@ pub struct Engine {
     store: Store,
     settings: StoreSettings,
     sessions: HashMap<SessionId, Session>,
+    /// Wrong PINs per user and origin; a cell, as PINs are checked on the
+    /// engine's read-only paths too (an approval inside `authorise`).
+    lockouts: std::cell::RefCell<lockout::Lockouts>,
     /// Built on the first lookup, not at start: most sales never search.
     catalog: Option<CatalogIndex>,
     /// The printer, if there is one: how to wake its worker, and whether a
@@ -134,6 +130,7 @@ impl Engine {
             store,
             settings,
             sessions: HashMap::new(),
+            lockouts: Default::default(),
             catalog: None,
             printer: None,
             policy: Policy::default(),
@@ -218,62 +215,77 @@ impl Engine {
         self.sessions.get(&id)
     }
 
-    /// Checks a user's PIN, counting failures towards a lockout and journaling both outcomes.
-    fn check_pin(&self, name: &str, pin: &str) -> Result<User, EngineError> {
-        let Some(mut user) = self.store.user(name)? else {
+    /// Checks a user's PIN from `origin`, counting failures there towards a
+    /// lockout there (see `lockout`), and journaling failures and locks.
+    fn check_pin(&self, name: &str, pin: &str, origin: &str) -> Result<User, EngineError> {
+        let failed = |user: &str| {
             self.store.append_journal(
                 None,
                 JournalEvent::LoginFailed {
-                    user: name.to_string(),
+                    user: user.to_string(),
                 },
-            )?;
+            )
+        };
+        let Some(user) = self.store.user(name)? else {
+            failed(name)?;
             return Err(EngineError::BadLogin);
         };
-        let now = Utc::now();
         if user.disabled {
-            self.store.append_journal(
-                None,
-                JournalEvent::LoginFailed {
-                    user: user.name.clone(),
-                },
-            )?;
+            failed(&user.name)?;
             return Err(EngineError::BadLogin);
         }
-        if let Some(until) = user.locked_until
-            && until > now
-        {
+        let now = Utc::now();
+        if let Some(until) = self.lockouts.borrow().locked(&user.name, origin, now) {
             return Err(EngineError::LockedOut {
                 user: user.name,
                 until,
             });
         }
         if !auth::verify_pin(pin, &user.pin_hash) {
-            user.failed_attempts += 1;
-            user.locked_until = lockout(user.failed_attempts).map(|d| now + d);
-            self.store.put_user(&user)?;
-            self.store.append_journal(
-                None,
-                JournalEvent::LoginFailed {
-                    user: user.name.clone(),
-                },
-            )?;
+            failed(&user.name)?;
+            let locked = self.lockouts.borrow_mut().failed(&user.name, origin, now);
+            if let Some(until) = locked {
+                tracing::warn!(user = %user.name, origin, %until, "wrong PINs: locked out from there");
+                self.store.append_journal(
+                    None,
+                    JournalEvent::LockedOut {
+                        user: user.name.clone(),
+                        origin: origin.to_string(),
+                        until,
+                    },
+                )?;
+            }
             return Err(EngineError::BadLogin);
         }
-        if user.failed_attempts > 0 || user.locked_until.is_some() {
-            user.failed_attempts = 0;
-            user.locked_until = None;
-            self.store.put_user(&user)?;
-        }
+        self.lockouts.borrow_mut().cleared(&user.name, origin);
         Ok(user)
     }
 
     pub fn login(&mut self, name: &str, pin: &str, lane: u16) -> Result<SessionId, EngineError> {
-        let outcome = self.log_in(name, pin, lane);
+        self.login_from(name, pin, lane, THIS_PROCESS)
+    }
+
+    /// A login from `origin`: the daemon names the peer's uid, so wrong PINs
+    /// lock out only the place they come from.
+    pub fn login_from(
+        &mut self,
+        name: &str,
+        pin: &str,
+        lane: u16,
+        origin: &str,
+    ) -> Result<SessionId, EngineError> {
+        let outcome = self.log_in(name, pin, lane, origin);
         self.note_failure(outcome)
     }
 
-    fn log_in(&mut self, name: &str, pin: &str, lane: u16) -> Result<SessionId, EngineError> {
-        let user = self.check_pin(name, pin)?;
+    fn log_in(
+        &mut self,
+        name: &str,
+        pin: &str,
+        lane: u16,
+        origin: &str,
+    ) -> Result<SessionId, EngineError> {
+        let user = self.check_pin(name, pin, origin)?;
         self.store.append_journal(
             Some(&user.name),
             JournalEvent::Login {
@@ -293,6 +305,7 @@ impl Engine {
                 role: user.role,
                 lane,
                 last_active: Utc::now(),
+                origin: origin.to_string(),
             },
         );
         Ok(id)
@@ -478,8 +491,9 @@ impl Engine {
         approval: &Approval,
         permission: Permission,
         what: String,
+        origin: &str,
     ) -> Result<String, EngineError> {
-        let approver = self.check_pin(&approval.user, &approval.pin)?;
+        let approver = self.check_pin(&approval.user, &approval.pin, origin)?;
         if !self.policy.permissions.may(approver.role, permission) {
             return Err(EngineError::ApprovalRefused(permission));
         }
@@ -509,7 +523,7 @@ impl Engine {
             return Ok(None);
         }
         let approval = approval.ok_or(EngineError::NeedsApproval(permission))?;
-        let approver = self.check_pin(&approval.user, &approval.pin)?;
+        let approver = self.check_pin(&approval.user, &approval.pin, &session.origin)?;
         if !self.policy.permissions.may(approver.role, permission) {
             return Err(EngineError::ApprovalRefused(permission));
         }
@@ -1007,6 +1021,7 @@ impl Engine {
                     &session.user,
                     JournalEvent::PinReset { user },
                 )?;
+                self.lockouts.borrow_mut().forgive(&found.name);
                 return Ok(Vec::new());
             }
             Command::SetUserDisabled { user, disabled } => {
@@ -1159,7 +1174,7 @@ impl Engine {
         let mut out = Vec::new();
         for user in self.store.users() {
             let u = user?;
-            let locked = u.locked_until.is_some_and(|t| t > now);
+            let locked = self.lockouts.borrow().anywhere(&u.name, now);
             out.push(UserSummary {
                 name: u.name,
                 role: u.role,

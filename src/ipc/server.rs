@@ -12,6 +12,7 @@ use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Sender};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use super::frame;
 use super::protocol::{Notice, Request, Response, VERSION, WireError};
@@ -151,6 +152,30 @@ struct Screen {
     /// session it does not hold, so after [`MAX_REFUSED`] the connection is
     /// closed (each refusal is journaled, and the journal must not be flooded).
     refused: u32,
+    /// Who the kernel says is at the other end ("uid 1001"): wrong PINs lock
+    /// a user out from there only (see `engine::lockout`).
+    origin: String,
+    /// Wrong PINs on this connection in a row; each answer to one waits
+    /// longer (see [`login_pause`]), so one connection guesses slowly.
+    failed_logins: u32,
+    /// How long to wait before the answer now going out.
+    pause: Duration,
+}
+
+/// The wait before answering a connection's `failures`th wrong PIN in a row:
+/// 0.25 s, doubling, at most 8 s. Only that connection waits: the engine is
+/// not held meanwhile, so the kiosk sells on.
+fn login_pause(failures: u32) -> Duration {
+    Duration::from_millis(250 << failures.saturating_sub(1).min(5))
+}
+
+/// The origin of a connection's logins: its peer's uid, the same for every
+/// connection that user opens, so reconnecting does not forgive.
+fn origin(stream: &UnixStream) -> String {
+    match rustix::net::sockopt::socket_peercred(stream) {
+        Ok(c) => format!("uid {}", c.uid.as_raw()),
+        Err(_) => "an unknown peer".to_string(),
+    }
 }
 
 /// Requests naming a session the connection does not hold before it is closed.
@@ -177,6 +202,9 @@ fn session(mut stream: UnixStream, engine: &Mutex<Engine>, hub: &Hub) {
             token,
             sessions: HashSet::new(),
             refused: 0,
+            origin: origin(&stream),
+            failed_logins: 0,
+            pause: Duration::ZERO,
         },
     };
     hub.live
@@ -249,6 +277,7 @@ fn session(mut stream: UnixStream, engine: &Mutex<Engine>, hub: &Hub) {
             }
         };
         let response = answer(engine, hub, &mut guard.screen, &who, request);
+        std::thread::sleep(std::mem::take(&mut guard.screen.pause));
         if frame::write(&mut stream, &response).is_err() || guard.screen.refused >= MAX_REFUSED {
             break;
         }
@@ -329,14 +358,22 @@ fn answer(
                 Some(holder) if *holder != screen.token && lane != BACK_OFFICE => {
                     Err(EngineError::LaneBusy(lane))
                 }
-                _ => engine.login(&user, &pin, lane).map(|session| {
-                    tracing::info!(peer = %who, %user, lane, "login");
-                    if lane != BACK_OFFICE {
-                        lanes.insert(lane, screen.token);
+                _ => {
+                    let outcome = engine.login_from(&user, &pin, lane, &screen.origin);
+                    if let Err(EngineError::BadLogin | EngineError::LockedOut { .. }) = outcome {
+                        screen.failed_logins += 1;
+                        screen.pause = login_pause(screen.failed_logins);
                     }
-                    screen.sessions.insert(session);
-                    Response::Session(session)
-                }),
+                    outcome.map(|session| {
+                        tracing::info!(peer = %who, %user, lane, "login");
+                        screen.failed_logins = 0;
+                        if lane != BACK_OFFICE {
+                            lanes.insert(lane, screen.token);
+                        }
+                        screen.sessions.insert(session);
+                        Response::Session(session)
+                    })
+                }
             }
         }
         Request::TakeLane {
@@ -345,7 +382,7 @@ fn answer(
         Request::TakeLane { lane, approval } => {
             let what = format!("lane {lane} taken over by {who}");
             engine
-                .approve(&approval, Permission::TakeLane, what)
+                .approve(&approval, Permission::TakeLane, what, &screen.origin)
                 .map(|by| {
                     let previous = hub.lanes().insert(lane, screen.token);
                     if let Some(previous) = previous.filter(|p| *p != screen.token) {
