@@ -18,6 +18,7 @@ pub mod keys;
 pub mod lock;
 pub mod outbox;
 pub mod print_queue;
+pub mod private;
 pub mod retention;
 pub mod schema;
 pub mod sealing;
@@ -79,9 +80,12 @@ pub struct SledDir {
 }
 
 impl SledDir {
-    /// Locks `path` (naming any holder) and opens sled in it.
+    /// Locks `path` (naming any holder), makes it private (see `private`)
+    /// and opens sled in it.
     pub fn open(path: &Path) -> Result<SledDir, StoreError> {
+        private::restrict_umask();
         let lock = StoreLock::acquire(path)?;
+        private::secure(path)?;
         let db = open_sled(path)?;
         let db_path = path.join("db");
         let db_file = File::open(&db_path).map_err(|e| StoreError::io(&db_path, e))?;
@@ -195,7 +199,7 @@ impl Store {
     /// brings its own journal.
     fn create_empty(path: &Path, settings: &mut StoreSettings) -> Result<Store, StoreError> {
         Store::check_room(path)?;
-        std::fs::create_dir_all(path).map_err(|e| StoreError::io(path, e))?;
+        private::create_dir(path)?;
         let store = Store::open_unchecked(path)?;
         settings.public_key = identity::create_key(path)?;
         schema::write_version(&store.meta, schema::CURRENT)?;
