@@ -171,3 +171,34 @@ fn a_store_left_readable_is_made_private_at_open_and_said_so() {
     assert_private(&data);
     drop(dir);
 }
+
+#[test]
+fn a_readable_store_of_another_users_is_refused_with_the_chmod_to_run() {
+    if !rustix::process::getuid().is_root() {
+        eprintln!("skipped: making a store of another user's needs root");
+        return;
+    }
+    let (dir, data) = common::demo_store();
+    let chmod = |p: &Path, m: u32| {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).expect("chmod")
+    };
+    chmod(dir.path(), 0o755);
+    chmod(&data, 0o777);
+    chmod(&data.join("db"), 0o644);
+    // Root's store, opened by nobody, who cannot change its modes.
+    let o = Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(env!("CARGO_BIN_EXE_till"))
+        .args(["journal", "verify", "--data", common::s(&data)])
+        .env("TILL_CONFIG", "/dev/null")
+        .output()
+        .expect("setpriv runs");
+    let said = common::stderr(&o);
+    assert!(!o.status.success(), "{said}");
+    assert!(
+        said.contains(&format!("chmod -R go-rwx {}", data.display())),
+        "{said}"
+    );
+    assert_eq!(mode(&data), 0o777, "nothing changed");
+    drop(dir);
+}

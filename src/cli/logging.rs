@@ -8,7 +8,9 @@
 //! The appender itself keeps the newest `log_days` files, removing older
 //! ones when the screen starts and at each midnight.
 
+use std::fs::OpenOptions;
 use std::path::Path;
+use std::sync::Mutex;
 
 use anyhow::{Context, Result};
 use tracing_appender::rolling::{Builder, RollingFileAppender, Rotation};
@@ -28,14 +30,22 @@ pub fn to_stderr() {
         .init();
 }
 
-/// Logs to daily files named after `path` (see `daily_files`).
+/// Logs to daily files named after `path` (see `daily_files`), or to `path`
+/// itself when it is a device or a pipe (`--log /dev/null`), which has no
+/// days to roll.
 pub fn to_file(path: &Path, log_days: u32) -> Result<()> {
-    let appender = daily_files(path, log_days)?;
-    tracing_subscriber::fmt()
+    let subscriber = tracing_subscriber::fmt()
         .with_env_filter(filter())
-        .with_ansi(false)
-        .with_writer(appender)
-        .init();
+        .with_ansi(false);
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        let device = OpenOptions::new()
+            .append(true)
+            .open(path)
+            .with_context(|| format!("cannot open the log file {}", path.display()))?;
+        subscriber.with_writer(Mutex::new(device)).init();
+    } else {
+        subscriber.with_writer(daily_files(path, log_days)?).init();
+    }
     Ok(())
 }
 

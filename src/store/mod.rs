@@ -80,12 +80,13 @@ pub struct SledDir {
 }
 
 impl SledDir {
-    /// Locks `path` (naming any holder), makes it private (see `private`)
-    /// and opens sled in it.
+    /// Makes `path` private (see `private`: first, so that a store of
+    /// another user's says what to run, not which file it could not open),
+    /// locks it (naming any holder) and opens sled in it.
     pub fn open(path: &Path) -> Result<SledDir, StoreError> {
         private::restrict_umask();
-        let lock = StoreLock::acquire(path)?;
         private::secure(path)?;
+        let lock = StoreLock::acquire(path)?;
         let db = open_sled(path)?;
         let db_path = path.join("db");
         let db_file = File::open(&db_path).map_err(|e| StoreError::io(&db_path, e))?;

@@ -92,11 +92,6 @@ fn tighten(store: &Path, path: &Path, mode: u32, forbidden: u32) -> Result<(), S
         return Ok(());
     }
     let found = mode & 0o7777;
-    tracing::warn!(
-        path = %path.display(),
-        mode = format!("{found:o}"),
-        "a store file was readable by others; making it private"
-    );
     std::fs::set_permissions(path, Permissions::from_mode(found & !loose)).map_err(|e| {
         if e.kind() == std::io::ErrorKind::PermissionDenied {
             StoreError::NotPrivate {
@@ -107,7 +102,13 @@ fn tighten(store: &Path, path: &Path, mode: u32, forbidden: u32) -> Result<(), S
         } else {
             StoreError::io(path, e)
         }
-    })
+    })?;
+    tracing::warn!(
+        path = %path.display(),
+        mode = %format!("{found:o}"),
+        "a store path was open to other users; made it private"
+    );
+    Ok(())
 }
 
 /// The package group's id, from `/etc/group` (where `adduser --system
