@@ -34,7 +34,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             data
         };
         if !cli.demo && cli.socket_path(&config).exists() {
-            screen::attach(&cli.socket_path(&config), &cli.screen)?;
+            screen::attach(&cli.socket_path(&config), &config, &cli.screen)?;
         } else {
             screen::run(&data, &config, &cli.screen)?;
         }

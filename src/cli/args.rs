@@ -50,7 +50,8 @@ pub struct ScreenArgs {
     /// Keyboard-wedge scanners: the fewest characters that make a scan
     #[arg(long, default_value_t = 4)]
     pub wedge_min_len: usize,
-    /// Log file of the till screen [default: till.log in the store directory]
+    /// Log of the till screen, one file a day: FILE.log is written as
+    /// FILE.YYYY-MM-DD.log [default: till.log in the store directory]
     #[arg(long)]
     pub log: Option<PathBuf>,
     /// Draw the first frame, then exit: how `benches/run` times a cold start

@@ -56,11 +56,7 @@ pub fn run(data: &Path, socket: &Path, config: &Settings) -> Result<()> {
     let engine = Arc::new(Mutex::new(engine));
     // Retention, daily, under the engine's lock like any other change.
     let keeping = engine.clone();
-    let (policy, log_days) = (
-        config.config.retention.policy(),
-        config.config.retention.log_days,
-    );
-    let log = data.join("till.log");
+    let policy = config.config.retention.policy();
     std::thread::spawn(move || {
         loop {
             let now = chrono::Utc::now();
@@ -69,13 +65,10 @@ pub fn run(data: &Path, socket: &Path, config: &Settings) -> Result<()> {
                 engine.store().run_retention(policy, now, false)
             };
             match outcome {
-                Ok(removed) => {
-                    let lines = super::retention::trim_log(&log, log_days, now, false).unwrap_or(0);
-                    tracing::info!(
-                        "retention: {}",
-                        super::retention::describe(&removed, lines, false).trim()
-                    );
-                }
+                Ok(removed) => tracing::info!(
+                    "retention: {}",
+                    super::retention::describe(&removed, false).trim()
+                ),
                 Err(e) => {
                     tracing::error!(error = %e, "retention run failed; it runs again tomorrow")
                 }

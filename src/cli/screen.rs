@@ -28,7 +28,10 @@ use crate::ui::tui::{self, Input};
 use crate::ui::wedge::WedgeConfig;
 
 pub fn run(data: &Path, config: &Settings, args: &ScreenArgs) -> Result<()> {
-    logging::to_file(&args.log.clone().unwrap_or_else(|| data.join("till.log")))?;
+    logging::to_file(
+        &args.log.clone().unwrap_or_else(|| data.join("till.log")),
+        config.config.retention.log_days,
+    )?;
     let mut engine = Engine::new(Store::open(data)?)?;
     engine.set_policy(config.policy());
     let board = StatusBoard::default();
@@ -75,14 +78,22 @@ pub fn run(data: &Path, config: &Settings, args: &ScreenArgs) -> Result<()> {
 /// so a manager over SSH never takes the kiosk's lane by accident.
 const BACK_OFFICE: u16 = crate::ipc::server::BACK_OFFICE;
 
+/// An attached screen's default log, in the temporary directory: one name
+/// per user, since each user's log files are private to them and one
+/// user's screen could neither append to nor prune another's.
+fn attached_log_name() -> String {
+    format!("till-screen-{}.log", rustix::process::getuid().as_raw())
+}
+
 /// `till` when a daemon runs: the same screen, attached to it over its socket.
 /// The daemon owns the store and the printer; this screen only asks.
-pub fn attach(socket: &Path, args: &ScreenArgs) -> Result<()> {
+pub fn attach(socket: &Path, config: &Settings, args: &ScreenArgs) -> Result<()> {
     logging::to_file(
         &args
             .log
             .clone()
-            .unwrap_or_else(|| std::env::temp_dir().join("till-screen.log")),
+            .unwrap_or_else(|| std::env::temp_dir().join(attached_log_name())),
+        config.config.retention.log_days,
     )?;
     let mut client = Client::connect(socket)?;
     let board = StatusBoard::default();

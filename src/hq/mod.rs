@@ -107,7 +107,8 @@ impl Hq {
                 hosts.join(", ")
             );
         }
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        // Private from the start: it holds head office's keys and every shop's sales.
+        crate::store::private::create_dir(dir)?;
         let ca = pki::new_ca(&settings.name)?;
         // This machine's own names too: `till hq` commands reach a running
         // server through them (see `admin`).

@@ -231,7 +231,7 @@ fn stage(
     data: &Path,
     staging: &Path,
 ) -> Result<(usize, u64), StoreError> {
-    std::fs::create_dir_all(staging).map_err(|e| StoreError::io(staging, e))?;
+    super::private::create_dir(staging)?;
     match &body.keys {
         Some(keys) => {
             identity::write_secret(&staging.join(identity::KEY_FILE), &keys.terminal)?;

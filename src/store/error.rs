@@ -47,6 +47,14 @@ pub enum StoreError {
     RefundOverrun { receipt: u64, line: usize },
     #[error("a record could not be encoded: {0}")]
     Encode(String),
+    #[error(
+        "{path} (mode {mode:o}) is readable by others and this user cannot change that (another user owns it): as its owner or root, run `chmod -R go-rwx {store}`"
+    )]
+    NotPrivate {
+        path: PathBuf,
+        mode: u32,
+        store: PathBuf,
+    },
     #[error("store I/O failed on {path}: {source}")]
     Io {
         path: PathBuf,

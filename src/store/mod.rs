@@ -18,6 +18,7 @@ pub mod keys;
 pub mod lock;
 pub mod outbox;
 pub mod print_queue;
+pub mod private;
 pub mod retention;
 pub mod schema;
 pub mod sealing;
@@ -79,8 +80,12 @@ pub struct SledDir {
 }
 
 impl SledDir {
-    /// Locks `path` (naming any holder) and opens sled in it.
+    /// Makes `path` private (see `private`: first, so that a store of
+    /// another user's says what to run, not which file it could not open),
+    /// locks it (naming any holder) and opens sled in it.
     pub fn open(path: &Path) -> Result<SledDir, StoreError> {
+        private::restrict_umask();
+        private::secure(path)?;
         let lock = StoreLock::acquire(path)?;
         let db = open_sled(path)?;
         let db_path = path.join("db");
@@ -195,7 +200,7 @@ impl Store {
     /// brings its own journal.
     fn create_empty(path: &Path, settings: &mut StoreSettings) -> Result<Store, StoreError> {
         Store::check_room(path)?;
-        std::fs::create_dir_all(path).map_err(|e| StoreError::io(path, e))?;
+        private::create_dir(path)?;
         let store = Store::open_unchecked(path)?;
         settings.public_key = identity::create_key(path)?;
         schema::write_version(&store.meta, schema::CURRENT)?;
