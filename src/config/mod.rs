@@ -49,7 +49,8 @@ pub struct RetentionConfig {
     pub sales_years: u32,
     /// The journal, at least as long as sales.
     pub journal_years: u32,
-    /// The till's own log file (`till.log`: logins, errors).
+    /// The screen's daily log files (`till.YYYY-MM-DD.log`: logins,
+    /// errors): this many are kept.
     pub log_days: u32,
 }
 
