@@ -10,6 +10,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::discount::{Discount, allocate};
+use super::limits::{MAX_CART_LINES, MAX_TENDERS};
 use super::money::{Money, round_to_increment};
 use super::pricing::PriceRules;
 use super::product::{Product, Unit};
@@ -163,6 +164,10 @@ pub enum SaleError {
     BadDiscount(&'static str),
     #[error("the sale has no lines to pay for")]
     Empty,
+    #[error("a sale has at most {MAX_CART_LINES} lines: complete this one and start another")]
+    TooManyLines,
+    #[error("a sale takes at most {MAX_TENDERS} payments")]
+    TooManyTenders,
     #[error("a payment must be more than zero")]
     NonPositiveTender,
     #[error(
@@ -231,6 +236,9 @@ impl Sale {
         check_quantity(line.unit, line.quantity)?;
         if self.is_refund() != line.refund_of.is_some() {
             return Err(SaleError::NotOnRefund);
+        }
+        if self.lines.len() >= MAX_CART_LINES {
+            return Err(SaleError::TooManyLines);
         }
         self.lines.push(line);
         Ok(self.lines.len() - 1)
@@ -325,6 +333,9 @@ impl Sale {
         let totals = self.totals(rules)?;
         if totals.lines.is_empty() {
             return Err(SaleError::Empty);
+        }
+        if self.tenders.len() >= MAX_TENDERS {
+            return Err(SaleError::TooManyTenders);
         }
         let remaining = totals.remaining;
         let cash_due = self.due(kind, rules)?;

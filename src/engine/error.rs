@@ -86,6 +86,8 @@ pub enum EngineError {
     #[error("this label carries its own weight or price: scan it without a quantity")]
     QuantityOnLabel,
     #[error(transparent)]
+    TooLarge(#[from] crate::domain::limits::TooLarge),
+    #[error(transparent)]
     Contact(#[from] crate::domain::customer::ContactError),
     #[error(
         "a backup with the keys in it is an admin's to take: they sign as this till and open every customer's details"

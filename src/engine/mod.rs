@@ -27,6 +27,7 @@ use rust_decimal::Decimal;
 
 use crate::domain::barcode::{self, Scanned};
 use crate::domain::discount::Discount;
+use crate::domain::limits;
 use crate::domain::money::Money;
 use crate::domain::permissions::PermissionTable;
 use crate::domain::product::Product;
@@ -406,6 +407,11 @@ impl Engine {
             if p.sku.trim().is_empty() || p.name.trim().is_empty() {
                 return Ok(Err(format!("product '{}' has no sku or no name", p.sku)));
             }
+            if let Err(e) = p.check_bounds() {
+                // The sku itself may be what is too long: show only its start.
+                let sku: String = p.sku.chars().take(limits::MAX_SKU).collect();
+                return Ok(Err(format!("{sku}: {e}")));
+            }
             if let Err(e) = check_price(p.price, &rules.currency) {
                 return Ok(Err(format!("{}: {e}", p.sku)));
             }
@@ -490,6 +496,7 @@ impl Engine {
 
     fn run(&mut self, id: SessionId, command: Command) -> Result<Vec<Event>, EngineError> {
         let session = self.active(id)?;
+        command.check_bounds()?;
         self.apply_catalog_updates();
         let rules = &self.settings.rules;
         let cart = self.store.cart(session.lane)?;
