@@ -10,7 +10,10 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::discount::{Discount, allocate};
-use super::limits::{MAX_CART_LINES, MAX_TENDERS};
+use super::limits::{
+    self, MAX_CART_LINES, MAX_PRODUCT_NAME, MAX_SKU, MAX_TAX_CODE, MAX_TENDERS, MAX_USER_NAME,
+    TooLarge,
+};
 use super::money::{Money, round_to_increment};
 use super::pricing::PriceRules;
 use super::product::{Product, Unit};
@@ -229,6 +232,23 @@ impl Sale {
             return Err(SaleError::LineVoided(index));
         }
         Ok(line)
+    }
+
+    /// Whether the sale is within `domain::limits`, so it fits a frame. A
+    /// sale built by this code always is; one stored by an older till (before
+    /// the bounds) may not be, and is then parked rather than sent.
+    pub fn check_bounds(&self) -> Result<(), TooLarge> {
+        limits::check_count("lines on a sale", self.lines.len(), MAX_CART_LINES)?;
+        limits::check_count("payments on a sale", self.tenders.len(), MAX_TENDERS)?;
+        for line in &self.lines {
+            limits::check("a line's sku", &line.sku, MAX_SKU)?;
+            limits::check("a line's name", &line.name, MAX_PRODUCT_NAME)?;
+            limits::check("a line's tax category", &line.tax_code, MAX_TAX_CODE)?;
+        }
+        for user in self.approved_by.iter().chain(self.opened_by.iter()) {
+            limits::check("a user name", user, MAX_USER_NAME)?;
+        }
+        Ok(())
     }
 
     pub fn add_line(&mut self, line: Line) -> Result<usize, SaleError> {

@@ -287,13 +287,48 @@ impl Engine {
 
     /// The lane's open cart with its figures, if there is one.
     pub fn cart(&mut self, session: SessionId) -> Result<Option<(Sale, Totals)>, EngineError> {
-        let lane = self.active(session)?.lane;
-        match self.store.cart(lane)? {
+        let session = self.active(session)?;
+        match self.lane_cart(&session)? {
             Some(sale) => {
                 let totals = sale.totals(&self.settings.rules)?;
                 Ok(Some((sale, totals)))
             }
             None => Ok(None),
+        }
+    }
+
+    /// The lane's stored cart, if it is within bounds. One past them (stored
+    /// before the bounds existed) would make every answer that carries it
+    /// larger than a frame, and the lane unusable: it is parked as a held
+    /// sale instead, and the refusal says so; the next request finds the
+    /// lane free.
+    fn lane_cart(&mut self, session: &Session) -> Result<Option<Sale>, EngineError> {
+        let Some(sale) = self.store.cart(session.lane)? else {
+            return Ok(None);
+        };
+        match sale.check_bounds() {
+            Ok(()) => Ok(Some(sale)),
+            Err(why) => Err(self.park(session, sale, why)),
+        }
+    }
+
+    /// Puts an oversized sale aside as held; the error to answer with.
+    fn park(&mut self, session: &Session, sale: Sale, why: limits::TooLarge) -> EngineError {
+        tracing::warn!(lane = session.lane, %why, "parked an oversized cart");
+        let total = sale
+            .totals(&self.settings.rules)
+            .map(|t| t.total)
+            .unwrap_or_default();
+        let held = HeldSale {
+            id: 0,
+            held_at: Utc::now(),
+            held_by: session.user.clone(),
+            total,
+            sale,
+        };
+        match self.store.hold_cart(session.lane, &held) {
+            Ok(held) => EngineError::CartTooLarge { held, why },
+            Err(e) => e.into(),
         }
     }
 
@@ -498,8 +533,8 @@ impl Engine {
         let session = self.active(id)?;
         command.check_bounds()?;
         self.apply_catalog_updates();
+        let cart = self.lane_cart(&session)?;
         let rules = &self.settings.rules;
-        let cart = self.store.cart(session.lane)?;
         let mut sale = match (&command, cart) {
             (
                 Command::Logout
@@ -706,6 +741,9 @@ impl Engine {
                     .store
                     .recall(session.lane, id)?
                     .ok_or(EngineError::NoSuchHeld(id))?;
+                if let Err(why) = held.sale.check_bounds() {
+                    return Err(self.park(&session, held.sale, why));
+                }
                 sale = held.sale;
                 let totals = sale.totals(rules)?;
                 return Ok(vec![Event::Cart {
