@@ -242,7 +242,7 @@ fn a_bad_product_csv_imports_nothing_and_lists_every_bad_line() {
         "products.csv:4: price: 'x' is not an amount",
         "products.csv:5: tax category 'luxury' is not configured",
         "products.csv:6: barcode 4006381333932",
-        "products.csv:8: code 4131 is also on apl (line 7)",
+        "products.csv:8: code 4131 on lines 7 and 8",
     ] {
         assert!(msg.contains(expected), "missing «{expected}» in:\n{msg}");
     }
@@ -355,6 +355,94 @@ fn config_check_names_a_mistake_or_prints_what_is_in_effect() {
     let out = run(&["config", "check", "--config", s(&bad)]);
     assert!(!out.status.success());
     assert!(stderr(&out).contains("bad.toml:4"), "{}", stderr(&out));
+}
+
+#[test]
+fn oversized_or_broken_product_csvs_are_refused_at_their_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("store");
+    run_ok(&["init", "--data", s(&data), "--admin-pin", "4321"]);
+    let import = |path: &std::path::Path| {
+        let o = run(&["import", "products", s(path), "--data", s(&data)]);
+        assert!(!o.status.success(), "{}", stdout(&o));
+        stderr(&o)
+    };
+    let header = "sku,name,price,tax,unit,barcodes,plu\n";
+    let long = format!(
+        "{header}tea,{},3.49,food,each,,\nhuge,{},1.00,food,each,,\nlater,Later,1.00,food,each,,\n",
+        "n".repeat(121),
+        "n".repeat(5 << 20)
+    );
+    let msg = import(&write(dir.path(), "long.csv", &long));
+    for expected in [
+        "long.csv:2: the name is longer than 120 characters",
+        "long.csv:3: the line is longer than 8192 bytes",
+    ] {
+        assert!(msg.contains(expected), "missing «{expected}» in:\n{msg}");
+    }
+    assert!(msg.len() < 2000, "the 5 MiB name is not echoed");
+
+    let mut rows = header.to_string();
+    for i in 1..=9 {
+        let sku = if i == 2 || i == 8 {
+            "d4".to_string()
+        } else {
+            format!("s{i}")
+        };
+        rows += &format!("{sku},Item {i},1.00,food,each,,\n");
+    }
+    let msg = import(&write(dir.path(), "dups.csv", &rows));
+    assert!(msg.contains("dups.csv:9: sku d4 on lines 3 and 9"), "{msg}");
+
+    for (name, text, words) in [
+        ("empty.csv", "", "empty.csv: the file is empty"),
+        ("header.csv", header, "header.csv: no products"),
+    ] {
+        let msg = import(&write(dir.path(), name, text));
+        assert!(msg.contains(words), "{msg}");
+    }
+
+    let bad = dir.path().join("utf8.csv");
+    std::fs::write(
+        &bad,
+        b"sku,name,price,tax,unit,barcodes,plu\ntea,Tea,1.00,food,each,,\ncaf,Caf\xe9,2.00,food,each,,\n",
+    )
+    .expect("write");
+    let msg = import(&bad);
+    assert!(msg.contains("utf8.csv:3: this line is not UTF-8"), "{msg}");
+
+    let export = dir.path().join("e");
+    run_ok(&["export", "--data", s(&data), "--out", s(&export)]);
+    let products = std::fs::read_to_string(export.join("products.json")).expect("products");
+    assert_eq!(products.trim(), "[]", "nothing was imported");
+}
+
+#[test]
+fn oversized_or_broken_config_files_are_refused_naming_file_and_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bad = dir.path().join("till.toml");
+    std::fs::write(
+        &bad,
+        b"[printer]\ncolumns = 32\ncode_page = \"PC\xff858\"\n",
+    )
+    .expect("write");
+    let out = run(&["config", "check", "--config", s(&bad)]);
+    assert!(!out.status.success());
+    let msg = stderr(&out);
+    assert!(msg.contains(&format!("{}:3: ", bad.display())), "{msg}");
+    assert!(msg.contains("not UTF-8"), "{msg}");
+
+    let huge = dir.path().join("huge.toml");
+    let big = format!("[receipt]\nheader = [\"{}\"]\n", "x".repeat(2 << 20));
+    std::fs::write(&huge, big).expect("write");
+    let out = run(&["config", "check", "--config", s(&huge)]);
+    assert!(!out.status.success());
+    let msg = stderr(&out);
+    assert!(
+        msg.contains(&format!("{}: it is ", huge.display())),
+        "{msg}"
+    );
+    assert!(msg.contains("more than the 1048576"), "{msg}");
 }
 
 #[test]

@@ -1285,3 +1285,87 @@ fn nobody_manages_a_user_above_themself_and_deliveries_add_up() {
     };
     assert!(e.execute(m, huge).is_err(), "no overflow, no panic");
 }
+
+/// A cart at the bounds (the longest names, the most lines) still reaches
+/// the screen in one frame; one past them, as an older till could have
+/// stored, is parked as a held sale with a clear refusal instead of making
+/// every answer for the lane too large to send.
+#[test]
+fn a_cart_at_the_limits_reaches_the_screen_and_an_oversized_one_is_parked() {
+    use till::domain::limits::{MAX_CART_LINES, MAX_PRODUCT_NAME, MAX_SKU};
+    use till::domain::product::{Product, Unit};
+    use till::ipc::frame;
+    use till::store::Store;
+
+    let (_dir, path) = demo_store();
+    let wide = |n: usize| "𝄞".repeat(n);
+    let product = Product {
+        sku: wide(MAX_SKU),
+        name: wide(MAX_PRODUCT_NAME),
+        price: Money::new(dec!(999999.99)),
+        tax_code: till::domain::pricing::PriceRules::default().tax_categories[0]
+            .code
+            .clone(),
+        unit: Unit::Each,
+        barcodes: vec![],
+        plu: None,
+    };
+    Store::open(&path)
+        .expect("store")
+        .put_products(std::slice::from_ref(&product), None)
+        .expect("product");
+    let mut e = engine(&path);
+    let s = login(&mut e, "cashier", "1111");
+    let add = Command::AddSku {
+        sku: product.sku.clone(),
+        quantity: Some(dec!(99999)),
+    };
+    for _ in 0..MAX_CART_LINES {
+        e.execute(s, add.clone()).expect("a line within the bound");
+    }
+    assert!(matches!(
+        e.execute(s, add.clone()),
+        Err(EngineError::Sale(SaleError::TooManyLines))
+    ));
+    let cart = e.cart(s).expect("cart").expect("a cart");
+    let mut wire = Vec::new();
+    frame::write(&mut wire, &cart).expect("the largest cart fits a frame");
+    assert!(wire.len() < frame::MAX_FRAME / 4, "{} bytes", wire.len());
+    let back: Option<(till::domain::sale::Sale, till::domain::sale::Totals)> =
+        frame::read(&mut wire.as_slice()).expect("read");
+    assert_eq!(back.as_ref(), Some(&cart));
+    drop(e);
+
+    // What an older till could have stored: more lines, and a 5 MiB name.
+    let store = Store::open(&path).expect("store");
+    let mut sale = store.cart(1).expect("cart").expect("a cart");
+    let mut huge = sale.lines[0].clone();
+    huge.name = "n".repeat(5 << 20);
+    sale.lines.push(huge);
+    store.save_cart(1, &sale).expect("save");
+    drop(store);
+    let mut e = engine(&path);
+    let s = login(&mut e, "cashier", "1111");
+    let Err(EngineError::CartTooLarge { held, why }) = e.cart(s) else {
+        panic!("the oversized cart is refused")
+    };
+    assert!(
+        why.to_string().contains("lines on a sale: at most 500"),
+        "{why}"
+    );
+    assert!(e.cart(s).expect("cart").is_none(), "the lane is free");
+    assert!(
+        e.held()
+            .expect("held")
+            .iter()
+            .any(|h| h.id == held && h.sale.lines.len() == MAX_CART_LINES + 1),
+        "nothing of it is lost"
+    );
+    // Recalling it parks it again, and the lane stays free to sell.
+    assert!(matches!(
+        e.execute(s, Command::Recall { id: held }),
+        Err(EngineError::CartTooLarge { .. })
+    ));
+    assert!(e.cart(s).expect("cart").is_none());
+    e.execute(s, scan("4006381333931")).expect("the lane sells");
+}

@@ -12,18 +12,20 @@ use super::args::{InitArgs, TaxModeArg};
 use super::prompt;
 use crate::demo;
 use crate::domain::barcode::VariableMeasureLayout;
+use crate::domain::limits::{self, MAX_STORE_NAME};
 use crate::domain::money::Currency;
 use crate::domain::pricing::PriceRules;
 use crate::domain::tax::{TaxCategory, TaxMode};
 use crate::domain::terminal;
 use crate::domain::user::{Role, User};
 use crate::engine::auth::hash_pin;
-use crate::store::Store;
 use crate::store::journal::JournalEvent;
 use crate::store::settings::StoreSettings;
+use crate::store::{PRODUCT_BATCH, Store};
 
 pub fn run(data: &Path, args: &InitArgs) -> Result<Store> {
     terminal::check_id(&args.terminal)?;
+    limits::check("the store name", &args.store_name, MAX_STORE_NAME)?;
     let currency = currency(args)?;
     let tax_categories = match &args.tax_rates {
         Some(text) => tax_rates(text).with_context(|| format!("--tax-rates '{text}'"))?,
@@ -93,7 +95,7 @@ pub fn run(data: &Path, args: &InitArgs) -> Result<Store> {
         // no more memory than ten thousand.
         let mut generated = demo::generated(args.products).peekable();
         while generated.peek().is_some() {
-            let chunk: Vec<_> = generated.by_ref().take(10_000).collect();
+            let chunk: Vec<_> = generated.by_ref().take(PRODUCT_BATCH).collect();
             store.put_products(&chunk, None)?;
         }
     }
@@ -107,7 +109,7 @@ pub fn ask(args: &InitArgs) -> Result<InitArgs> {
     println!("A new till store. Enter takes the value in brackets.");
     let mut answers = args.clone();
     answers.store_name = prompt::ask("Shop name, as receipts print it", &args.store_name, |s| {
-        Ok(s.to_string())
+        Ok(limits::check("the store name", s, MAX_STORE_NAME).map(|()| s.to_string())?)
     })?;
     answers.terminal = prompt::ask(
         "Terminal id (receipt numbers are a series per terminal)",

@@ -305,6 +305,7 @@ impl Settings {
                 ),
             ));
         }
+        check_receipt(file, &config.receipt)?;
         if ![2, 5].contains(&config.printer.drawer_pin) {
             return Err(file.error("printer", "drawer_pin", "drawer_pin is 2 or 5".into()));
         }
@@ -377,6 +378,24 @@ impl Settings {
     }
 }
 
+/// Header and footer lines within `domain::limits`: a receipt's head is a
+/// few lines the printer prints on every sale, not a page of text.
+fn check_receipt(file: &ConfigFile, receipt: &ReceiptConfig) -> Result<(), ConfigError> {
+    use crate::domain::limits::{self, MAX_RECEIPT_LINE, MAX_RECEIPT_LINES};
+    for (key, lines) in [("header", &receipt.header), ("footer", &receipt.footer)] {
+        let err = |e: limits::TooLarge| file.error("receipt", key, format!("{key}: {e}"));
+        limits::check_count("lines", lines.len(), MAX_RECEIPT_LINES).map_err(err)?;
+        for line in lines {
+            limits::check("a line", line, MAX_RECEIPT_LINE).map_err(err)?;
+        }
+    }
+    if let Some(tax) = &receipt.tax_number {
+        limits::check("tax_number", tax, MAX_RECEIPT_LINE)
+            .map_err(|e| file.error("receipt", "tax_number", e.to_string()))?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -421,13 +440,30 @@ mod tests {
             ),
         ] {
             let e = parse(text).unwrap_err();
-            assert_eq!(e.line, line, "{text}: {e}");
+            assert_eq!(e.line, Some(line), "{text}: {e}");
             assert!(e.to_string().contains(words), "{text}: {e}");
             assert!(
                 e.to_string().starts_with(&format!("till.toml:{line}: ")),
                 "{e}"
             );
         }
+    }
+
+    #[test]
+    fn receipt_lines_are_bounded_in_number_and_length() {
+        let long = format!("[receipt]\nheader = [\"{}\"]\n", "x".repeat(10 << 20));
+        let e = parse(&long).unwrap_err().to_string();
+        assert!(
+            e.starts_with("till.toml:2: header: a line is longer than 48"),
+            "{e}"
+        );
+        let many = format!("[receipt]\n\nfooter = [{}]\n", ["\"x\""; 11].join(","));
+        let e = parse(&many).unwrap_err().to_string();
+        assert!(
+            e.starts_with("till.toml:3: footer: lines: at most 10"),
+            "{e}"
+        );
+        assert!(parse("[receipt]\nheader = [\"12 Market Street, Springfield\"]\n").is_ok());
     }
 
     #[test]

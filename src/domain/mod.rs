@@ -6,6 +6,7 @@ pub mod barcode;
 pub mod customer;
 pub mod daily;
 pub mod discount;
+pub mod limits;
 pub mod money;
 pub mod permissions;
 pub mod pricing;

@@ -3,6 +3,7 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::limits::{self, MAX_BARCODES, MAX_PRODUCT_NAME, MAX_SKU, MAX_TAX_CODE, TooLarge};
 use super::money::Money;
 
 /// How a product is counted: by the piece, or weighed in kilograms (price per kg).
@@ -40,6 +41,15 @@ pub struct Product {
 }
 
 impl Product {
+    /// Refuses a product past the bounds of `domain::limits`, so that no
+    /// cart line or catalog record made from it can outgrow a frame.
+    pub fn check_bounds(&self) -> Result<(), TooLarge> {
+        limits::check("the sku", &self.sku, MAX_SKU)?;
+        limits::check("the name", &self.name, MAX_PRODUCT_NAME)?;
+        limits::check("the tax category", &self.tax_code, MAX_TAX_CODE)?;
+        limits::check_count("barcodes on one product", self.barcodes.len(), MAX_BARCODES)
+    }
+
     /// The code a person would type for it: its first barcode, else its PLU.
     pub fn display_code(&self) -> &str {
         self.barcodes

@@ -10,6 +10,10 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::discount::{Discount, allocate};
+use super::limits::{
+    self, MAX_CART_LINES, MAX_PRODUCT_NAME, MAX_SKU, MAX_TAX_CODE, MAX_TENDERS, MAX_USER_NAME,
+    TooLarge,
+};
 use super::money::{Money, round_to_increment};
 use super::pricing::PriceRules;
 use super::product::{Product, Unit};
@@ -163,6 +167,10 @@ pub enum SaleError {
     BadDiscount(&'static str),
     #[error("the sale has no lines to pay for")]
     Empty,
+    #[error("a sale has at most {MAX_CART_LINES} lines: complete this one and start another")]
+    TooManyLines,
+    #[error("a sale takes at most {MAX_TENDERS} payments")]
+    TooManyTenders,
     #[error("a payment must be more than zero")]
     NonPositiveTender,
     #[error(
@@ -226,11 +234,31 @@ impl Sale {
         Ok(line)
     }
 
+    /// Whether the sale is within `domain::limits`, so it fits a frame. A
+    /// sale built by this code always is; one stored by an older till (before
+    /// the bounds) may not be, and is then parked rather than sent.
+    pub fn check_bounds(&self) -> Result<(), TooLarge> {
+        limits::check_count("lines on a sale", self.lines.len(), MAX_CART_LINES)?;
+        limits::check_count("payments on a sale", self.tenders.len(), MAX_TENDERS)?;
+        for line in &self.lines {
+            limits::check("a line's sku", &line.sku, MAX_SKU)?;
+            limits::check("a line's name", &line.name, MAX_PRODUCT_NAME)?;
+            limits::check("a line's tax category", &line.tax_code, MAX_TAX_CODE)?;
+        }
+        for user in self.approved_by.iter().chain(self.opened_by.iter()) {
+            limits::check("a user name", user, MAX_USER_NAME)?;
+        }
+        Ok(())
+    }
+
     pub fn add_line(&mut self, line: Line) -> Result<usize, SaleError> {
         self.editable()?;
         check_quantity(line.unit, line.quantity)?;
         if self.is_refund() != line.refund_of.is_some() {
             return Err(SaleError::NotOnRefund);
+        }
+        if self.lines.len() >= MAX_CART_LINES {
+            return Err(SaleError::TooManyLines);
         }
         self.lines.push(line);
         Ok(self.lines.len() - 1)
@@ -325,6 +353,9 @@ impl Sale {
         let totals = self.totals(rules)?;
         if totals.lines.is_empty() {
             return Err(SaleError::Empty);
+        }
+        if self.tenders.len() >= MAX_TENDERS {
+            return Err(SaleError::TooManyTenders);
         }
         let remaining = totals.remaining;
         let cash_due = self.due(kind, rules)?;

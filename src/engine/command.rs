@@ -6,6 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::customer::{Consent, Contact};
 use crate::domain::discount::Discount;
+use crate::domain::limits::{
+    self, MAX_DELIVERY_LINES, MAX_REASON, MAX_SKU, MAX_TAX_CODE, MAX_USER_NAME, TooLarge,
+};
 use crate::domain::money::Money;
 use crate::domain::tender::TenderKind;
 use crate::domain::user::Role;
@@ -173,6 +176,71 @@ pub enum Command {
 }
 
 impl Command {
+    /// Refuses a command carrying a string past its bound (see
+    /// `domain::limits`), before anything looks at it: whatever a client
+    /// sends, nothing it stores can outgrow a frame.
+    pub fn check_bounds(&self) -> Result<(), TooLarge> {
+        let sku = |s: &str| limits::check("the sku", s, MAX_SKU);
+        let user = |s: &str| limits::check("the user name", s, MAX_USER_NAME);
+        let reason = |s: &str| limits::check("the reason", s, MAX_REASON);
+        let approval = |a: &Option<Approval>| a.as_ref().map_or(Ok(()), |a| user(&a.user));
+        match self {
+            Command::Scan { code, .. } => limits::check("the code", code, MAX_SKU),
+            Command::AddSku { sku: s, .. }
+            | Command::SetPrice { sku: s, .. }
+            | Command::SetReorderLevel { sku: s, .. } => sku(s),
+            Command::EditProduct { sku: s, change } => {
+                sku(s)?;
+                match change {
+                    ProductChange::TaxCategory(code) => {
+                        limits::check("the tax category", code, MAX_TAX_CODE)
+                    }
+                    ProductChange::AddBarcode(code) | ProductChange::RemoveBarcode(code) => {
+                        limits::check("the barcode", code, MAX_SKU)
+                    }
+                }
+            }
+            Command::AddUser { name, .. } => user(name),
+            Command::ResetPin { user: u, .. } | Command::SetUserDisabled { user: u, .. } => user(u),
+            Command::AdjustStock {
+                sku: s, reason: r, ..
+            } => sku(s).and_then(|()| reason(r)),
+            Command::ReceiveDelivery { reference, lines } => {
+                reason(reference)?;
+                limits::check_count("lines on a delivery", lines.len(), MAX_DELIVERY_LINES)?;
+                lines.iter().try_for_each(|(s, _)| sku(s))
+            }
+            Command::CashMovement {
+                reason: r,
+                approval: a,
+                ..
+            } => reason(r).and_then(|()| approval(a)),
+            Command::LineDiscount { approval: a, .. }
+            | Command::SaleDiscount { approval: a, .. }
+            | Command::VoidSale { approval: a }
+            | Command::StartRefund { approval: a, .. }
+            | Command::Reprint { approval: a, .. }
+            | Command::OverridePrice { approval: a, .. }
+            | Command::ZReport { approval: a }
+            | Command::NoSale { approval: a }
+            | Command::EraseCustomer { approval: a, .. } => approval(a),
+            // Contacts are bounded by `Contact::cleaned`; the rest carry no strings.
+            Command::SetQuantity { .. }
+            | Command::VoidLine { .. }
+            | Command::Tender { .. }
+            | Command::RefundLine { .. }
+            | Command::Hold
+            | Command::Recall { .. }
+            | Command::OpenShift { .. }
+            | Command::CloseShift { .. }
+            | Command::XReport
+            | Command::AddCustomer { .. }
+            | Command::CorrectCustomer { .. }
+            | Command::AttachCustomer { .. }
+            | Command::Logout => Ok(()),
+        }
+    }
+
     /// Whether an approver's PIN can lift a refusal of this command; for the
     /// rest, only logging in as a user whose role may does.
     pub fn takes_approval(&self) -> bool {

@@ -85,6 +85,15 @@ pub enum EngineError {
     RefundOfRefund(u64),
     #[error("this label carries its own weight or price: scan it without a quantity")]
     QuantityOnLabel,
+    #[error(
+        "this lane's cart is larger than a till can show ({why}): it was put aside as held sale {held}, and the lane is free (till export shows it)"
+    )]
+    CartTooLarge {
+        held: u64,
+        why: crate::domain::limits::TooLarge,
+    },
+    #[error(transparent)]
+    TooLarge(#[from] crate::domain::limits::TooLarge),
     #[error(transparent)]
     Contact(#[from] crate::domain::customer::ContactError),
     #[error(

@@ -29,6 +29,7 @@ use rust_decimal::Decimal;
 
 use crate::domain::barcode::{self, Scanned};
 use crate::domain::discount::Discount;
+use crate::domain::limits;
 use crate::domain::money::Money;
 use crate::domain::permissions::PermissionTable;
 use crate::domain::product::Product;
@@ -313,17 +314,52 @@ impl Engine {
 
     /// The lane's open cart with its figures, if there is one.
     pub fn cart(&mut self, session: SessionId) -> Result<Option<(Sale, Totals)>, EngineError> {
-        let lane = self.active(session)?.lane;
-        self.lane_cart(lane)
+        let session = self.active(session)?;
+        self.cart_of(&session)
     }
 
-    fn lane_cart(&mut self, lane: u16) -> Result<Option<(Sale, Totals)>, EngineError> {
-        match self.store.cart(lane)? {
+    fn cart_of(&mut self, session: &Session) -> Result<Option<(Sale, Totals)>, EngineError> {
+        match self.lane_cart(session)? {
             Some(sale) => {
                 let totals = sale.totals(&self.settings.rules)?;
                 Ok(Some((sale, totals)))
             }
             None => Ok(None),
+        }
+    }
+
+    /// The lane's stored cart, if it is within bounds. One past them (stored
+    /// before the bounds existed) would make every answer that carries it
+    /// larger than a frame, and the lane unusable: it is parked as a held
+    /// sale instead, and the refusal says so; the next request finds the
+    /// lane free.
+    fn lane_cart(&mut self, session: &Session) -> Result<Option<Sale>, EngineError> {
+        let Some(sale) = self.store.cart(session.lane)? else {
+            return Ok(None);
+        };
+        match sale.check_bounds() {
+            Ok(()) => Ok(Some(sale)),
+            Err(why) => Err(self.park(session, sale, why)),
+        }
+    }
+
+    /// Puts an oversized sale aside as held; the error to answer with.
+    fn park(&mut self, session: &Session, sale: Sale, why: limits::TooLarge) -> EngineError {
+        tracing::warn!(lane = session.lane, %why, "parked an oversized cart");
+        let total = sale
+            .totals(&self.settings.rules)
+            .map(|t| t.total)
+            .unwrap_or_default();
+        let held = HeldSale {
+            id: 0,
+            held_at: Utc::now(),
+            held_by: session.user.clone(),
+            total,
+            sale,
+        };
+        match self.store.hold_cart(session.lane, &held) {
+            Ok(held) => EngineError::CartTooLarge { held, why },
+            Err(e) => e.into(),
         }
     }
 
@@ -384,7 +420,7 @@ impl Engine {
         }
         Ok(match ask {
             Ask::Execute(command) => Answer::Events(self.execute(id, command)?),
-            Ask::Cart => Answer::Cart(self.lane_cart(session.lane)?.map(Box::new)),
+            Ask::Cart => Answer::Cart(self.cart_of(&session)?.map(Box::new)),
             Ask::Search { query, limit } => Answer::Products(self.search(&query, limit as usize)?),
             Ask::Held => Answer::Held(self.held()?),
             Ask::Receipt { receipt } => Answer::Receipt(Box::new(self.receipt(receipt)?)),
@@ -471,6 +507,11 @@ impl Engine {
             if p.sku.trim().is_empty() || p.name.trim().is_empty() {
                 return Ok(Err(format!("product '{}' has no sku or no name", p.sku)));
             }
+            if let Err(e) = p.check_bounds() {
+                // The sku itself may be what is too long: show only its start.
+                let sku: String = p.sku.chars().take(limits::MAX_SKU).collect();
+                return Ok(Err(format!("{sku}: {e}")));
+            }
             if let Err(e) = check_price(p.price, &rules.currency) {
                 return Ok(Err(format!("{}: {e}", p.sku)));
             }
@@ -556,9 +597,10 @@ impl Engine {
 
     fn run(&mut self, id: SessionId, command: Command) -> Result<Vec<Event>, EngineError> {
         let session = self.active(id)?;
+        command.check_bounds()?;
         self.apply_catalog_updates();
+        let cart = self.lane_cart(&session)?;
         let rules = &self.settings.rules;
-        let cart = self.store.cart(session.lane)?;
         let mut sale = match (&command, cart) {
             (
                 Command::Logout
@@ -765,6 +807,9 @@ impl Engine {
                     .store
                     .recall(session.lane, id)?
                     .ok_or(EngineError::NoSuchHeld(id))?;
+                if let Err(why) = held.sale.check_bounds() {
+                    return Err(self.park(&session, held.sale, why));
+                }
                 sale = held.sale;
                 let totals = sale.totals(rules)?;
                 return Ok(vec![Event::Cart {

@@ -60,6 +60,11 @@ const NEXT_SHIFT_KEY: &[u8] = b"next_shift";
 const Z_STATE_KEY: &[u8] = b"z_state";
 
 /// Files sled keeps in a store directory; their presence tells a store from a stray folder.
+/// Products written in one transaction by a bulk load. A sled transaction
+/// holds its writes in memory until it commits, so a bounded batch keeps a
+/// million-product load to the memory of ten thousand.
+pub const PRODUCT_BATCH: usize = 10_000;
+
 const SLED_FILES: [&str; 2] = ["conf", "db"];
 
 /// A sled database in a directory whose lock we hold, that can be made
@@ -364,7 +369,8 @@ impl Store {
     }
 
     /// Adds or replaces products, their barcodes and PLUs, and journals the
-    /// import, all in one transaction: an import lands whole or not at all.
+    /// import, all in one transaction: a batch lands whole or not at all.
+    /// Bulk loads (import, the demo catalog) call it per [`PRODUCT_BATCH`].
     pub fn put_products(
         &self,
         products: &[Product],

@@ -21,6 +21,12 @@ pub const SHIPPED: [(&str, &str); 2] = [
     ("numpad", include_str!("../../keymaps/numpad.toml")),
 ];
 
+/// Keys one action may have: a few ways to the same thing, never hundreds.
+pub const MAX_KEYS_PER_ACTION: usize = 8;
+/// The longest key name: "Ctrl-Alt-Shift-PageDown" is 23 bytes. Checked
+/// before a name is parsed, so a megabyte name is refused at once.
+pub const MAX_KEY_NAME: usize = 32;
+
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Keymap {
     bindings: BTreeMap<Section, HashMap<Key, Action>>,
@@ -93,15 +99,30 @@ impl Keymap {
                         action.section().name()
                     )));
                 }
+                let parse = |k: &str| {
+                    if k.len() > MAX_KEY_NAME {
+                        return Err(err(format!(
+                            "a key name is at most {MAX_KEY_NAME} bytes (this one is {})",
+                            k.len()
+                        )));
+                    }
+                    Key::parse(k).map_err(&err)
+                };
                 let keys: Vec<Key> = match keys {
-                    toml::Value::String(k) => vec![Key::parse(k).map_err(&err)?],
+                    toml::Value::String(k) => vec![parse(k)?],
+                    toml::Value::Array(list) if list.len() > MAX_KEYS_PER_ACTION => {
+                        return Err(err(format!(
+                            "'{name}' has {} keys: an action has at most {MAX_KEYS_PER_ACTION}",
+                            list.len()
+                        )));
+                    }
                     toml::Value::Array(list) => list
                         .iter()
                         .map(|k| {
                             k.as_str()
                                 .ok_or_else(|| err("keys are strings such as \"F1\"".into()))
                         })
-                        .map(|k| k.and_then(|k| Key::parse(k).map_err(&err)))
+                        .map(|k| k.and_then(parse))
                         .collect::<Result<_, _>>()?,
                     _ => {
                         return Err(err(
@@ -272,6 +293,35 @@ mod tests {
     }
 
     #[test]
+    fn huge_key_names_key_lists_and_files_are_refused_at_their_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("mine.toml");
+        let long = format!(
+            "[sale]\nhold = \"F2\"\nx_report = \"{}\"\n",
+            "Ctrl-".repeat(200_000) // 1 MB
+        );
+        let many = format!("[sale]\n\nhold = [{}]\n", vec!["\"F2\""; 100_000].join(","));
+        for (text, line, words) in [
+            (long, 3, "a key name is at most 32 bytes"),
+            (many, 3, "'hold' has 100000 keys: an action has at most 8"),
+        ] {
+            std::fs::write(&path, &text).unwrap();
+            let e = Keymap::load(path.to_str()).1.unwrap();
+            assert_eq!(e.line, Some(line), "{e}");
+            assert!(e.message.contains(words), "{e}");
+        }
+        let file = std::fs::File::create(&path).unwrap();
+        file.set_len(crate::config::file::MAX_CONFIG_FILE + 1)
+            .unwrap();
+        let e = Keymap::load(path.to_str()).1.unwrap();
+        assert!(
+            e.to_string()
+                .starts_with(&format!("{}: it is 1048577 bytes", path.display())),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn mistakes_name_file_and_line_and_fall_back() {
         let dir = tempfile::tempdir().unwrap();
         for (text, line, words) in [
@@ -314,7 +364,7 @@ mod tests {
             std::fs::write(&path, text).unwrap();
             let (map, err) = Keymap::load(path.to_str());
             let err = err.expect("an error");
-            assert_eq!(err.line, line, "{text}: {err}");
+            assert_eq!(err.line, Some(line), "{text}: {err}");
             assert!(
                 err.to_string()
                     .starts_with(&format!("{}:{line}: ", path.display())),

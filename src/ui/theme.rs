@@ -13,6 +13,10 @@ use ratatui::style::{Color, Modifier, Style};
 
 use crate::config::file::{ConfigError, ConfigFile};
 
+/// The longest style: "bold italic underlined #rrggbb on #rrggbb" is 41
+/// bytes; anything far past that is not a style.
+pub const MAX_STYLE: usize = 100;
+
 pub const SHIPPED: [(&str, &str); 4] = [
     ("default", include_str!("../../themes/default.toml")),
     ("light", include_str!("../../themes/light.toml")),
@@ -104,6 +108,12 @@ impl Theme {
                 let text = style.as_str().ok_or_else(|| {
                     err("a style is a string such as \"bold white on blue\"".into())
                 })?;
+                if text.len() > MAX_STYLE {
+                    return Err(err(format!(
+                        "a style is at most {MAX_STYLE} bytes (this one is {})",
+                        text.len()
+                    )));
+                }
                 *slot = parse_style(text).map_err(err)?;
             }
         }
@@ -221,7 +231,7 @@ mod tests {
         .unwrap();
         let (theme, err) = Theme::load(path.to_str());
         let err = err.unwrap();
-        assert_eq!(err.line, 3);
+        assert_eq!(err.line, Some(3));
         assert!(err.message.contains("'purple' is not a colour"), "{err}");
         assert_eq!(theme, Theme::shipped_default());
         std::fs::write(&path, "[styles]\nbackground = \"white\"\n").unwrap();
@@ -232,5 +242,18 @@ mod tests {
                 .message
                 .contains("unknown role 'background'")
         );
+        let huge = format!("[styles]\n\ntext = \"{}\"\n", "bold ".repeat(2_000_000));
+        std::fs::write(&path, huge).unwrap();
+        let err = Theme::load(path.to_str()).1.unwrap();
+        assert!(
+            err.to_string()
+                .starts_with(&format!("{}: it is", path.display())),
+            "a 10 MB theme is refused by its size: {err}"
+        );
+        let long = format!("[styles]\n\ntext = \"{}\"\n", "bold ".repeat(100));
+        std::fs::write(&path, long).unwrap();
+        let err = Theme::load(path.to_str()).1.unwrap();
+        assert_eq!(err.line, Some(3));
+        assert!(err.message.contains("at most 100 bytes"), "{err}");
     }
 }
