@@ -2,6 +2,7 @@
 //!
 //! Dependencies point one way: `domain` ← `store` ← `engine` ← `cli`.
 
+pub mod accept;
 pub mod cli;
 pub mod config;
 pub mod demo;

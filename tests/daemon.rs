@@ -998,3 +998,139 @@ fn no_request_can_use_a_session_its_connection_did_not_log_in() {
     }
     assert!(call(&mut raw, &Request::SyncStatus).is_none(), "closed");
 }
+
+/// A process's threads and resident memory (KiB), from /proc.
+fn threads_and_rss(pid: u32) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("status");
+    let field = |name: &str| -> u64 {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|v| v.parse().ok())
+            .expect("a /proc field")
+    };
+    (field("Threads:"), field("VmRSS:"))
+}
+
+fn sell_one(kiosk: &mut Client, c: till::engine::SessionId) {
+    kiosk
+        .execute(
+            c,
+            Command::Scan {
+                code: "4006381333931".into(),
+                quantity: None,
+            },
+        )
+        .expect("scan");
+    let events = kiosk
+        .execute(
+            c,
+            Command::Tender {
+                kind: TenderKind::Cash,
+                amount: Some(Money::new(dec!(5))),
+            },
+        )
+        .expect("pay");
+    assert!(matches!(&events[0], Event::Completed { .. }), "{events:?}");
+}
+
+#[test]
+fn a_flood_of_idle_and_half_spoken_connections_leaves_the_kiosk_selling() {
+    use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
+    use till::ipc::door::{MAX_PER_USER, MAX_SCREENS};
+    let limit = getrlimit(Resource::Nofile);
+    let _ = setrlimit(
+        Resource::Nofile,
+        Rlimit {
+            current: limit.maximum,
+            maximum: limit.maximum,
+        },
+    );
+    let (dir, data) = common::demo_store();
+    let socket = dir.path().join("till.sock");
+    let daemon = start(&data, &socket);
+    let pid = daemon.0.id();
+    let mut kiosk = Client::connect(&socket).expect("kiosk");
+    let c = kiosk.login("cashier", "1111", 1).expect("login");
+    sell_one(&mut kiosk, c);
+    std::thread::sleep(Duration::from_millis(300));
+    let (threads_before, rss_before) = threads_and_rss(pid);
+
+    // 5000 idle connections and 500 that say Hello and then half a frame,
+    // all held open; most are turned away at once, the rest time out.
+    let mut held = Vec::new();
+    let (mut most_threads, mut most_rss) = (0, 0);
+    let mut hello = Vec::new();
+    frame::write(
+        &mut hello,
+        &Request::Hello {
+            version: till::ipc::protocol::VERSION,
+        },
+    )
+    .expect("hello");
+    for i in 0..5500 {
+        if let Ok(mut s) = UnixStream::connect(&socket) {
+            if i >= 5000 {
+                let _ = s.set_nonblocking(true);
+                let _ = s.write_all(&hello);
+                let _ = s.write_all(&[0, 0, 0x40, 0, 1, 2, 3]);
+            }
+            held.push(s);
+        }
+        if i % 250 == 0 {
+            let (t, r) = threads_and_rss(pid);
+            most_threads = most_threads.max(t);
+            most_rss = most_rss.max(r);
+        }
+        if i == 2500 {
+            // The kiosk sells in the middle of it.
+            sell_one(&mut kiosk, c);
+        }
+    }
+    sell_one(&mut kiosk, c);
+    drop(held);
+    // Within a second of the flood ending, the kiosk completes a sale.
+    sell_one(&mut kiosk, c);
+    // The idle ones' threads end at their Hello deadline.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let (threads_after, rss_after) = loop {
+        let now = threads_and_rss(pid);
+        if now.0 <= threads_before || Instant::now() > deadline {
+            break now;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    eprintln!(
+        "daemon: threads {threads_before} -> at most {most_threads} -> {threads_after}; \
+         RSS {rss_before} -> at most {most_rss} -> {rss_after} KiB"
+    );
+    // Bounded: one thread per served connection, at most one user's share here.
+    assert!(
+        most_threads <= threads_before + MAX_PER_USER as u64 + 2,
+        "threads {most_threads}"
+    );
+    assert!(most_threads < threads_before + MAX_SCREENS as u64);
+    assert!(most_rss < rss_before + 32 * 1024, "RSS {most_rss} KiB");
+    assert!(threads_after <= threads_before, "threads {threads_after}");
+    assert!(
+        rss_after * 10 <= rss_before * 11,
+        "RSS {rss_after} KiB, from {rss_before}"
+    );
+}
+
+#[test]
+fn a_connection_that_never_says_hello_is_closed() {
+    let (dir, data) = common::demo_store();
+    let socket = dir.path().join("till.sock");
+    let _daemon = start(&data, &socket);
+    let mut idle = UnixStream::connect(&socket).expect("connect");
+    idle.set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    // The daemon gives up at its Hello deadline and says why.
+    let answer = frame::read::<Response>(&mut idle);
+    assert!(
+        matches!(answer, Ok(Some(Response::Refused { .. }))),
+        "{answer:?}"
+    );
+}

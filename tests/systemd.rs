@@ -79,18 +79,31 @@ fn the_daemon_unit_is_watched_hardened_and_restarted() {
 
 #[test]
 fn the_head_office_unit_bounds_its_files_and_threads() {
-    let text = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("systemd/till-hq.service"),
-    )
-    .expect("till-hq.service");
-    let value = |key: &str| -> u64 {
-        text.lines()
-            .find_map(|l| l.strip_prefix(key))
-            .and_then(|v| v.trim().parse().ok())
-            .unwrap_or_else(|| panic!("till-hq.service lacks a number for {key}"))
-    };
     // Room for the 1024 connections at its door and the 68 it serves.
-    assert!(value("LimitNOFILE=") >= 2048);
+    assert!(unit_number("till-hq.service", "LimitNOFILE=") >= 2048);
     // Its 64 + 4 slot threads, the door, and the store's own.
-    assert!((100..=256).contains(&value("TasksMax=")));
+    assert!((100..=256).contains(&unit_number("till-hq.service", "TasksMax=")));
+}
+
+#[test]
+fn the_daemon_unit_bounds_its_files_and_threads() {
+    use till::ipc::door::MAX_SCREENS;
+    // A file and a thread per screen it serves, and the store's, devices' and sync's own.
+    assert!(unit_number("till.service", "LimitNOFILE=") >= 2 * MAX_SCREENS as u64);
+    let tasks = unit_number("till.service", "TasksMax=");
+    assert!((MAX_SCREENS as u64 + 16..=4 * MAX_SCREENS as u64).contains(&tasks));
+}
+
+/// The number a shipped unit gives `key` (e.g. `"TasksMax="`).
+fn unit_number(unit: &str, key: &str) -> u64 {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("systemd")
+            .join(unit),
+    )
+    .unwrap_or_else(|e| panic!("{unit}: {e}"));
+    text.lines()
+        .find_map(|l| l.strip_prefix(key))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("{unit} lacks a number for {key}"))
 }

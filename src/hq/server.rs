@@ -37,10 +37,10 @@ use std::time::{Duration, Instant};
 
 use rustix::buffer::spare_capacity;
 use rustix::event::{Timespec, epoll};
-use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
 use rustls::{ServerConfig, ServerConnection, StreamOwned};
 
 use super::Hq;
+use crate::accept::{Backoff, raise_open_files};
 use crate::store::envelope::encode;
 use crate::sync::http::{self, Request, RequestHead};
 use crate::sync::wire::Refusal;
@@ -75,11 +75,6 @@ const TIMEOUT: Duration = Duration::from_secs(30);
 /// read and thrown away: closing on unread bytes would reset the connection
 /// and lose the answer before the peer reads it.
 const LINGER: Duration = Duration::from_secs(2);
-/// accept() failing (out of files, memory) is tried again after a pause
-/// that starts here and doubles...
-const BACKOFF_FIRST: Duration = Duration::from_millis(10);
-/// ...up to this, so a full file table never spins the door.
-const BACKOFF_MOST: Duration = Duration::from_secs(1);
 /// The epoll key of the listener; connections count up from 0.
 const LISTENER: u64 = u64::MAX;
 
@@ -124,23 +119,6 @@ impl Write for Deadline {
 /// The time `bytes` may take at [`MIN_RATE`].
 fn at_min_rate(bytes: usize) -> Duration {
     Duration::from_millis(bytes as u64 * 1000 / MIN_RATE)
-}
-
-/// Raises this process's soft open-file limit to its hard one (a flood of
-/// connections is a flood of sockets) and says what it now is.
-fn raise_open_files() -> u64 {
-    let limit = getrlimit(Resource::Nofile);
-    let raised = Rlimit {
-        current: limit.maximum,
-        maximum: limit.maximum,
-    };
-    if limit.current != limit.maximum
-        && let Err(e) = setrlimit(Resource::Nofile, raised)
-    {
-        tracing::warn!(error = %e, "cannot raise the open-file limit");
-        return limit.current.unwrap_or(u64::MAX);
-    }
-    raised.current.unwrap_or(u64::MAX)
 }
 
 /// Connections the door may hold within `open_files`, never fewer than 16.
@@ -410,34 +388,6 @@ impl Pending {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(_) => return Step::Close,
             }
-        }
-    }
-}
-
-/// accept() failing: when to try again, and how many failed in this burst.
-#[derive(Default)]
-struct Backoff {
-    failures: u64,
-    pause: Duration,
-    resume: Option<Instant>,
-}
-
-impl Backoff {
-    fn failed(&mut self, e: &io::Error) {
-        if self.failures == 0 {
-            tracing::warn!(error = %e, "accepting connections fails; pausing, longer each time, until it works again");
-            self.pause = BACKOFF_FIRST;
-        } else {
-            self.pause = (self.pause * 2).min(BACKOFF_MOST);
-        }
-        self.failures += 1;
-        self.resume = Some(Instant::now() + self.pause);
-    }
-
-    fn succeeded(&mut self) {
-        if self.failures > 0 {
-            tracing::info!(failures = self.failures, "accepting connections again");
-            *self = Backoff::default();
         }
     }
 }

@@ -36,6 +36,16 @@ pub fn write<T: Serialize>(out: &mut impl Write, value: &T) -> io::Result<()> {
 
 /// Reads one frame; `Ok(None)` when the peer closed the connection between frames.
 pub fn read<T: DeserializeOwned>(input: &mut impl Read) -> io::Result<Option<T>> {
+    read_within(input, MAX_FRAME)
+}
+
+/// Reads one frame of at most `limit` bytes. The body is read as it comes,
+/// not allocated at the length the peer claims: memory follows the bytes a
+/// peer actually sent, so a thousand half-sent frames cost little.
+pub fn read_within<T: DeserializeOwned>(
+    input: &mut impl Read,
+    limit: usize,
+) -> io::Result<Option<T>> {
     let mut len = [0u8; 4];
     match input.read_exact(&mut len) {
         Ok(()) => {}
@@ -43,14 +53,20 @@ pub fn read<T: DeserializeOwned>(input: &mut impl Read) -> io::Result<Option<T>>
         Err(e) => return Err(e),
     }
     let len = u32::from_be_bytes(len) as usize;
-    if len > MAX_FRAME {
+    if len > limit.min(MAX_FRAME) {
         return Err(io::Error::new(
             io::ErrorKind::InvalidData,
             format!("a frame of {len} bytes is too large"),
         ));
     }
-    let mut body = vec![0u8; len];
-    input.read_exact(&mut body)?;
+    let mut body = Vec::new();
+    input.take(len as u64).read_to_end(&mut body)?;
+    if body.len() != len {
+        return Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            "the connection closed inside a frame",
+        ));
+    }
     let (value, used) = bincode::serde::decode_from_slice(&body, config())
         .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
     if used != len {

@@ -3,6 +3,7 @@
 //! carries the engine's own API and decides nothing.
 
 pub mod client;
+pub mod door;
 pub mod frame;
 pub mod protocol;
 pub mod server;

@@ -14,8 +14,10 @@ use std::sync::mpsc::{self, Sender};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
+use super::door::{self, Door};
 use super::frame;
 use super::protocol::{Notice, Request, Response, VERSION, WireError};
+use crate::accept::Backoff;
 use crate::domain::user::Permission;
 use crate::engine::request::Ask;
 use crate::engine::{Command, Engine, EngineError, SessionId};
@@ -110,17 +112,60 @@ impl Hub {
     }
 }
 
-/// Serves attached screens until the process ends.
+/// Serves attached screens until the process ends, within the door's bounds
+/// (see `door`): a connection past them is told why and closed at once.
 pub fn serve(listener: &Listener, engine: Arc<Mutex<Engine>>, hub: Arc<Hub>) {
-    for stream in listener.listener.incoming() {
-        match stream {
-            Ok(stream) => {
-                let (engine, hub) = (engine.clone(), hub.clone());
-                std::thread::spawn(move || session(stream, &engine, &hub));
+    crate::accept::raise_open_files();
+    let door = Arc::new(Door::default());
+    let mut backoff = Backoff::default();
+    loop {
+        let stream = match listener.listener.accept() {
+            Ok((stream, _)) => {
+                backoff.succeeded();
+                stream
             }
-            Err(e) => tracing::warn!("accepting a screen failed: {e}"),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                backoff.failed(&e);
+                if let Some(at) = backoff.resume.take() {
+                    std::thread::sleep(at.saturating_duration_since(std::time::Instant::now()));
+                }
+                continue;
+            }
+        };
+        let uid =
+            rustix::net::sockopt::socket_peercred(&stream).map_or(u32::MAX, |c| c.uid.as_raw());
+        let place = match door.enter(uid) {
+            Ok(place) => place,
+            Err(reason) => {
+                turn_away(stream, reason);
+                continue;
+            }
+        };
+        let (engine, hub) = (engine.clone(), hub.clone());
+        let spawned = std::thread::Builder::new()
+            .name("screen".into())
+            .spawn(move || {
+                let _place = place;
+                session(stream, &engine, &hub)
+            });
+        // The closure (with its place and socket) is dropped: the peer sees a close.
+        if let Err(e) = spawned {
+            tracing::error!(error = %e, "cannot start a thread for a screen; it was closed");
         }
     }
+}
+
+/// Tells a connection past the door's bounds why, without waiting on it.
+fn turn_away(mut stream: UnixStream, reason: &str) {
+    tracing::debug!(reason, "a connection was turned away");
+    let _ = stream.set_nonblocking(true);
+    let _ = frame::write(
+        &mut stream,
+        &Response::Refused {
+            reason: reason.to_string(),
+        },
+    );
 }
 
 fn lock(engine: &Mutex<Engine>) -> MutexGuard<'_, Engine> {
@@ -211,7 +256,9 @@ fn session(mut stream: UnixStream, engine: &Mutex<Engine>, hub: &Hub) {
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .insert(token);
-    match frame::read::<Request>(&mut stream) {
+    let _ = stream.set_write_timeout(Some(door::WRITE_TIME));
+    let hello_by = Some(std::time::Instant::now() + door::HELLO_TIME);
+    match door::read::<Request>(&stream, door::ANONYMOUS_FRAME, hello_by) {
         Ok(Some(Request::Hello { version })) if version == VERSION => {
             let settings = Box::new(lock(engine).settings().clone());
             if frame::write(
@@ -243,7 +290,12 @@ fn session(mut stream: UnixStream, engine: &Mutex<Engine>, hub: &Hub) {
         }
     }
     loop {
-        let request = match frame::read::<Request>(&mut stream) {
+        let limit = if guard.screen.sessions.is_empty() {
+            door::ANONYMOUS_FRAME
+        } else {
+            frame::MAX_FRAME
+        };
+        let request = match door::read::<Request>(&stream, limit, None) {
             // Only a fresh connection becomes a notice stream, and only for a
             // screen attached now that has none yet.
             Ok(Some(Request::Subscribe { token: wanted })) if guard.screen.sessions.is_empty() => {
