@@ -1355,11 +1355,14 @@ fn a_cart_at_the_limits_reaches_the_screen_and_an_oversized_one_is_parked() {
     );
     assert!(e.cart(s).expect("cart").is_none(), "the lane is free");
     assert!(
-        e.held()
-            .expect("held")
-            .iter()
-            .any(|h| h.id == held && h.sale.lines.len() == MAX_CART_LINES + 1),
+        e.store()
+            .held_sales()
+            .any(|h| h.is_ok_and(|h| h.id == held && h.sale.lines.len() == MAX_CART_LINES + 1)),
         "nothing of it is lost"
+    );
+    assert!(
+        e.held().expect("held").is_empty(),
+        "but it is not listed: it would not fit an answer"
     );
     // Recalling it parks it again, and the lane stays free to sell.
     assert!(matches!(
@@ -1368,4 +1371,23 @@ fn a_cart_at_the_limits_reaches_the_screen_and_an_oversized_one_is_parked() {
     ));
     assert!(e.cart(s).expect("cart").is_none());
     e.execute(s, scan("4006381333931")).expect("the lane sells");
+    e.execute(s, Command::VoidSale { approval: None })
+        .expect("void");
+
+    // Held sales at the limits: the list stops where one answer is full.
+    let (largest, totals) = cart;
+    for _ in 0..6 {
+        let held = till::domain::sale::HeldSale {
+            id: 0,
+            held_at: chrono::Utc::now(),
+            held_by: "cashier".into(),
+            total: totals.total,
+            sale: largest.clone(),
+        };
+        e.store().hold_cart(1, &held).expect("hold");
+    }
+    let listed = e.held().expect("held");
+    assert!((2..6).contains(&listed.len()), "{} listed", listed.len());
+    let mut wire = Vec::new();
+    frame::write(&mut wire, &listed).expect("the held list fits a frame");
 }

@@ -44,6 +44,10 @@ pub const MAX_CART_LINES: usize = 500;
 pub const MAX_TENDERS: usize = 50;
 /// Lines on one delivery note (`ReceiveDelivery`): as many as a cart.
 pub const MAX_DELIVERY_LINES: usize = MAX_CART_LINES;
+/// The bytes of one list the engine answers with (the held sales): half a
+/// 4 MiB frame. Each sale within the bounds is under a quarter frame, but a
+/// list of many of the largest would not fit one answer.
+pub const MAX_ANSWER: usize = 2 * 1024 * 1024;
 /// Lines above or below the receipt (`[receipt]` header and footer).
 pub const MAX_RECEIPT_LINES: usize = 10;
 /// One header or footer line: the widest paper prints 48 columns.

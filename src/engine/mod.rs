@@ -378,8 +378,29 @@ impl Engine {
     }
 
     /// Sales held on any lane, oldest first.
+    ///
+    /// As many as one answer carries (`limits::MAX_ANSWER` bytes; the rest
+    /// are listed once some are recalled). One past the bounds (parked from
+    /// an older version, see `lane_cart`) is left out: it stays in the store
+    /// and in every export, but listing it would make the answer too large
+    /// for a frame.
     pub fn held(&self) -> Result<Vec<HeldSale>, EngineError> {
-        Ok(self.store.held_sales().collect::<Result<_, _>>()?)
+        let mut out = Vec::new();
+        let mut bytes = 0usize;
+        for held in self.store.held_sales() {
+            let held = held?;
+            if held.sale.check_bounds().is_err() {
+                continue;
+            }
+            let size = bincode::serde::encode_to_vec(&held, bincode::config::standard())
+                .map_or(usize::MAX, |v| v.len());
+            bytes = bytes.saturating_add(size);
+            if bytes > limits::MAX_ANSWER {
+                break;
+            }
+            out.push(held);
+        }
+        Ok(out)
     }
 
     /// A completed receipt of this terminal, to show before refunding it.
