@@ -118,6 +118,7 @@ pub fn serve(listener: &Listener, engine: Arc<Mutex<Engine>>, hub: Arc<Hub>) {
     crate::accept::raise_open_files();
     let door = Arc::new(Door::default());
     let mut backoff = Backoff::default();
+    let mut turned_away = 0u64;
     loop {
         let stream = match listener.listener.accept() {
             Ok((stream, _)) => {
@@ -136,8 +137,20 @@ pub fn serve(listener: &Listener, engine: Arc<Mutex<Engine>>, hub: Arc<Hub>) {
         let uid =
             rustix::net::sockopt::socket_peercred(&stream).map_or(u32::MAX, |c| c.uid.as_raw());
         let place = match door.enter(uid) {
-            Ok(place) => place,
+            Ok(place) => {
+                if turned_away > 0 {
+                    tracing::info!(turned_away, "taking connections again");
+                    turned_away = 0;
+                }
+                place
+            }
             Err(reason) => {
+                // One line per burst, not one per connection: a flood must
+                // not fill the disk with the log of itself.
+                if turned_away == 0 {
+                    tracing::warn!(uid, reason, "turning connections away");
+                }
+                turned_away += 1;
                 turn_away(stream, reason);
                 continue;
             }
@@ -158,7 +171,6 @@ pub fn serve(listener: &Listener, engine: Arc<Mutex<Engine>>, hub: Arc<Hub>) {
 
 /// Tells a connection past the door's bounds why, without waiting on it.
 fn turn_away(mut stream: UnixStream, reason: &str) {
-    tracing::debug!(reason, "a connection was turned away");
     let _ = stream.set_nonblocking(true);
     let _ = frame::write(
         &mut stream,
