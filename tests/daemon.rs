@@ -36,15 +36,27 @@ fn start(data: &Path, socket: &Path) -> Daemon {
 
 /// Starts a daemon with `extra` arguments and waits until it listens.
 fn start_with(data: &Path, socket: &Path, extra: &[&str]) -> Daemon {
-    spawn_daemon(data, socket, extra, &[])
+    spawn_daemon(data, socket, extra, &[], std::process::Stdio::null())
 }
 
 /// A daemon with variables in its environment, as systemd would set them.
 fn start_with_env(data: &Path, socket: &Path, env: &[(&str, &str)]) -> Daemon {
-    spawn_daemon(data, socket, &[], env)
+    spawn_daemon(data, socket, &[], env, std::process::Stdio::null())
 }
 
-fn spawn_daemon(data: &Path, socket: &Path, extra: &[&str], env: &[(&str, &str)]) -> Daemon {
+/// A daemon logging at info into `log`.
+fn start_logged(data: &Path, socket: &Path, log: &Path) -> Daemon {
+    let file = std::fs::File::create(log).expect("log file");
+    spawn_daemon(data, socket, &[], &[("TILL_LOG", "info")], file.into())
+}
+
+fn spawn_daemon(
+    data: &Path,
+    socket: &Path,
+    extra: &[&str],
+    env: &[(&str, &str)],
+    stderr: std::process::Stdio,
+) -> Daemon {
     let child = common::till()
         .args([
             "daemon",
@@ -56,7 +68,7 @@ fn spawn_daemon(data: &Path, socket: &Path, extra: &[&str], env: &[(&str, &str)]
         .args(extra)
         .envs(env.iter().copied())
         .env_remove("TILL_CONFIG")
-        .stderr(std::process::Stdio::null())
+        .stderr(stderr)
         .spawn()
         .expect("spawn the daemon");
     let daemon = Daemon(child);
@@ -1133,4 +1145,62 @@ fn a_connection_that_never_says_hello_is_closed() {
         matches!(answer, Ok(Some(Response::Refused { .. }))),
         "{answer:?}"
     );
+}
+
+#[test]
+fn out_of_files_the_daemon_pauses_accepting_says_so_once_and_recovers() {
+    use rustix::process::{Pid, Resource, Rlimit, prlimit};
+    let (dir, data) = common::demo_store();
+    let socket = dir.path().join("till.sock");
+    let log = dir.path().join("daemon.log");
+    let daemon = start_logged(&data, &socket, &log);
+    let said = || std::fs::read_to_string(&log).unwrap_or_default();
+    let pid = daemon.0.id();
+    // Its start-up done, so only accept() can meet the limit.
+    common::wait_until("the daemon to serve", Duration::from_secs(10), || {
+        said().contains("serving screens")
+    });
+    // No new file at all (a limit counts fd numbers, and the daemon's have
+    // gaps): the next connections meet EMFILE at accept(). Only the soft
+    // limit, so giving files back needs no privilege.
+    let target = Pid::from_raw(pid as i32).expect("pid");
+    let hard = rustix::process::getrlimit(Resource::Nofile).maximum;
+    let soft = |current| Rlimit {
+        current: Some(current),
+        maximum: hard,
+    };
+    prlimit(Some(target), Resource::Nofile, soft(0)).expect("lower its open-file limit");
+    let held: Vec<UnixStream> = (0..50)
+        .filter_map(|_| {
+            let s = UnixStream::connect(&socket).ok()?;
+            Some(s)
+        })
+        .collect();
+    let failing = "accepting connections fails";
+    common::wait_until(
+        "the daemon to run out of files",
+        Duration::from_secs(10),
+        || said().contains(failing),
+    );
+    let before = common::cpu_ticks(pid);
+    std::thread::sleep(Duration::from_secs(2));
+    let spent = common::cpu_ticks(pid) - before;
+    // Spinning on accept would take all of a CPU's 200 ticks in 2 s.
+    assert!(
+        spent < 50,
+        "the daemon spent {spent} ticks of 2 s out of files"
+    );
+    assert_eq!(
+        said().matches(failing).count(),
+        1,
+        "one line per burst:\n{}",
+        said()
+    );
+    // Files come back: it takes what waited, says so once, and a screen attaches.
+    drop(held);
+    prlimit(Some(target), Resource::Nofile, soft(1024)).expect("give its files back");
+    common::wait_until("a screen to attach", Duration::from_secs(10), || {
+        Client::connect(&socket).is_ok()
+    });
+    assert!(said().contains("accepting connections again"), "{}", said());
 }

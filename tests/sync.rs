@@ -325,14 +325,6 @@ fn sell(engine: &mut Engine, n: usize) {
     engine.execute(session, Command::Logout).expect("logout");
 }
 
-fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + limit;
-    while !done() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(25));
-    }
-}
-
 /// Receipt numbers head office holds, per terminal.
 fn received(hq: &Path) -> std::collections::BTreeMap<String, Vec<u64>> {
     let hq = Hq::open(hq).expect("open head office");
@@ -388,7 +380,7 @@ fn a_thousand_sales_from_two_terminals_arrive_exactly_once_through_outages() {
     }
     for (engine, _) in &terminals {
         let outbox = engine.store().outbox();
-        wait_until("the outbox to empty", Duration::from_secs(120), || {
+        common::wait_until("the outbox to empty", Duration::from_secs(120), || {
             outbox.is_empty()
         });
     }
@@ -686,7 +678,7 @@ fn a_week_offline_catches_up_while_the_till_keeps_selling() {
     let server = rig.serve();
     proxy.arm(Fault::Hold);
     // While a batch is held half-sent, the till sells on.
-    wait_until("a batch in flight", Duration::from_secs(30), || {
+    common::wait_until("a batch in flight", Duration::from_secs(30), || {
         proxy.held.load(Ordering::SeqCst) > 0
     });
     sell(&mut engine, 20);
@@ -697,7 +689,7 @@ fn a_week_offline_catches_up_while_the_till_keeps_selling() {
     );
     proxy.lock().released = true;
     let outbox = engine.store().outbox();
-    wait_until("the week to arrive", Duration::from_secs(300), || {
+    common::wait_until("the week to arrive", Duration::from_secs(300), || {
         outbox.is_empty()
     });
     sync.stop();
@@ -1142,7 +1134,7 @@ fn a_flood_of_idle_and_slow_connections_shuts_out_neither_terminals_nor_head_off
     let hq = head_office(root.path(), port, &[&t1]);
     let server = HqServer::start(&hq, &format!("127.0.0.1:{port}"));
     let flood = Flood::start(&server.addr, &hq);
-    wait_until(
+    common::wait_until(
         "the flood to be 500 strong",
         Duration::from_secs(30),
         || flood.open() >= IDLE + SLOW_HELLO + SLOW_HEAD,
@@ -1258,15 +1250,6 @@ fn oversized_and_malformed_requests_get_their_status_and_the_limit() {
     assert_eq!((answer.status, text(&answer).as_str()), (200, "ok"));
 }
 
-/// Time this process has run on a CPU, in clock ticks (user + system).
-fn cpu_ticks(pid: u32) -> u64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("/proc stat");
-    // Fields after the command name (which is in parentheses): 14 and 15 are utime and stime.
-    let after = stat.rsplit_once(')').expect("stat").1;
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    fields[11].parse::<u64>().expect("utime") + fields[12].parse::<u64>().expect("stime")
-}
-
 #[test]
 fn out_of_files_head_office_pauses_accepting_says_so_once_and_recovers() {
     use rustix::process::{Pid, Resource, Rlimit, prlimit};
@@ -1288,14 +1271,14 @@ fn out_of_files_head_office_pauses_accepting_says_so_once_and_recovers() {
         .map(|_| TcpStream::connect(&server.addr).expect("connect"))
         .collect();
     let failing = "accepting connections fails";
-    wait_until(
+    common::wait_until(
         "head office to run out of files",
         Duration::from_secs(10),
         || server.log().contains(failing),
     );
-    let before = cpu_ticks(server.pid());
+    let before = common::cpu_ticks(server.pid());
     std::thread::sleep(Duration::from_secs(2));
-    let spent = cpu_ticks(server.pid()) - before;
+    let spent = common::cpu_ticks(server.pid()) - before;
     // Spinning on accept would take all of a CPU's 200 ticks in 2 s.
     assert!(
         spent < 50,
@@ -1315,7 +1298,7 @@ fn out_of_files_head_office_pauses_accepting_says_so_once_and_recovers() {
         b"GET /v1/health HTTP/1.1\r\nHost: hq\r\n\r\n",
     );
     assert_eq!(answer.status, 200);
-    wait_until(
+    common::wait_until(
         "head office to say it accepts again",
         Duration::from_secs(10),
         || server.log().contains("accepting connections again"),

@@ -115,7 +115,13 @@ impl Hub {
 /// Serves attached screens until the process ends, within the door's bounds
 /// (see `door`): a connection past them is told why and closed at once.
 pub fn serve(listener: &Listener, engine: Arc<Mutex<Engine>>, hub: Arc<Hub>) {
-    crate::accept::raise_open_files();
+    let open_files = crate::accept::raise_open_files();
+    tracing::info!(
+        open_files,
+        connections = door::MAX_SCREENS,
+        per_user = door::MAX_PER_USER,
+        "serving screens"
+    );
     let door = Arc::new(Door::default());
     let mut backoff = Backoff::default();
     let mut turned_away = 0u64;
