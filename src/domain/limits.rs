@@ -44,6 +44,10 @@ pub const MAX_CART_LINES: usize = 500;
 pub const MAX_TENDERS: usize = 50;
 /// Lines on one delivery note (`ReceiveDelivery`): as many as a cart.
 pub const MAX_DELIVERY_LINES: usize = MAX_CART_LINES;
+/// A search typed at the till (products or customers): a few words, never
+/// longer than the longest field it could match; a longer one would only
+/// hold the engine while it is compared with every record.
+pub const MAX_QUERY: usize = 200;
 /// The bytes of one list the engine answers with (the held sales): half a
 /// 4 MiB frame. Each sale within the bounds is under a quarter frame, but a
 /// list of many of the largest would not fit one answer.

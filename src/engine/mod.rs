@@ -227,6 +227,12 @@ impl Engine {
                 },
             )
         };
+        // No user's name is longer (users are made within the bound), so a
+        // longer one is nobody's; the journal keeps no more of it than that.
+        if limits::check("the user name", name, limits::MAX_USER_NAME).is_err() {
+            failed(&name.chars().take(limits::MAX_USER_NAME).collect::<String>())?;
+            return Err(EngineError::BadLogin);
+        }
         let Some(user) = self.store.user(name)? else {
             failed(name)?;
             return Err(EngineError::BadLogin);
@@ -439,6 +445,7 @@ impl Engine {
         if let Some(permission) = ask.permission() {
             self.authorise(&session, permission, None)?;
         }
+        ask.check_bounds()?;
         Ok(match ask {
             Ask::Execute(command) => Answer::Events(self.execute(id, command)?),
             Ask::Cart => Answer::Cart(self.cart_of(&session)?.map(Box::new)),

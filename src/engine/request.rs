@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Command, EngineError, Event};
 use crate::domain::customer::Customer;
+use crate::domain::limits::{self, MAX_QUERY, TooLarge};
 use crate::domain::product::Product;
 use crate::domain::receipt::CompletedSale;
 use crate::domain::sale::{HeldSale, Sale, Totals};
@@ -63,6 +64,26 @@ impl Ask {
             Ask::Users => Some(Permission::ManageUsers),
             Ask::Customers { .. } => Some(Permission::ManageCustomers),
             Ask::Backup { .. } => Some(Permission::Backup),
+        }
+    }
+
+    /// Whether what the request carries is within the bounds, checked at
+    /// the gate with its permission. A command's own are checked where
+    /// every command runs (`Command::check_bounds`, in `Engine::run`).
+    pub fn check_bounds(&self) -> Result<(), TooLarge> {
+        match self {
+            Ask::Search { query, .. } | Ask::Customers { query, .. } => {
+                limits::check("the search", query, MAX_QUERY)
+            }
+            Ask::Execute(_)
+            | Ask::Cart
+            | Ask::Held
+            | Ask::Receipt { .. }
+            | Ask::Journal { .. }
+            | Ask::Stock { .. }
+            | Ask::Users
+            | Ask::SalesReport { .. }
+            | Ask::Backup { .. } => Ok(()),
         }
     }
 
