@@ -1,0 +1,29 @@
+//! Till's integration tests, in one binary: the crate links once, not once
+//! per file. Each module is one concern (the binary end to end, the engine,
+//! the store, the daemon, sync, the screens, devices …); `common` holds what
+//! several of them need: the binary under test, demo stores, and the
+//! login-scan-pay steps of a sale.
+//!
+//! Run one concern with a filter on its module: `cargo nextest run engine::`.
+
+mod common;
+
+mod cli;
+mod crash;
+mod daemon;
+mod devices;
+mod disk_full;
+mod engine;
+mod engine_properties;
+mod no_telemetry;
+mod privacy;
+mod private;
+mod receipts;
+mod retention;
+mod sale_properties;
+mod screens;
+mod store;
+mod sync;
+mod systemd;
+mod tui_e2e;
+mod ui_keys;

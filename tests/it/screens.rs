@@ -1,0 +1,240 @@
+//! Every screen of the till drawn on ratatui's TestBackend and pinned by insta:
+//! at 80x24 (the Linux console) and 120x40, in the default theme (text) and the
+//! mono theme (text and styles). The app is driven from key strings, as a
+//! cashier would type them.
+
+use crate::common;
+
+use chrono::{DateTime, Local, TimeZone};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use till::engine::Engine;
+use till::ui::app::{App, Screen};
+use till::ui::keymap::Keymap;
+use till::ui::keys::Key;
+use till::ui::theme::Theme;
+use till::ui::view;
+use till::ui::wedge::WedgeConfig;
+
+fn ten_thirty() -> DateTime<Local> {
+    Local
+        .with_ymd_and_hms(2026, 11, 23, 10, 30, 0)
+        .single()
+        .expect("a valid time")
+}
+
+/// Types a key string: plain characters, and `<Name>` for named keys (`<Enter>`, `<F2>`).
+fn keys(app: &mut App, text: &str) {
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if c == '<'
+            && let Some(end) = rest.find('>')
+        {
+            app.press(Key::parse(&rest[1..end]).expect("key name"));
+            rest = &rest[end + 1..];
+        } else {
+            app.press(Key::parse(&c.to_string()).expect("char"));
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+}
+
+fn render(app: &App, width: u16, height: u16) -> TestBackend {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
+    terminal.draw(|f| view::draw(f, app)).expect("draw");
+    terminal.backend().clone()
+}
+
+/// Pins the screen in all four forms.
+fn snap(app: &mut App, name: &str) {
+    let mut settings = insta::Settings::clone_current();
+    settings.add_filter(r"\d{4}-\d{2}-\d{2}", "YYYY-MM-DD");
+    settings.add_filter(r"\b\d\d:\d\d:\d\d\b", "HH:MM:SS");
+    settings.add_filter(r"\b\d\d:\d\d\b", "HH:MM");
+    settings.bind(|| {
+        for (w, h) in [(80, 24), (120, 40)] {
+            app.theme = Theme::shipped_default();
+            insta::assert_snapshot!(format!("{name}_{w}x{h}"), render(app, w, h));
+            app.theme = Theme::load(Some("mono")).0;
+            insta::assert_snapshot!(
+                format!("{name}_{w}x{h}_mono"),
+                format!("{:?}", render(app, w, h).buffer())
+            );
+        }
+    });
+    app.theme = Theme::shipped_default();
+}
+
+fn app(engine: &mut Engine) -> App<'_> {
+    App::new(
+        engine,
+        Keymap::shipped_default(),
+        Theme::shipped_default(),
+        WedgeConfig::default(),
+        1,
+    )
+    .with_clock(ten_thirty)
+}
+
+#[test]
+fn every_screen() {
+    let (_dir, path) = common::demo_store();
+    let mut engine = common::engine(&path);
+    let mut app = app(&mut engine);
+
+    snap(&mut app, "login");
+    keys(&mut app, "cashier<Enter>1112<Enter>");
+    snap(&mut app, "login_wrong_pin");
+    keys(&mut app, "cashier<Enter>1111<Enter>");
+    keys(
+        &mut app,
+        "4006381333931<Enter>3*5901234123457<Enter>0.5*4011<Enter>10%<F8>",
+    );
+    snap(&mut app, "sale");
+    keys(&mut app, "<F1>");
+    snap(&mut app, "help_sale");
+    keys(&mut app, "<Esc><Enter>5<F2>");
+    snap(&mut app, "payment");
+    keys(&mut app, "<F1>");
+    snap(&mut app, "help_payment");
+    keys(&mut app, "<Esc>20<Enter>");
+    snap(&mut app, "completed");
+    keys(&mut app, "<F2>choc");
+    snap(&mut app, "lookup");
+    keys(&mut app, "<Down><Enter>");
+    keys(&mut app, "<F3>9780306406157<Enter><F3><F4>");
+    snap(&mut app, "recall");
+    keys(&mut app, "<Esc>1<F5>");
+    snap(&mut app, "approval");
+    keys(&mut app, "manager<Enter>9999<Enter><Down>2<Enter>");
+    snap(&mut app, "refund");
+
+    keys(&mut app, "<F10>");
+    snap(&mut app, "confirm_void");
+    keys(&mut app, "<Esc>");
+    assert!(app.cart.is_some(), "any key but Enter keeps the refund");
+
+    let tiny = render(&app, 60, 20);
+    insta::assert_snapshot!("too_small_60x20", tiny);
+}
+
+/// The help overlay of each screen lists every action of that screen and the
+/// global ones, each with the key the loaded keymap gives it.
+#[test]
+fn help_lists_every_action_with_its_keys() {
+    use till::ui::action::{Action, Section};
+    let (_dir, path) = common::demo_store();
+    let mut engine = common::engine(&path);
+    let mut app = app(&mut engine);
+    app.keymap = Keymap::load(Some("numpad")).0;
+    keys(&mut app, "cashier<Enter>1111<Enter>4006381333931<Enter>");
+    for (section, to_screen) in [(Section::Sale, ""), (Section::Payment, "<Enter>")] {
+        keys(&mut app, to_screen);
+        keys(&mut app, "<F1>");
+        let screen = format!("{}", render(&app, 120, 40));
+        for action in Action::ALL
+            .iter()
+            .filter(|a| a.section() == section || a.section() == Section::Global)
+        {
+            assert!(
+                screen.contains(action.description()),
+                "{action} missing from help:\n{screen}"
+            );
+            let line = screen
+                .lines()
+                .find(|l| l.contains(action.description()))
+                .unwrap_or_default();
+            assert!(
+                line.contains(&app.keymap.label(*action)),
+                "{action}: keys missing in «{line}»"
+            );
+        }
+        keys(&mut app, "<Esc>");
+    }
+}
+
+#[test]
+fn manager_screens() {
+    let (_dir, path) = common::demo_store();
+    let mut engine = common::engine(&path);
+    let mut app = app(&mut engine);
+    keys(
+        &mut app,
+        "manager<Enter>9999<Enter>4006381333931<Enter><Enter><Enter>",
+    );
+    keys(&mut app, "<Ctrl-g>stabilo<Enter>");
+    snap(&mut app, "manager_products");
+    keys(&mut app, "1.79<Enter>");
+    let text = format!("{}", render(&app, 120, 40));
+    assert!(
+        text.contains("now sells at 1.79") && text.contains("1.79"),
+        "{text}"
+    );
+    keys(
+        &mut app,
+        "<Tab>+5 found<Enter>recv DN-7 12<Enter>reorder 20<Enter>",
+    );
+    snap(&mut app, "manager_stock");
+    keys(&mut app, "<Tab>add sam cashier 2468<Enter>");
+    let text = format!("{}", render(&app, 120, 40));
+    assert!(text.contains("managing users"), "an admin's job: {text}");
+    assert!(!text.contains("│sam "), "not added: {text}");
+    keys(&mut app, "<Esc><Tab>");
+    let text = format!("{}", render(&app, 120, 40));
+    assert!(
+        text.contains("Today by hour: 1 sales") && text.contains("STABILO"),
+        "{text}"
+    );
+    keys(&mut app, "<Tab>");
+    let text = format!("{}", render(&app, 120, 40));
+    assert!(
+        text.contains("StockAdjusted") && text.contains("PriceChanged"),
+        "{text}"
+    );
+    keys(&mut app, "<Tab>");
+    snap(&mut app, "manager_sync");
+    keys(&mut app, "<Esc>");
+    assert_eq!(app.screen, till::ui::app::Screen::Sale);
+}
+
+/// A customer added, found, put on the sale and corrected, all from the till.
+#[test]
+fn customers_from_the_till() {
+    let (_dir, path) = common::demo_store();
+    let mut engine = common::engine(&path);
+    {
+        let mut app = app(&mut engine);
+        keys(&mut app, "cashier<Enter>1111<Enter>4006381333931<Enter>");
+        keys(
+            &mut app,
+            "<Ctrl-u>+Ada Lovelace; +44 20 7946 0000; ada@example.org; GB123456789<Enter>",
+        );
+        assert!(
+            matches!(app.screen, Screen::Sale),
+            "a new customer goes onto the sale"
+        );
+        snap(&mut app, "sale_with_customer");
+        keys(&mut app, "<Ctrl-u>ada");
+        snap(&mut app, "customers");
+        keys(
+            &mut app,
+            "<Backspace><Backspace><Backspace>=email ada@analytical.example<Enter>",
+        );
+        assert!(
+            matches!(app.screen, Screen::Customers(_)),
+            "a correction stays on the list"
+        );
+        keys(&mut app, "<Esc>");
+    }
+    let session = engine.login("cashier", "1111", 2).expect("login");
+    let found =
+        till::engine::api::TillApi::customers(&mut engine, session, "lovelace", 10).expect("find");
+    let contact = found[0].contact.clone().expect("details");
+    assert_eq!(contact.email.as_deref(), Some("ada@analytical.example"));
+    assert_eq!(contact.tax_number.as_deref(), Some("GB123456789"));
+    let (sale, _) = {
+        let s = engine.login("cashier", "1111", 1).expect("login");
+        engine.cart(s).expect("cart").expect("open")
+    };
+    assert_eq!(sale.customer, Some(found[0].id));
+}

@@ -1,0 +1,288 @@
+//! The store: sales survive reopening, tampering is found, and a store that is
+//! locked, foreign or too new is refused with a clear message.
+
+use crate::common;
+use common::sale::{PEN, pay, scan, scan_of};
+
+use common::{demo_store, engine, login};
+use rust_decimal::dec;
+use till::domain::money::Money;
+use till::domain::sale::ReceiptNo;
+use till::domain::tender::TenderKind;
+use till::engine::Command;
+use till::store::journal::ChainError;
+use till::store::{Store, StoreError};
+
+fn sell_one(path: &std::path::Path) {
+    let mut e = engine(path);
+    let s = login(&mut e, "cashier", "1111");
+    e.execute(s, scan_of(PEN, dec!(2))).expect("scan");
+    e.execute(s, pay(TenderKind::Cash, None)).expect("pay");
+}
+
+#[test]
+fn a_sale_and_an_open_cart_survive_reopening() {
+    let (_dir, path) = demo_store();
+    sell_one(&path);
+    {
+        let mut e = engine(&path);
+        let s = login(&mut e, "cashier", "1111");
+        e.execute(s, scan("9780306406157")).expect("scan");
+    }
+    let store = Store::open(&path).expect("reopen");
+    let sale = store.sale(ReceiptNo(1)).expect("read").expect("sale kept");
+    assert_eq!(sale.totals.total, Money::new(dec!(2.98)));
+    let cart = store.cart(1).expect("read").expect("cart kept");
+    assert_eq!(cart.lines[0].sku, "book");
+    assert_eq!(
+        store.verify_journal().expect("chain"),
+        8,
+        "created, 3 users, import, 2 logins, 1 sale"
+    );
+    assert_eq!(store.outbox().len(), 8, "every entry waits for head office");
+}
+
+/// Opens sled directly, as an attacker or a bad disk would, and changes one
+/// byte of the `nth` record: the one `pick` chooses from the record's bytes.
+fn flip_byte(path: &std::path::Path, tree: &str, nth: usize, pick: impl Fn(&[u8]) -> usize) {
+    let db = common::raw_sled(path);
+    let t = db.open_tree(tree).expect("tree");
+    let (key, value) = t.iter().nth(nth).expect("entry").expect("read");
+    let mut bytes = value.to_vec();
+    let at = pick(&bytes);
+    bytes[at] ^= 0x01;
+    t.insert(key, bytes).expect("write");
+    db.flush().expect("flush");
+}
+
+#[test]
+fn the_journal_finds_a_flipped_byte_and_names_the_entry() {
+    let (_dir, path) = demo_store();
+    sell_one(&path);
+    // Entry 3 records the user "manager" being created: make it "mamager".
+    let manager = |b: &[u8]| {
+        b.windows(7)
+            .position(|w| w == b"manager")
+            .expect("name in entry")
+            + 2
+    };
+    flip_byte(&path, "journal", 3, manager);
+    let store = Store::open(&path).expect("open");
+    let err = store.verify_journal().expect_err("tampered");
+    assert_eq!(err, ChainError::Altered { seq: 3 });
+    assert_eq!(
+        err.to_string(),
+        "journal entry 3 was altered: its hash does not match its contents"
+    );
+    // Any byte of any entry: always found, always at that entry.
+    for offset in [1, 9, 20, 33] {
+        let (_dir, path) = demo_store();
+        flip_byte(&path, "journal", 2, |b| b.len() - offset);
+        let err = Store::open(&path)
+            .expect("open")
+            .verify_journal()
+            .expect_err("tampered");
+        assert_eq!(err.seq(), Some(2), "{err}");
+    }
+}
+
+#[test]
+fn an_altered_sale_record_is_found_by_its_journal_digest() {
+    let (_dir, path) = demo_store();
+    sell_one(&path);
+    // The total 2.98 becomes 2.99.
+    let total = |b: &[u8]| {
+        b.windows(4)
+            .rposition(|w| w == b"2.98")
+            .expect("total in record")
+            + 3
+    };
+    flip_byte(&path, "sales", 0, total);
+    let store = Store::open(&path).expect("open");
+    let err = store.verify_journal().expect_err("tampered sale");
+    assert_eq!(
+        err.to_string(),
+        "journal entry 6: the sale record of receipt 1 was altered"
+    );
+}
+
+#[test]
+fn a_second_opener_is_told_who_holds_the_store() {
+    let (_dir, path) = demo_store();
+    let _held = Store::open(&path).expect("first");
+    let err = Store::open(&path).err().expect("second open refused");
+    let StoreError::Locked { holder, .. } = &err else {
+        panic!("{err}")
+    };
+    assert!(holder.contains(&std::process::id().to_string()), "{holder}");
+}
+
+#[test]
+fn foreign_missing_and_newer_stores_are_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    assert!(matches!(
+        Store::open(&dir.path().join("nope")),
+        Err(StoreError::Missing(_))
+    ));
+    std::fs::write(dir.path().join("notes.txt"), "not a till").expect("write");
+    assert!(matches!(
+        Store::open(dir.path()),
+        Err(StoreError::NotAStore(_))
+    ));
+    assert!(
+        std::fs::read_dir(dir.path()).expect("ls").count() == 1,
+        "nothing was written into it"
+    );
+
+    let (_d, path) = demo_store();
+    {
+        let db = common::raw_sled(&path);
+        db.open_tree("meta")
+            .expect("meta")
+            .insert(b"schema_version", &99u32.to_be_bytes())
+            .expect("write");
+        db.flush().expect("flush");
+    }
+    let err = Store::open(&path).err().expect("newer refused");
+    assert!(
+        matches!(err, StoreError::NewerSchema { found: 99, .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("upgrade Till"));
+}
+
+#[test]
+fn creating_over_an_existing_store_is_refused() {
+    let (_dir, path) = demo_store();
+    let err = till::cli::init::run(&path, &till::cli::args::InitArgs::demo())
+        .err()
+        .expect("refused");
+    assert!(
+        err.to_string().contains("already holds a till store"),
+        "{err}"
+    );
+}
+
+#[test]
+fn two_lanes_cannot_refund_the_same_item_twice() {
+    let (_dir, path) = demo_store();
+    sell_one(&path);
+    let mut e = engine(&path);
+    let a = e.login("manager", "9999", 1).expect("lane 1");
+    let b = e.login("manager", "9999", 2).expect("lane 2");
+    for s in [a, b] {
+        e.execute(
+            s,
+            Command::StartRefund {
+                receipt: 1,
+                approval: None,
+            },
+        )
+        .expect("start");
+        e.execute(
+            s,
+            Command::RefundLine {
+                line: 0,
+                quantity: dec!(2),
+            },
+        )
+        .expect("both pens");
+    }
+    let pay = pay(TenderKind::Cash, None);
+    e.execute(a, pay.clone()).expect("first refund");
+    let err = e
+        .execute(b, pay)
+        .expect_err("second refund of the same pens");
+    assert!(err.to_string().contains("already been refunded"), "{err}");
+    assert_eq!(e.store().sales().count(), 2, "nothing was paid out twice");
+    e.store().verify_journal().expect("chain holds");
+}
+
+#[test]
+fn a_sale_record_slipped_in_without_a_journal_entry_is_found() {
+    let (_dir, path) = demo_store();
+    sell_one(&path);
+    {
+        let db = common::raw_sled(&path);
+        let sales = db.open_tree("sales").expect("sales");
+        let record = sales
+            .get(1u64.to_be_bytes())
+            .expect("read")
+            .expect("sale 1");
+        sales
+            .insert(2u64.to_be_bytes(), record)
+            .expect("forge receipt 2");
+        db.flush().expect("flush");
+    }
+    let err = Store::open(&path)
+        .expect("open")
+        .verify_journal()
+        .expect_err("forged");
+    assert_eq!(
+        err.to_string(),
+        "receipt 2: has a sale record but no journal entry"
+    );
+}
+
+/// A copy of the store with its sled log damaged near its end, where sled
+/// itself would take the damage for the end of the log and open without it.
+fn damaged_copy(
+    data: &std::path::Path,
+    damage: impl Fn(&mut Vec<u8>, usize),
+) -> (tempfile::TempDir, std::path::PathBuf) {
+    let root = tempfile::tempdir().expect("tempdir");
+    let copy = root.path().join("store");
+    common::copy_dir(data, &copy);
+    let db = copy.join("db");
+    let mut bytes = std::fs::read(&db).expect("db");
+    let end = bytes.iter().rposition(|b| *b != 0).expect("data") + 1;
+    damage(&mut bytes, end);
+    std::fs::write(&db, bytes).expect("write db");
+    (root, copy)
+}
+
+#[test]
+fn a_damaged_log_end_is_refused_never_opened_without_its_sales() {
+    let (_dir, data) = demo_store();
+    for _ in 0..3 {
+        sell_one(&data);
+    }
+    // A backup from before the damage, for the restore the message points to.
+    let backups = tempfile::tempdir().expect("tempdir");
+    let backup = backups.path().join("before.backup");
+    common::run_ok(&[
+        "backup",
+        "--out",
+        common::s(&backup),
+        "--data",
+        common::s(&data),
+    ]);
+    for (what, damage) in [
+        (
+            "truncated",
+            Box::new(|b: &mut Vec<u8>, end: usize| b.truncate(end - 150))
+                as Box<dyn Fn(&mut Vec<u8>, usize)>,
+        ),
+        (
+            "a flipped byte",
+            Box::new(|b: &mut Vec<u8>, end: usize| b[end - 60] ^= 0x01),
+        ),
+    ] {
+        let (_root, copy) = damaged_copy(&data, damage);
+        let e = Store::open(&copy)
+            .err()
+            .unwrap_or_else(|| panic!("a store with {what} log end opened"));
+        let said = e.to_string();
+        assert!(
+            said.contains("damaged") && said.contains("till restore"),
+            "{what}: {said}"
+        );
+        // And `till restore` mends it.
+        common::run_ok(&["restore", common::s(&backup), "--data", common::s(&copy)]);
+        let mended = Store::open(&copy).expect("the restored store opens");
+        assert!(mended.sale(ReceiptNo(3)).expect("read").is_some(), "{what}");
+    }
+    // The undamaged store opens with its three sales.
+    let store = Store::open(&data).expect("open");
+    assert!(store.sale(ReceiptNo(3)).expect("read").is_some());
+}
