@@ -289,14 +289,14 @@ impl CommandKind {
             },
             K::AttachCustomer => CommandFacts {
                 name: "attach_customer",
-                summary: "put a customer on the sale, or take them off",
+                summary: "put a customer on the sale (starting one), or take them off",
                 permission: Some(P::ManageCustomers),
                 cart: Created,
                 ..PLAIN
             },
             K::Logout => CommandFacts {
                 name: "logout",
-                summary: "log out; an open sale stays on the lane",
+                summary: "log out; an open sale stays on the lane, an approved refund does not",
                 cart: Optional,
                 ..PLAIN
             },

@@ -14,7 +14,6 @@
 pub mod api;
 pub mod auth;
 pub mod backup;
-pub mod cart;
 pub mod catalog;
 pub mod command;
 pub mod customers;
@@ -22,18 +21,21 @@ pub mod error;
 pub mod event;
 pub mod facts;
 pub mod lockout;
-pub mod payment;
-pub mod print;
-pub mod products;
-pub mod refund;
-pub mod reports;
 pub mod request;
-pub mod sale;
 pub mod scan;
-pub mod session;
-pub mod shift;
-pub mod stock;
-pub mod users;
+
+// The handlers, by concern: each adds to `impl Engine`.
+mod cart;
+mod payment;
+mod print;
+mod products;
+mod refund;
+mod reports;
+mod sale;
+mod session;
+mod shift;
+mod stock;
+mod users;
 
 use std::collections::HashMap;
 use std::sync::mpsc::Sender;
@@ -130,7 +132,8 @@ impl Engine {
     /// The gate every request of a session passes, in this process or from
     /// the daemon's socket, before any handler runs: the session must be
     /// open (not ended, not idle-locked), and hold the request's permission
-    /// with no approval (a command's own is checked where it runs).
+    /// with no approval (a command's own is checked by the command gate,
+    /// `run`, from the facts table).
     pub fn ask(&mut self, id: SessionId, ask: Ask) -> Result<Answer, EngineError> {
         let outcome = self.answer(id, ask);
         self.note_failure(outcome)
