@@ -5,6 +5,7 @@
 //! index holds only lower-cased names, skus and codes, built once on the first
 //! search, so each key press is one pass over plain strings.
 
+use super::{Engine, EngineError};
 use crate::domain::product::Product;
 use crate::store::{Store, StoreError};
 
@@ -73,6 +74,22 @@ impl CatalogIndex {
         starts.extend(contains);
         starts.truncate(limit);
         starts
+    }
+}
+
+impl Engine {
+    /// Products whose name, sku or code matches every word of `query`.
+    pub fn search(&mut self, query: &str, limit: usize) -> Result<Vec<Product>, EngineError> {
+        self.apply_catalog_updates();
+        if self.catalog.is_none() {
+            self.catalog = Some(CatalogIndex::build(&self.store)?);
+        }
+        let skus = self
+            .catalog
+            .as_ref()
+            .map(|c| c.search(query, limit))
+            .unwrap_or_default();
+        Ok(products(&self.store, &skus)?)
     }
 }
 

@@ -1,5 +1,7 @@
 //! What a till can ask the engine to do. Serde-serialisable so a client can send
 //! them over the daemon's socket exactly as the in-process TUI hands them over.
+//! What the engine knows of each kind of command (its permission, its cart,
+//! its approval) is [`CommandKind::facts`], in `engine::facts`.
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -20,7 +22,10 @@ pub struct Approval {
     pub pin: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A command. `CommandKind` (its variants without their data) names each
+/// kind for the facts table, and lets a test try every one of them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, strum::EnumDiscriminants)]
+#[strum_discriminants(name(CommandKind), derive(strum::EnumIter))]
 #[serde(rename_all = "snake_case")]
 pub enum Command {
     /// A scanned or typed code: barcode or PLU. `quantity` defaults to 1 (or the
@@ -241,51 +246,44 @@ impl Command {
         }
     }
 
+    pub fn kind(&self) -> CommandKind {
+        self.into()
+    }
+
     /// Whether an approver's PIN can lift a refusal of this command; for the
     /// rest, only logging in as a user whose role may does.
     pub fn takes_approval(&self) -> bool {
-        self.clone().with_approval(Approval {
-            user: String::new(),
-            pin: String::new(),
-        }) != *self
+        self.kind().facts().approval.is_some()
     }
 
-    /// The same command carrying a manager's approval. Every command is named,
-    /// so a new one that can be approved cannot be forgotten here.
-    pub fn with_approval(self, approval: Approval) -> Command {
-        let a = Some(approval);
+    /// The same command carrying a manager's approval (unchanged if it
+    /// cannot carry one).
+    pub fn with_approval(mut self, approval: Approval) -> Command {
+        if let Some(slot) = self.approval_slot() {
+            *slot = Some(approval);
+        }
+        self
+    }
+
+    /// Takes the approval out of the command, for the gate to check.
+    pub(super) fn take_approval(&mut self) -> Option<Approval> {
+        self.approval_slot().and_then(Option::take)
+    }
+
+    /// Where the command carries an approval, if it has the field. Which
+    /// commands take one is the facts table's; a test proves the two agree.
+    fn approval_slot(&mut self) -> Option<&mut Option<Approval>> {
         match self {
-            Command::VoidSale { .. } => Command::VoidSale { approval: a },
-            Command::StartRefund { receipt, .. } => Command::StartRefund {
-                receipt,
-                approval: a,
-            },
-            Command::LineDiscount { line, discount, .. } => Command::LineDiscount {
-                line,
-                discount,
-                approval: a,
-            },
-            Command::SaleDiscount { discount, .. } => Command::SaleDiscount {
-                discount,
-                approval: a,
-            },
-            Command::Reprint { receipt, .. } => Command::Reprint {
-                receipt,
-                approval: a,
-            },
-            Command::NoSale { .. } => Command::NoSale { approval: a },
-            Command::CashMovement { amount, reason, .. } => Command::CashMovement {
-                amount,
-                reason,
-                approval: a,
-            },
-            Command::ZReport { .. } => Command::ZReport { approval: a },
-            Command::EraseCustomer { id, .. } => Command::EraseCustomer { id, approval: a },
-            Command::OverridePrice { line, price, .. } => Command::OverridePrice {
-                line,
-                price,
-                approval: a,
-            },
+            Command::VoidSale { approval }
+            | Command::StartRefund { approval, .. }
+            | Command::LineDiscount { approval, .. }
+            | Command::SaleDiscount { approval, .. }
+            | Command::Reprint { approval, .. }
+            | Command::NoSale { approval }
+            | Command::CashMovement { approval, .. }
+            | Command::ZReport { approval }
+            | Command::EraseCustomer { approval, .. }
+            | Command::OverridePrice { approval, .. } => Some(approval),
             Command::Scan { .. }
             | Command::AddSku { .. }
             | Command::SetQuantity { .. }
@@ -308,7 +306,7 @@ impl Command {
             | Command::AddCustomer { .. }
             | Command::CorrectCustomer { .. }
             | Command::AttachCustomer { .. }
-            | Command::Logout => self,
+            | Command::Logout => None,
         }
     }
 }

@@ -1,0 +1,81 @@
+//! The figures a manager reads: the X report (takings since the last Z,
+//! changing nothing), the Z report that ends the day, and sales between
+//! two days cut every way.
+
+use chrono::Utc;
+
+use super::{Engine, EngineError, Event, Session};
+use crate::domain::receipt::CompletedSale;
+use crate::domain::takings::{DayReport, SalesReport, Takings};
+use crate::store::journal::JournalEvent;
+
+impl Engine {
+    pub(super) fn x_report(&self, session: &Session) -> Result<Vec<Event>, EngineError> {
+        Ok(vec![Event::Report(Box::new(
+            self.day_report(session, None)?,
+        ))])
+    }
+
+    /// Ends the day: the numbered report, into the journal under the name of
+    /// whoever approved it (or the user).
+    pub(super) fn z_report(
+        &self,
+        session: &Session,
+        approved_by: Option<String>,
+    ) -> Result<Vec<Event>, EngineError> {
+        let number = self.store.z_state()?.number + 1;
+        let report = self.day_report(session, Some(number))?;
+        let event = JournalEvent::ZReport {
+            number,
+            to_receipt: report.to_receipt,
+            gross: report.takings.gross,
+            grand_total: report.grand_total,
+        };
+        let actor = approved_by.unwrap_or_else(|| session.user.clone());
+        self.store.save_z(&report, &actor, event)?;
+        Ok(vec![Event::Report(Box::new(report))])
+    }
+
+    /// Takings since the last Z; `z_number` makes it that Z.
+    fn day_report(
+        &self,
+        session: &Session,
+        z_number: Option<u64>,
+    ) -> Result<DayReport, EngineError> {
+        let z = self.store.z_state()?;
+        let sales: Vec<CompletedSale> = self
+            .store
+            .sales_from(z.last_receipt + 1)
+            .collect::<Result<_, _>>()?;
+        let takings = Takings::of(&sales);
+        Ok(DayReport {
+            z_number,
+            from_receipt: z.last_receipt + 1,
+            to_receipt: sales.last().map(|s| s.receipt.0).unwrap_or(z.last_receipt),
+            at: Utc::now(),
+            by: session.user.clone(),
+            grand_total: z.grand_total + takings.gross,
+            takings,
+        })
+    }
+
+    /// Sales completed on local days `from` to `to`, cut every way a manager asks.
+    pub(super) fn sales_between(
+        &self,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<SalesReport, EngineError> {
+        let local = |s: &CompletedSale| s.completed_at.with_timezone(&chrono::Local);
+        let sales: Vec<CompletedSale> = self
+            .store
+            .sales()
+            .filter(|s| {
+                s.as_ref()
+                    .map_or(true, |s| (from..=to).contains(&local(s).date_naive()))
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(SalesReport::of(&sales, |s| {
+            chrono::Timelike::hour(&local(s)) as usize
+        }))
+    }
+}
