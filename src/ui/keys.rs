@@ -12,6 +12,20 @@ pub struct Key {
 }
 
 impl Key {
+    /// The character this key types, if it types one (no Ctrl or Alt held).
+    pub fn typed(self) -> Option<char> {
+        match self.code {
+            KeyCode::Char(c)
+                if !self
+                    .mods
+                    .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+            {
+                Some(c)
+            }
+            _ => None,
+        }
+    }
+
     pub fn from_event(ev: &KeyEvent) -> Key {
         let mut mods =
             ev.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);

@@ -1,4 +1,5 @@
-//! The cart table, and the original receipt's lines when refunding.
+//! The cart table, on the sale and payment screens; its columns are also
+//! those of the receipt being refunded.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -6,9 +7,9 @@ use ratatui::widgets::{Cell, Row, Table, TableState};
 
 use super::{panel, right};
 use crate::domain::money::Money;
-use crate::ui::app::{App, RefundView};
+use crate::ui::app::App;
 
-const WIDTHS: [Constraint; 5] = [
+pub const WIDTHS: [Constraint; 5] = [
     Constraint::Length(3),
     Constraint::Length(6),
     Constraint::Fill(1),
@@ -16,7 +17,7 @@ const WIDTHS: [Constraint; 5] = [
     Constraint::Length(10),
 ];
 
-fn header(app: &App) -> Row<'static> {
+pub fn header(app: &App) -> Row<'static> {
     let head = ["#", "Qty", "Item"].map(Cell::from);
     Row::new(
         head.into_iter()
@@ -90,65 +91,5 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         .block(panel(app, title))
         .row_highlight_style(app.theme.selection);
     let mut state = TableState::default().with_selected(selected);
-    frame.render_stateful_widget(table, area, &mut state);
-}
-
-/// The receipt being refunded: pick a line, type a quantity, Enter.
-pub fn refund(frame: &mut Frame, app: &App, view: &RefundView, area: Rect) {
-    let money = |m: Money| app.currency().format(m);
-    let original = &view.original;
-    // What the refund being built takes from each line, shown beside it.
-    let refunding = |i: usize| -> rust_decimal::Decimal {
-        let lines = app
-            .cart
-            .iter()
-            .flat_map(|(sale, _)| sale.lines.iter())
-            .filter(|l| !l.voided);
-        lines
-            .filter(|l| l.refund_of.is_some_and(|r| r.line == i))
-            .map(|l| l.quantity)
-            .sum()
-    };
-    let rows: Vec<Row> = original
-        .sale
-        .lines
-        .iter()
-        .enumerate()
-        .map(|(i, line)| {
-            let paid = original.totals.lines.iter().find(|t| t.line == i);
-            let back = refunding(i);
-            let style = match (paid, back.is_zero()) {
-                (None, _) => app.theme.muted,
-                (Some(_), true) => app.theme.text,
-                (Some(_), false) => app.theme.accent,
-            };
-            let qty = if back.is_zero() {
-                line.quantity.normalize().to_string()
-            } else {
-                format!("{} -{}", line.quantity.normalize(), back.normalize())
-            };
-            Row::new([
-                Cell::from(format!("{}", i + 1)),
-                Cell::from(qty),
-                Cell::from(line.name.clone()),
-                right(money(line.unit_price)),
-                right(
-                    paid.map(|t| money(t.split.gross))
-                        .unwrap_or_else(|| "void".into()),
-                ),
-            ])
-            .style(style)
-        })
-        .collect();
-    let title = format!(
-        " Receipt {} of {} ",
-        original.receipt_label(),
-        original.completed_at.format("%Y-%m-%d")
-    );
-    let table = Table::new(rows, WIDTHS)
-        .header(header(app))
-        .block(panel(app, title))
-        .row_highlight_style(app.theme.selection);
-    let mut state = TableState::default().with_selected(Some(view.selected));
     frame.render_stateful_widget(table, area, &mut state);
 }

@@ -1,27 +1,24 @@
-//! Drawing the till: a frame from the app's state, nothing else. Each part of
-//! the screen has its own file; this one lays them out.
+//! Drawing the till: a frame from the app's state, nothing else. This file
+//! lays the frame out (title, the screen in front, input line, message,
+//! status bar, key hints, any popup); the screens and popups draw their own
+//! parts. The files beside it draw what several screens show (the cart, the
+//! totals, the status bar) and hold no keys: parts with keys are in `widget`.
 
-mod cart;
-mod lists;
-mod login;
-mod manager;
-mod overlays;
+pub mod cart;
 mod status;
-mod totals;
+pub mod totals;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
-use super::app::{App, Overlay, Screen, Tone};
+use super::app::{App, Tone};
+use super::overlay;
 
 /// The smallest terminal the till lays out in: the Linux console's 80x24.
 pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
-
-/// The totals panel's width beside the cart.
-const SIDE_WIDTH: u16 = 30;
 
 pub fn draw(frame: &mut Frame, app: &App) {
     let area = frame.area();
@@ -52,50 +49,17 @@ pub fn draw(frame: &mut Frame, app: &App) {
     ])
     .areas(area);
     draw_title(frame, app, title);
-    match &app.screen {
-        Screen::Login(form) => login::draw(frame, app, form, main),
-        Screen::Manager(view) => manager::draw(frame, app, view, main),
-        screen => {
-            let [left, right] =
-                Layout::horizontal([Constraint::Min(40), Constraint::Length(SIDE_WIDTH)])
-                    .areas(main);
-            match screen {
-                Screen::Lookup(list) => lists::lookup(frame, app, list, left),
-                Screen::Customers(list) => lists::customers(frame, app, list, left),
-                Screen::Recall(list) => lists::recall(frame, app, list, left),
-                Screen::Refund(view) => cart::refund(frame, app, view, left),
-                _ => cart::draw(frame, app, left),
-            }
-            totals::draw(frame, app, right);
-        }
-    }
+    app.screen.draw(frame, app, main);
     draw_input(frame, app, input);
     draw_message(frame, app, message);
     status::draw(frame, app, status_bar);
     status::hints(frame, app, hints);
-    match &app.overlay {
-        Some(Overlay::Help) => overlays::help(frame, app, area),
-        Some(Overlay::Approval(prompt)) => overlays::approval(frame, app, prompt, area),
-        Some(Overlay::Confirm { question, .. }) => overlays::confirm(frame, app, question, area),
-        None => {}
-    }
+    overlay::draw(frame, app, area);
 }
 
 fn draw_title(frame: &mut Frame, app: &App, area: Rect) {
     let s = app.settings();
-    let screen = match &app.screen {
-        Screen::Login(_) => "LOG IN",
-        Screen::Sale => "SALE",
-        Screen::Payment if app.cart.as_ref().is_some_and(|(s, _)| s.is_refund()) => {
-            "PAY OUT REFUND"
-        }
-        Screen::Payment => "PAYMENT",
-        Screen::Lookup(_) => "FIND PRODUCT",
-        Screen::Customers(_) => "CUSTOMER",
-        Screen::Recall(_) => "HELD SALES",
-        Screen::Refund(_) => "REFUND",
-        Screen::Manager(_) => "MANAGER",
-    };
+    let screen = app.screen.title(app);
     let left = format!(" {} · {} · lane {}", s.store_name, s.terminal, app.lane());
     let pad = (area.width as usize).saturating_sub(left.chars().count() + screen.len() + 1);
     let line = Line::from(vec![
@@ -107,27 +71,14 @@ fn draw_title(frame: &mut Frame, app: &App, area: Rect) {
 }
 
 fn draw_input(frame: &mut Frame, app: &App, area: Rect) {
-    let (label, text) = match &app.screen {
-        Screen::Login(_) => ("", String::new()),
-        Screen::Lookup(list) => (" Name or code ", list.query.clone()),
-        Screen::Customers(list) => (
-            " Find · +name; phone; email; tax no; address · =field value · - takes off ",
-            list.query.clone(),
-        ),
-        Screen::Payment => (" Amount (Enter: cash, empty: exact) ", app.input.clone()),
-        Screen::Refund(_) => (" Quantity to refund (empty: 1) ", app.input.clone()),
-        Screen::Manager(view) => (view.tab.hint(), app.input.clone()),
-        _ => (" Code, 3*code, quantity, 10% or amount ", app.input.clone()),
+    let (label, shown) = match app.screen.input_line(app) {
+        Some((label, text)) => (label, format!("> {text}▏")),
+        None => ("", String::new()),
     };
     let block = Block::bordered()
         .title(label)
         .border_style(app.theme.border)
         .title_style(app.theme.muted);
-    let shown = if matches!(app.screen, Screen::Login(_)) {
-        String::new()
-    } else {
-        format!("> {text}▏")
-    };
     frame.render_widget(
         Paragraph::new(shown).style(app.theme.input).block(block),
         area,
@@ -145,12 +96,12 @@ fn draw_message(frame: &mut Frame, app: &App, area: Rect) {
 }
 
 /// A table cell aligned right: amounts and counts.
-fn right(text: String) -> ratatui::widgets::Cell<'static> {
+pub fn right(text: String) -> ratatui::widgets::Cell<'static> {
     ratatui::widgets::Cell::from(Line::from(text).right_aligned())
 }
 
 /// A bordered panel with a title, in the theme's colours: every box on screen.
-fn panel<'a>(app: &App, title: impl Into<ratatui::text::Line<'a>>) -> Block<'a> {
+pub fn panel<'a>(app: &App, title: impl Into<ratatui::text::Line<'a>>) -> Block<'a> {
     Block::bordered()
         .title(title)
         .border_style(app.theme.border)
@@ -158,7 +109,7 @@ fn panel<'a>(app: &App, title: impl Into<ratatui::text::Line<'a>>) -> Block<'a> 
 }
 
 /// A box of `width` x `height` in the middle of `area`, for popups.
-fn centered(area: Rect, width: u16, height: u16) -> Rect {
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let [row] = Layout::vertical([Constraint::Length(height.min(area.height))])
         .flex(Flex::Center)
         .areas(area);

@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::ui::action::{Action, Section};
-use crate::ui::app::{App, Screen};
+use crate::ui::app::App;
 
 /// Who, where, and the state of everything the till depends on.
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
@@ -35,52 +35,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
 
 /// The keys that matter on this screen, from the live keymap, as many as fit.
 pub fn hints(frame: &mut Frame, app: &App, area: Rect) {
-    let actions: &[Action] = match app.screen {
-        Screen::Login(_) => &[Action::Submit, Action::Help, Action::Quit],
-        Screen::Sale => &[
-            Action::Help,
-            Action::Pay,
-            Action::Lookup,
-            Action::Hold,
-            Action::Recall,
-            Action::Refund,
-            Action::VoidLine,
-            Action::Quantity,
-            Action::LineDiscount,
-            Action::SaleDiscount,
-            Action::VoidSale,
-            Action::Logout,
-        ],
-        Screen::Payment => &[
-            Action::Help,
-            Action::Submit,
-            Action::PayCard,
-            Action::PayOther,
-            Action::Back,
-        ],
-        Screen::Refund(_) => &[
-            Action::Help,
-            Action::Submit,
-            Action::Pay,
-            Action::VoidSale,
-            Action::Back,
-        ],
-        Screen::Lookup(_) | Screen::Recall(_) | Screen::Customers(_) => &[
-            Action::Help,
-            Action::Submit,
-            Action::Up,
-            Action::Down,
-            Action::Back,
-        ],
-        Screen::Manager(_) => &[
-            Action::Help,
-            Action::NextTab,
-            Action::Submit,
-            Action::Up,
-            Action::Down,
-            Action::Back,
-        ],
-    };
+    let actions = app.screen.hints();
     let mut spans = Vec::new();
     let mut width = 0usize;
     for action in actions {

@@ -1,19 +1,21 @@
-//! Popups over the screen: the key list and the manager's approval.
+//! The key list: every action of the screen in front and the global ones,
+//! with the keys the loaded keymap binds to them. Built from the keymap, so
+//! it never disagrees with it. Any key closes it.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Row, Table};
 
-use super::{centered, panel};
 use crate::ui::action::{Action, Section};
-use crate::ui::app::{App, ApprovalPrompt};
+use crate::ui::app::App;
+use crate::ui::view::{centered, panel};
 
 /// Every action of this screen and the global ones, with the keys the loaded
 /// keymap binds to them: built from the keymap, so it never disagrees with it.
 /// Where the full list does not fit (the 80x24 console), the global keys are
 /// listed compactly under this screen's, by name.
-pub fn help(frame: &mut Frame, app: &App, area: Rect) {
+pub(super) fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let section = app.section();
     let row = |action: &Action| {
         Row::new([
@@ -85,50 +87,4 @@ pub fn help(frame: &mut Frame, app: &App, area: Rect) {
         lines.push(Line::from(summary));
         frame.render_widget(Paragraph::new(lines).wrap(Default::default()), rest);
     }
-}
-
-pub fn approval(frame: &mut Frame, app: &App, prompt: &ApprovalPrompt, area: Rect) {
-    let t = &app.theme;
-    let field = |label: &str, value: String, focused: bool| {
-        let cursor = if focused { "▏" } else { "" };
-        Line::from(vec![
-            Span::styled(format!("  {label:<9}"), t.muted),
-            Span::styled(
-                format!("{value}{cursor}"),
-                if focused { t.input } else { t.text },
-            ),
-        ])
-    };
-    let mut lines = vec![
-        Line::styled(format!("  {}", prompt.why), t.accent),
-        Line::raw(""),
-        field("Manager", prompt.user.clone(), !prompt.on_pin),
-        field("PIN", "•".repeat(prompt.pin.chars().count()), prompt.on_pin),
-        Line::raw(""),
-    ];
-    match &prompt.error {
-        Some(e) => lines.push(Line::styled(format!("  {e}"), t.error)),
-        None => lines.push(Line::styled(
-            "  Enter: next / approve   Esc: cancel",
-            t.muted,
-        )),
-    }
-    let popup = centered(area, 64, lines.len() as u16 + 2);
-    frame.render_widget(Clear, popup);
-    let block = panel(app, " Manager approval ");
-    frame.render_widget(
-        Paragraph::new(lines).block(block).wrap(Default::default()),
-        popup,
-    );
-}
-
-pub fn confirm(frame: &mut Frame, app: &App, question: &str, area: Rect) {
-    let popup = centered(area, 60, 5);
-    frame.render_widget(Clear, popup);
-    let block = panel(app, " Confirm ");
-    let text = Paragraph::new(format!(" {question}"))
-        .style(app.theme.accent)
-        .block(block)
-        .wrap(Default::default());
-    frame.render_widget(text, popup);
 }

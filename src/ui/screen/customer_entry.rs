@@ -1,21 +1,12 @@
-//! The customers screen, opened from a sale: find a customer as you type and
-//! put them on the sale, add one, or correct the one selected.
-//!
-//! What is typed is a search, unless it starts with:
+//! What the cashier types on the customers screen. It is a search, unless it
+//! starts with:
 //! - `+` a new customer, fields by position, `;` between them:
 //!   `+Name; phone; email; tax number; address` (only the name is needed);
 //! - `=` a correction of the selected customer: `=email ada@example.org`
 //!   (fields: name, phone, email, tax, address; nothing after it clears it);
 //! - `-` alone: take the customer off the sale.
 
-use crate::domain::customer::{Contact, Customer};
-
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct CustomerList {
-    pub query: String,
-    pub results: Vec<Customer>,
-    pub selected: usize,
-}
+use crate::domain::customer::Contact;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Typed {

@@ -1,0 +1,52 @@
+//! Popups over the screen: the key list, a manager's approval, a question
+//! before something that cannot be undone. A popup takes every key before
+//! the screen behind it, and closes itself once answered.
+
+pub mod approval;
+pub mod confirm;
+mod help;
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+use self::approval::ApprovalPrompt;
+use crate::engine::Command;
+use crate::ui::action::Section;
+use crate::ui::app::{App, EventState};
+use crate::ui::keys::Key;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Overlay {
+    Help,
+    Approval(ApprovalPrompt),
+    /// "Void this sale?": Enter sends `command`, anything else keeps the sale.
+    Confirm {
+        question: String,
+        command: Command,
+    },
+}
+
+/// A key for the popup, if one is open: it takes the key and closes unless
+/// it puts itself back. With no popup the key goes on to the screen.
+pub fn press(app: &mut App, key: Key) -> EventState {
+    let Some(overlay) = app.overlay.take() else {
+        return EventState::NotConsumed;
+    };
+    let action = app.keymap.action(Section::Global, key);
+    match overlay {
+        // Any key closes help and does nothing else: Enter must not pay.
+        Overlay::Help => {}
+        Overlay::Confirm { command, .. } => confirm::press(app, command, action),
+        Overlay::Approval(prompt) => approval::press(app, prompt, action, key),
+    }
+    EventState::Consumed
+}
+
+pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
+    match &app.overlay {
+        Some(Overlay::Help) => help::draw(frame, app, area),
+        Some(Overlay::Approval(prompt)) => prompt.draw(frame, app, area),
+        Some(Overlay::Confirm { question, .. }) => confirm::draw(frame, app, question, area),
+        None => {}
+    }
+}

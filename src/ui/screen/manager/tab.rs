@@ -1,0 +1,61 @@
+//! The manager's screens, in the order Tab steps through them, with what
+//! typing and Enter do on each.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Products,
+    Stock,
+    Users,
+    Reports,
+    Journal,
+    Sync,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 6] = [
+        Tab::Products,
+        Tab::Stock,
+        Tab::Users,
+        Tab::Reports,
+        Tab::Journal,
+        Tab::Sync,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Tab::Products => "Products",
+            Tab::Stock => "Stock",
+            Tab::Users => "Users",
+            Tab::Reports => "Reports",
+            Tab::Journal => "Journal",
+            Tab::Sync => "Sync",
+        }
+    }
+
+    /// What typing and Enter do here, for the input line's title.
+    pub fn hint(self) -> &'static str {
+        match self {
+            Tab::Products => {
+                " find: name or code; for the selected: 1.79 (price), tax red, +code N, -code N "
+            }
+            Tab::Stock => {
+                " for the selected: -2 broken (with why), recv DN-1001 12 (a delivery), reorder 5 "
+            }
+            Tab::Users => " add NAME ROLE PIN / pin NEWPIN / disable / enable (the selected user) ",
+            Tab::Reports => {
+                " a day (2026-11-23) or two (from to) and Enter: the report for those days "
+            }
+            Tab::Journal | Tab::Sync => " Tab: next screen   Esc: back to the sale ",
+        }
+    }
+
+    pub fn step(self, forward: bool) -> Tab {
+        let i = Tab::ALL.iter().position(|t| *t == self).unwrap_or(0);
+        let n = Tab::ALL.len();
+        Tab::ALL[if forward {
+            (i + 1) % n
+        } else {
+            (i + n - 1) % n
+        }]
+    }
+}
