@@ -2,7 +2,11 @@
 //! files say), the part of the till it belongs to, and a one-line description
 //! (what the help overlay says). Adding an action here is what makes it bindable.
 
+use std::borrow::Cow;
 use std::fmt;
+
+use crate::engine::CommandKind;
+use crate::engine::facts::Approves;
 
 /// Where a binding applies. Keys in a screen's section win over `global` ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -35,8 +39,18 @@ impl Section {
     }
 }
 
+/// `[Kind]` in the table below: the action sends that kind of command.
+macro_rules! sends {
+    () => {
+        None
+    };
+    ($command:ident) => {
+        Some(CommandKind::$command)
+    };
+}
+
 macro_rules! actions {
-    ($($variant:ident => $name:literal, $section:ident, $doc:literal;)*) => {
+    ($($variant:ident => $name:literal, $section:ident, [$($command:ident)?], $doc:literal;)*) => {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Action { $($variant),* }
 
@@ -51,7 +65,13 @@ macro_rules! actions {
                 match self { $(Action::$variant => Section::$section),* }
             }
 
-            pub fn description(self) -> &'static str {
+            /// The engine command this action sends, where it sends one
+            /// kind: how the help reads the engine's table of command facts.
+            pub fn command(self) -> Option<CommandKind> {
+                match self { $(Action::$variant => sends!($($command)?)),* }
+            }
+
+            fn what_it_does(self) -> &'static str {
                 match self { $(Action::$variant => $doc),* }
             }
         }
@@ -59,40 +79,55 @@ macro_rules! actions {
 }
 
 actions! {
-    Help => "help", Global, "show or hide this list of keys";
-    Back => "back", Global, "go back, cancel, close";
-    Submit => "submit", Global, "enter: add the typed code, confirm, pay the typed amount in cash";
-    Erase => "erase", Global, "delete the last typed character";
-    Up => "up", Global, "move the selection up";
-    Down => "down", Global, "move the selection down";
-    Logout => "logout", Global, "log out (an open sale stays on the lane)";
-    Quit => "quit", Global, "close the till screen (an open sale stays on the lane)";
-    Pay => "pay", Sale, "go to payment (also Enter with nothing typed)";
-    Lookup => "lookup", Sale, "find a product by name or code";
-    Hold => "hold", Sale, "put this sale aside";
-    Recall => "recall", Sale, "bring back a sale put aside";
-    Refund => "refund", Sale, "refund a receipt (type its number first)";
-    VoidLine => "void_line", Sale, "void the selected line";
-    Quantity => "quantity", Sale, "set the selected line's quantity to the typed number";
-    LineDiscount => "line_discount", Sale, "discount the selected line by the typed 10% or 0.50";
-    SaleDiscount => "sale_discount", Sale, "discount the whole sale by the typed 10% or 0.50";
-    VoidSale => "void_sale", Sale, "void the whole sale";
-    Reprint => "reprint", Sale, "print a receipt again: the last, or the one typed";
-    NoSale => "no_sale", Sale, "open the cash drawer without a sale (manager)";
-    PriceOverride => "price_override", Sale, "sell the selected line at the typed price (manager)";
-    OpenShift => "open_shift", Sale, "open a shift with the typed float";
-    CloseShift => "close_shift", Sale, "close the shift with the typed count (blind)";
-    XReport => "x_report", Sale, "takings since the last Z report";
-    ZReport => "z_report", Sale, "end the day: the numbered Z report (manager)";
-    Manager => "manager", Sale, "manager screens: products, stock, reports, journal, sync";
-    Customer => "customer", Sale, "find, add or correct a customer and put them on the sale";
-    NextTab => "next_tab", Manager, "the next manager screen";
-    PrevTab => "prev_tab", Manager, "the previous manager screen";
-    PayCard => "pay_card", Payment, "pay the typed amount, or all that is due, by card";
-    PayOther => "pay_other", Payment, "pay the typed amount, or all that is due, by other means";
+    Help => "help", Global, [], "show or hide this list of keys";
+    Back => "back", Global, [], "go back, cancel, close";
+    Submit => "submit", Global, [], "enter: add the typed code, confirm, pay the typed amount in cash";
+    Erase => "erase", Global, [], "delete the last typed character";
+    Up => "up", Global, [], "move the selection up";
+    Down => "down", Global, [], "move the selection down";
+    Logout => "logout", Global, [Logout], "log out (an open sale stays on the lane)";
+    Quit => "quit", Global, [], "close the till screen (an open sale stays on the lane)";
+    Pay => "pay", Sale, [], "go to payment (also Enter with nothing typed)";
+    Lookup => "lookup", Sale, [], "find a product by name or code";
+    Hold => "hold", Sale, [Hold], "put this sale aside";
+    Recall => "recall", Sale, [Recall], "bring back a sale put aside";
+    Refund => "refund", Sale, [StartRefund], "refund a receipt (type its number first)";
+    VoidLine => "void_line", Sale, [VoidLine], "void the selected line";
+    Quantity => "quantity", Sale, [SetQuantity], "set the selected line's quantity to the typed number";
+    LineDiscount => "line_discount", Sale, [LineDiscount], "discount the selected line by the typed 10% or 0.50";
+    SaleDiscount => "sale_discount", Sale, [SaleDiscount], "discount the whole sale by the typed 10% or 0.50";
+    VoidSale => "void_sale", Sale, [VoidSale], "void the whole sale";
+    Reprint => "reprint", Sale, [Reprint], "print a receipt again: the last, or the one typed";
+    NoSale => "no_sale", Sale, [NoSale], "open the cash drawer without a sale";
+    PriceOverride => "price_override", Sale, [OverridePrice], "sell the selected line at the typed price";
+    OpenShift => "open_shift", Sale, [OpenShift], "open a shift with the typed float";
+    CloseShift => "close_shift", Sale, [CloseShift], "close the shift with the typed count (blind)";
+    XReport => "x_report", Sale, [XReport], "takings since the last Z report";
+    ZReport => "z_report", Sale, [ZReport], "end the day: the numbered Z report";
+    Manager => "manager", Sale, [], "manager screens: products, stock, reports, journal, sync";
+    Customer => "customer", Sale, [], "find, add or correct a customer and put them on the sale";
+    NextTab => "next_tab", Manager, [], "the next manager screen";
+    PrevTab => "prev_tab", Manager, [], "the previous manager screen";
+    PayCard => "pay_card", Payment, [Tender], "pay the typed amount, or all that is due, by card";
+    PayOther => "pay_other", Payment, [Tender], "pay the typed amount, or all that is due, by other means";
 }
 
 impl Action {
+    /// What the help overlay says: what the action does, and "(manager)"
+    /// where the engine's table of command facts says a manager's approval
+    /// lets a cashier do it (the till then asks for one). Read from the
+    /// table, so the help cannot disagree with what the engine asks.
+    pub fn description(self) -> Cow<'static, str> {
+        let approved = self
+            .command()
+            .is_some_and(|kind| kind.facts().approval == Some(Approves::Permission));
+        if approved {
+            format!("{} (manager)", self.what_it_does()).into()
+        } else {
+            self.what_it_does().into()
+        }
+    }
+
     pub fn parse(name: &str) -> Option<Action> {
         Action::ALL.iter().copied().find(|a| a.name() == name)
     }

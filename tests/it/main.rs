@@ -13,6 +13,7 @@ mod crash;
 mod daemon;
 mod devices;
 mod disk_full;
+mod docs;
 mod engine;
 mod engine_properties;
 mod no_telemetry;

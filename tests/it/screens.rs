@@ -137,12 +137,12 @@ fn help_lists_every_action_with_its_keys() {
             .filter(|a| a.section() == section || a.section() == Section::Global)
         {
             assert!(
-                screen.contains(action.description()),
+                screen.contains(&*action.description()),
                 "{action} missing from help:\n{screen}"
             );
             let line = screen
                 .lines()
-                .find(|l| l.contains(action.description()))
+                .find(|l| l.contains(&*action.description()))
                 .unwrap_or_default();
             assert!(
                 line.contains(&app.keymap.label(*action)),
