@@ -35,7 +35,6 @@ pub mod stock;
 pub mod table;
 pub mod users;
 pub mod verify;
-pub mod witness;
 pub mod write;
 
 use std::path::Path;
@@ -103,7 +102,7 @@ pub struct Store {
     customer_history: Tree,
     sealer: Arc<sealing::Sealer>,
     /// How far the journal was durable, outside sled (see `witness`).
-    witness: witness::Witness,
+    witness: kv::witness::Witness,
 }
 
 impl Store {
@@ -183,7 +182,7 @@ impl Store {
         // unreadable and new ones sealed under another key).
         let fresh = customers.is_empty() && customer_history.is_empty();
         let sealer = Arc::new(sealing::Sealer::open_or_create(path, fresh)?);
-        let witness = witness::Witness::open(path)?;
+        let witness = kv::witness::Witness::open(path)?;
         Ok(Store {
             products: Table::open(&dir, "products", "product")?,
             barcodes: dir.tree("barcodes")?,

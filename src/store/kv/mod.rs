@@ -11,8 +11,8 @@
 //! - waiting out the file lock a just-dropped `sled::Db` still holds;
 //! - the disk-full latch: sled keeps an I/O error and refuses every write
 //!   after it ([`Failure::stops_the_store`]);
-//! - the journal's witness is the store's (see `witness`), but it exists
-//!   because of sled: damage to the end of sled's log reads as its end.
+//! - the witness ([`witness`]): damage to the end of sled's log reads as
+//!   its end, so a note beside sled says how far the journal was durable.
 
 use std::fs::File;
 use std::ops::RangeBounds;
@@ -32,6 +32,8 @@ use super::error::StoreError;
 use super::keys;
 use super::lock::StoreLock;
 use super::private;
+
+pub mod witness;
 
 /// sled's page cache. Its default (1 GiB) is all the RAM of a Raspberry Pi
 /// with 1 GB, and sled fills it as the store is read: a 1M-product catalog
