@@ -40,8 +40,23 @@ impl RefundTally {
         }
     }
 
-    /// The first line refunded beyond what was sold or paid, if any. Checked
-    /// again when a refund completes, in case two lanes refunded one receipt.
+    /// The tally with `refund` counted, or the first line of `original` it
+    /// would take beyond what was sold or paid. Checked when a refund
+    /// completes, against the tally as stored then, in case two lanes
+    /// refunded one receipt.
+    pub fn counted(
+        mut self,
+        refund: &Sale,
+        original: &CompletedSale,
+    ) -> Result<RefundTally, usize> {
+        self.record(refund);
+        match self.overrun(original) {
+            Some(line) => Err(line),
+            None => Ok(self),
+        }
+    }
+
+    /// The first line refunded beyond what was sold or paid, if any.
     pub fn overrun(&self, original: &CompletedSale) -> Option<usize> {
         (0..self.quantity.len()).find(|&i| {
             let paid = original
@@ -157,4 +172,63 @@ pub fn refund_line(
         rate: paid.rate,
     });
     Ok(line)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use chrono::Utc;
+    use rust_decimal::dec;
+
+    use super::*;
+    use crate::domain::sale::ReceiptNo;
+    use crate::domain::stock::tests::line;
+
+    fn sold() -> CompletedSale {
+        let mut sale = Sale::new(SaleKind::Sale);
+        sale.lines = vec![line("a", dec!(2)), line("b", dec!(1))];
+        let totals = sale.totals(&PriceRules::default()).unwrap();
+        CompletedSale {
+            receipt: ReceiptNo(1),
+            terminal: "T1".into(),
+            lane: 1,
+            cashier: "ann".into(),
+            completed_at: Utc::now(),
+            sale,
+            totals,
+        }
+    }
+
+    fn refund_of(original: &CompletedSale, index: usize, quantity: Decimal) -> Sale {
+        let mut refund = Sale::new(SaleKind::Refund {
+            original: original.receipt,
+        });
+        let tally = RefundTally::for_sale(original);
+        let rules = PriceRules::default();
+        let line = refund_line(original, &tally, &refund, index, quantity, &rules).unwrap();
+        refund.lines.push(line);
+        refund
+    }
+
+    #[test]
+    fn a_refund_within_what_was_sold_is_counted() {
+        let original = sold();
+        let refund = refund_of(&original, 0, dec!(1));
+        let tally = RefundTally::for_sale(&original)
+            .counted(&refund, &original)
+            .unwrap();
+        assert_eq!(tally.quantity, vec![dec!(1), dec!(0)]);
+        assert_eq!(tally.gross[0], Money(dec!(2.50)));
+    }
+
+    #[test]
+    fn a_refund_past_what_is_left_names_the_line() {
+        let original = sold();
+        let refund = refund_of(&original, 1, dec!(1));
+        let once = RefundTally::for_sale(&original)
+            .counted(&refund, &original)
+            .unwrap();
+        // Another lane refunded the same line meanwhile.
+        assert_eq!(once.counted(&refund, &original), Err(1));
+    }
 }

@@ -31,3 +31,31 @@ pub struct Tender {
     /// What was handed over; change is kept on the sale, not subtracted here.
     pub amount: Money,
 }
+
+/// Whether completing a sale paid with `tenders` opens the drawer: cash
+/// went in or out, and a drawer hangs off the printer (`drawer`).
+pub fn opens_drawer(tenders: &[Tender], drawer: bool) -> bool {
+    drawer && tenders.iter().any(|t| t.kind == TenderKind::Cash)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal::dec;
+
+    fn paid(kind: TenderKind) -> Tender {
+        Tender {
+            kind,
+            amount: Money(dec!(5)),
+        }
+    }
+
+    #[test]
+    fn cash_opens_the_drawer_only_where_there_is_one() {
+        let mixed = [paid(TenderKind::Card), paid(TenderKind::Cash)];
+        assert!(opens_drawer(&mixed, true));
+        assert!(!opens_drawer(&mixed, false));
+        assert!(!opens_drawer(&[paid(TenderKind::Card)], true));
+        assert!(!opens_drawer(&[], true));
+    }
+}

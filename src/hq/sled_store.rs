@@ -1,5 +1,6 @@
 //! Head office's embedded store: sled, in the directory given to
-//! `till hq serve --data`, made durable the same way as a till's store.
+//! `till hq serve --data`, opened and made durable through the till's own
+//! `store::kv` (the same settings and workarounds).
 //!
 //! Trees: `terminals` (id → record), `batches`, `journal` and `sales` (each
 //! keyed by terminal id and number, so one terminal's records sit together
@@ -7,23 +8,24 @@
 
 use std::path::Path;
 
-use sled::Transactional;
-use sled::transaction::ConflictableTransactionError;
-
 use super::store::{Accepted, BatchRecord, HqStore, HqStoreError, RefusalNote, TerminalRecord};
 use crate::domain::receipt::CompletedSale;
 use crate::store::envelope::{decode, encode};
-use crate::store::{SledDir, StoreError, keys};
+use crate::store::kv::{self, Db, Tree};
+use crate::store::table::Table;
+use crate::store::{StoreError, keys};
 use crate::sync::wire::Signed;
 
 pub struct SledHqStore {
-    dir: SledDir,
-    terminals: sled::Tree,
-    batches: sled::Tree,
-    journal: sled::Tree,
-    sales: sled::Tree,
-    catalog: sled::Tree,
-    refusals: sled::Tree,
+    dir: Db,
+    terminals: Table<String, TerminalRecord>,
+    /// Keyed by terminal and number (see `key`), so raw trees.
+    batches: Tree,
+    journal: Tree,
+    sales: Tree,
+    /// Version → the signed change set's own bytes.
+    catalog: Tree,
+    refusals: Table<String, RefusalNote>,
 }
 
 /// A terminal's records under its id: the id's length first, so "T1" and
@@ -42,22 +44,17 @@ fn prefix(terminal: &str) -> Vec<u8> {
     k
 }
 
-fn abort(e: StoreError) -> ConflictableTransactionError<StoreError> {
-    ConflictableTransactionError::Abort(e)
-}
-
 impl SledHqStore {
     pub fn open(path: &Path) -> Result<SledHqStore, StoreError> {
         std::fs::create_dir_all(path).map_err(|e| StoreError::io(path, e))?;
-        let dir = SledDir::open(path)?;
-        let tree = |name: &str| dir.db.open_tree(name);
+        let dir = Db::open(path)?;
         Ok(SledHqStore {
-            terminals: tree("terminals")?,
-            batches: tree("batches")?,
-            journal: tree("journal")?,
-            sales: tree("sales")?,
-            catalog: tree("catalog")?,
-            refusals: tree("refusals")?,
+            terminals: Table::open(&dir, "terminals", "terminal")?,
+            batches: dir.tree("batches")?,
+            journal: dir.tree("journal")?,
+            sales: dir.tree("sales")?,
+            catalog: dir.tree("catalog")?,
+            refusals: Table::open(&dir, "refusals", "refusal")?,
             dir,
         })
     }
@@ -65,31 +62,23 @@ impl SledHqStore {
 
 impl HqStore for SledHqStore {
     fn terminal(&self, id: &str) -> Result<Option<TerminalRecord>, HqStoreError> {
-        Ok(self
-            .terminals
-            .get(id.as_bytes())?
-            .map(|raw| decode(&raw, "terminal"))
-            .transpose()?)
+        Ok(self.terminals.get(id)?)
     }
 
     fn terminals(&self) -> Result<Vec<TerminalRecord>, HqStoreError> {
-        let mut out = Vec::new();
-        for raw in self.terminals.iter().values() {
-            out.push(decode(&raw?, "terminal")?);
-        }
-        Ok(out)
+        Ok(self.terminals.values().collect::<Result<_, _>>()?)
     }
 
     fn enroll(&self, terminal: &TerminalRecord) -> Result<(), HqStoreError> {
         let new = encode(terminal)?;
         // Only if the id is free: two enrolments at once cannot both win.
-        match self.terminals.compare_and_swap(
-            terminal.id.as_bytes(),
-            None as Option<&[u8]>,
-            Some(new),
-        )? {
-            Ok(()) => Ok(self.dir.persist()?),
-            Err(_) => match self.terminal(&terminal.id)? {
+        match self
+            .terminals
+            .tree()
+            .insert_new(terminal.id.as_bytes(), new)?
+        {
+            true => Ok(self.dir.persist()?),
+            false => match self.terminal(&terminal.id)? {
                 Some(known) if known.public_key == terminal.public_key => Ok(()),
                 _ => Err(HqStoreError::KeyClash(terminal.id.clone())),
             },
@@ -97,11 +86,7 @@ impl HqStore for SledHqStore {
     }
 
     fn batch(&self, terminal: &str, seq: u64) -> Result<Option<BatchRecord>, HqStoreError> {
-        Ok(self
-            .batches
-            .get(key(terminal, seq))?
-            .map(|raw| decode(&raw, "batch"))
-            .transpose()?)
+        Ok(self.batches.value(key(terminal, seq), "batch")?)
     }
 
     fn commit(&self, accepted: &Accepted) -> Result<bool, HqStoreError> {
@@ -116,27 +101,31 @@ impl HqStore for SledHqStore {
         }
         let batch = encode(&accepted.batch)?;
         let after = encode(&accepted.after)?;
-        let stored = (&self.terminals, &self.batches, &self.journal, &self.sales)
-            .transaction(|(terminals, batches, journal, tx_sales)| {
-                let now: Option<TerminalRecord> = terminals
-                    .get(id.as_bytes())?
-                    .map(|raw| decode(&raw, "terminal"))
-                    .transpose()
-                    .map_err(abort)?;
-                if now.as_ref() != Some(&accepted.before) {
-                    return Ok(false);
-                }
-                for (k, v) in &entries {
-                    journal.insert(k.as_slice(), v.as_slice())?;
-                }
-                for (k, v) in &sales {
-                    tx_sales.insert(k.as_slice(), v.as_slice())?;
-                }
-                batches.insert(key(id, accepted.batch.seq), batch.as_slice())?;
-                terminals.insert(id.as_bytes(), after.as_slice())?;
-                Ok(true)
-            })
-            .map_err(crate::store::tx_error)?;
+        let trees = [
+            self.terminals.tree(),
+            &self.batches,
+            &self.journal,
+            &self.sales,
+        ];
+        let stored = kv::transact(&trees, |tx| {
+            let terminals = self.terminals.within(tx)?;
+            if terminals.get(id)?.as_ref() != Some(&accepted.before) {
+                return Ok(false);
+            }
+            let journal = tx.tree(&self.journal)?;
+            for (k, v) in &entries {
+                journal.insert(k, v.as_slice())?;
+            }
+            let tx_sales = tx.tree(&self.sales)?;
+            for (k, v) in &sales {
+                tx_sales.insert(k, v.as_slice())?;
+            }
+            tx.tree(&self.batches)?
+                .insert(key(id, accepted.batch.seq), batch.as_slice())?;
+            tx.tree(self.terminals.tree())?
+                .insert(id.as_bytes(), after.as_slice())?;
+            Ok(true)
+        })?;
         // Acknowledged only once it would survive a power cut here.
         if stored {
             self.dir.persist()?;
@@ -183,17 +172,11 @@ impl HqStore for SledHqStore {
     }
 
     fn note_refusal(&self, terminal: &str, refusal: &RefusalNote) -> Result<(), HqStoreError> {
-        self.refusals
-            .insert(terminal.as_bytes(), encode(refusal)?)?;
-        Ok(())
+        Ok(self.refusals.insert(terminal, refusal)?)
     }
 
     fn last_refusal(&self, terminal: &str) -> Result<Option<RefusalNote>, HqStoreError> {
-        Ok(self
-            .refusals
-            .get(terminal.as_bytes())?
-            .map(|raw| decode(&raw, "refusal"))
-            .transpose()?)
+        Ok(self.refusals.get(terminal)?)
     }
 
     fn catalog_version(&self) -> Result<u64, HqStoreError> {

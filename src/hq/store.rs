@@ -69,12 +69,6 @@ pub enum HqStoreError {
     KeyClash(String),
 }
 
-impl From<sled::Error> for HqStoreError {
-    fn from(e: sled::Error) -> Self {
-        HqStoreError::Store(e.into())
-    }
-}
-
 pub trait HqStore: Send + Sync {
     fn terminal(&self, id: &str) -> Result<Option<TerminalRecord>, HqStoreError>;
     fn terminals(&self) -> Result<Vec<TerminalRecord>, HqStoreError>;

@@ -20,7 +20,8 @@ use sha2::{Digest, Sha256};
 
 use super::envelope::{decode, encode};
 use super::error::StoreError;
-use super::{SledDir, Store, identity, sealing};
+use super::kv::Db;
+use super::{Store, identity, sealing};
 
 const FORMAT: &str = "till-backup";
 
@@ -69,14 +70,14 @@ impl Store {
     pub fn backup(&self, with_keys: bool) -> Result<Vec<u8>, StoreError> {
         let _quiet = self.dir.quiet();
         let mut trees = Vec::new();
-        for name in self.dir.db.tree_names() {
-            let tree = self.dir.db.open_tree(&name)?;
+        for name in self.dir.tree_names() {
+            let tree = self.dir.tree(&name)?;
             let mut records = Vec::new();
             for item in tree.iter() {
                 let (k, v) = item?;
                 records.push((k.to_vec(), v.to_vec()));
             }
-            trees.push((String::from_utf8_lossy(&name).into_owned(), records));
+            trees.push((name, records));
         }
         let read = |name: &str| {
             let path = self.path().join(name);
@@ -163,7 +164,7 @@ pub fn restore(
             .next()
             .is_none();
         if !empty {
-            if !super::looks_like_store(data) {
+            if !super::kv::looks_like_db(data) {
                 return Err(StoreError::NotAStore(data.to_path_buf()));
             }
             let head = match Store::open(data) {
@@ -255,9 +256,9 @@ fn stage(
     }
     let mut records = 0;
     {
-        let dir = SledDir::open(staging)?;
+        let dir = Db::open(staging)?;
         for (name, entries) in &body.trees {
-            let tree = dir.db.open_tree(name)?;
+            let tree = dir.tree(name)?;
             for (k, v) in entries {
                 tree.insert(k.as_slice(), v.as_slice())?;
                 records += 1;

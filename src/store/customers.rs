@@ -10,6 +10,7 @@ use super::envelope::{decode, encode};
 use super::error::StoreError;
 use super::journal::{self, JournalEvent};
 use super::sealing::Sealer;
+use super::table::Table;
 use super::{Put, Store, keys};
 use crate::domain::customer::{Consent, Contact, Customer, CustomerId};
 
@@ -17,7 +18,7 @@ pub(super) const NEXT_CUSTOMER_KEY: &[u8] = b"next_customer";
 
 /// A customer as stored: the contact sealed, the rest in the clear.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-struct StoredCustomer {
+pub(super) struct StoredCustomer {
     id: CustomerId,
     created_at: DateTime<Utc>,
     consent: Consent,
@@ -59,12 +60,12 @@ fn unseal_contact(sealer: &Sealer, stored: &StoredCustomer) -> Result<Option<Con
 
 /// A customer's details (none once erased), for a reader beside the store.
 pub(super) fn contact(
-    customers: &sled::Tree,
+    customers: &Table<u64, StoredCustomer>,
     sealer: &Sealer,
     id: CustomerId,
 ) -> Result<Option<Contact>, StoreError> {
-    match customers.get(keys::seq(id))? {
-        Some(raw) => unseal_contact(sealer, &decode(&raw, "customer")?),
+    match customers.get(&id)? {
+        Some(stored) => unseal_contact(sealer, &stored),
         None => Ok(None),
     }
 }
@@ -82,10 +83,7 @@ impl Store {
     }
 
     fn stored_customer(&self, id: CustomerId) -> Result<Option<StoredCustomer>, StoreError> {
-        self.customers
-            .get(keys::seq(id))?
-            .map(|raw| decode(&raw, "customer"))
-            .transpose()
+        self.customers.get(&id)
     }
 
     pub fn customer(&self, id: CustomerId) -> Result<Option<Customer>, StoreError> {
@@ -95,10 +93,7 @@ impl Store {
     }
 
     pub fn customers(&self) -> impl Iterator<Item = Result<Customer, StoreError>> + '_ {
-        self.customers
-            .iter()
-            .values()
-            .map(move |raw| self.unseal(decode(&raw?, "customer")?))
+        self.customers.values().map(move |s| self.unseal(s?))
     }
 
     fn seal_contact(&self, id: CustomerId, contact: &Contact) -> Result<Vec<u8>, StoreError> {
@@ -114,11 +109,7 @@ impl Store {
     ) -> Result<Customer, StoreError> {
         // Read outside the transaction: the engine applies one command at a
         // time, and it is the only writer of customers.
-        let id = self
-            .meta
-            .get(NEXT_CUSTOMER_KEY)?
-            .and_then(|raw| keys::parse_seq(&raw))
-            .unwrap_or(1);
+        let id = self.meta.seq_at(NEXT_CUSTOMER_KEY)?.unwrap_or(1);
         let stored = StoredCustomer {
             id,
             created_at: Utc::now(),
@@ -127,16 +118,8 @@ impl Store {
             erased_at: None,
         };
         let puts = [
-            Put {
-                tree: &self.customers,
-                key: keys::seq(id).to_vec(),
-                value: Some(encode(&stored)?),
-            },
-            Put {
-                tree: &self.meta,
-                key: NEXT_CUSTOMER_KEY.to_vec(),
-                value: Some(keys::seq(id + 1).to_vec()),
-            },
+            self.customers.put(&id, &stored)?,
+            Put::bytes(&self.meta, NEXT_CUSTOMER_KEY, keys::seq(id + 1)),
         ];
         self.write_journaled(&puts, actor, JournalEvent::CustomerAdded { id })?;
         self.unseal(stored)
@@ -187,16 +170,12 @@ impl Store {
             fields.push("consent".into());
         }
         let puts = [
-            Put {
-                tree: &self.customers,
-                key: keys::seq(id).to_vec(),
-                value: Some(encode(&updated)?),
-            },
-            Put {
-                tree: &self.customer_history,
-                key: history_key(id, seq),
-                value: Some(sealed_history.clone()),
-            },
+            self.customers.put(&id, &updated)?,
+            Put::bytes(
+                &self.customer_history,
+                history_key(id, seq),
+                sealed_history.clone(),
+            ),
         ];
         let event = JournalEvent::CustomerCorrected {
             id,
@@ -231,8 +210,7 @@ impl Store {
                 .transpose()?,
             erased_at: c.erased_at,
         };
-        self.customers.insert(keys::seq(c.id), encode(&stored)?)?;
-        Ok(())
+        self.customers.insert(&c.id, &stored)
     }
 
     /// Puts back an exported correction, after those already there.
@@ -244,8 +222,7 @@ impl Store {
         let n = self.customer_history.scan_prefix(keys::seq(id)).count() as u64 + 1;
         let key = history_key(id, n);
         let sealed = self.sealer.seal(&key, &encode(correction)?)?;
-        self.customer_history.insert(key, sealed)?;
-        Ok(())
+        self.customer_history.insert(key, sealed)
     }
 
     /// Erases the person: contact and correction history go, consent is
@@ -261,17 +238,9 @@ impl Store {
             erased_at: Some(Utc::now()),
             ..stored
         };
-        let mut puts = vec![Put {
-            tree: &self.customers,
-            key: keys::seq(id).to_vec(),
-            value: Some(encode(&tombstone)?),
-        }];
-        for key in self.customer_history.scan_prefix(keys::seq(id)).keys() {
-            puts.push(Put {
-                tree: &self.customer_history,
-                key: key?.to_vec(),
-                value: None,
-            });
+        let mut puts = vec![self.customers.put(&id, &tombstone)?];
+        for entry in self.customer_history.scan_prefix(keys::seq(id)) {
+            puts.push(Put::remove(&self.customer_history, entry?.0));
         }
         self.write_journaled(&puts, actor, JournalEvent::CustomerErased { id })?;
         Ok(())

@@ -7,20 +7,22 @@
 //! customers' key and a client certificate's key (secrets), which a backup
 //! (`till backup`) is for.
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::customers::Correction;
-use super::envelope::{decode, encode};
 use super::error::StoreError;
 use super::journal::{self, JournalEvent, JournalRecord};
 use super::outbox::{HqLink, SyncState};
 use super::print_queue::PrintJob;
 use super::settings::StoreSettings;
-use super::{Store, keys};
+use super::table::{Key, Table};
+use super::{Store, keys, kv};
 use crate::domain::customer::Customer;
 use crate::domain::product::Product;
 use crate::domain::receipt::CompletedSale;
-use crate::domain::sale::{HeldSale, Sale};
+use crate::domain::refund::RefundTally;
+use crate::domain::sale::{HeldSale, Sale, SaleKind};
 use crate::domain::shift::Shift;
 use crate::domain::stock::StockLevel;
 use crate::domain::takings::{DayReport, ZState};
@@ -141,52 +143,24 @@ pub const DERIVED: [(&str, &str); 5] = [
     ),
 ];
 
-fn all<T: serde::de::DeserializeOwned>(
-    tree: &sled::Tree,
-    what: &str,
-) -> Result<Vec<T>, StoreError> {
-    tree.iter()
-        .values()
-        .map(|raw| decode(&raw?, what))
+fn keyed<K: Key, V: Serialize + DeserializeOwned>(
+    table: &Table<K, V>,
+) -> Result<Vec<Keyed<K, V>>, StoreError> {
+    table
+        .entries()
+        .map(|e| e.map(|(key, value)| Keyed { key, value }))
         .collect()
 }
 
-fn keyed<K, V: serde::de::DeserializeOwned>(
-    tree: &sled::Tree,
-    what: &str,
-    key: impl Fn(&[u8]) -> Option<K>,
-) -> Result<Vec<Keyed<K, V>>, StoreError> {
-    let mut out = Vec::new();
-    for item in tree.iter() {
-        let (k, raw) = item?;
-        let key = key(&k).ok_or_else(|| StoreError::corrupt(what, "bad key"))?;
-        out.push(Keyed {
-            key,
-            value: decode(&raw, what)?,
-        });
-    }
-    Ok(out)
-}
-
-fn lane(k: &[u8]) -> Option<u16> {
-    Some(u16::from_be_bytes(k.try_into().ok()?))
-}
-
-fn text(k: &[u8]) -> Option<String> {
-    String::from_utf8(k.to_vec()).ok()
-}
-
 impl Store {
-    /// Every sled tree of the store, by name, with how many records it holds.
+    /// Every tree of the store, by name, with how many records it holds.
     pub fn tree_counts(&self) -> Vec<(String, usize)> {
         self.dir
-            .db
             .tree_names()
             .into_iter()
-            .map(|n| String::from_utf8_lossy(&n).into_owned())
-            .filter(|n| n != "__sled__default")
+            .filter(|n| n != kv::DEFAULT_TREE)
             .map(|n| {
-                let count = self.dir.db.open_tree(&n).map(|t| t.len()).unwrap_or(0);
+                let count = self.dir.tree(&n).map(|t| t.len()).unwrap_or(0);
                 (n, count)
             })
             .collect()
@@ -225,27 +199,26 @@ impl Store {
             .collect::<Result<_, _>>()?;
         Ok(Dump {
             settings: self.settings()?,
-            products: all(&self.products, "product")?,
-            stock: keyed(&self.stock, "stock", text)?,
+            products: self.products.values().collect::<Result<_, _>>()?,
+            stock: keyed(&self.stock)?,
             customers,
             customer_corrections: corrections,
-            sales: all(&self.sales, "sale")?,
-            open_carts: keyed(&self.open_carts, "open cart", lane)?,
-            held: all(&self.held, "held sale")?,
-            shifts: all(&self.shifts, "shift")?,
-            shift_history: all(&self.shift_history, "shift")?,
-            z_reports: all(&self.z_reports, "Z report")?,
+            sales: self.sales.values().collect::<Result<_, _>>()?,
+            open_carts: keyed(&self.open_carts)?,
+            held: self.held.values().collect::<Result<_, _>>()?,
+            shifts: self.shifts.values().collect::<Result<_, _>>()?,
+            shift_history: self.shift_history.values().collect::<Result<_, _>>()?,
+            z_reports: self.z_reports.values().collect::<Result<_, _>>()?,
             z_state: self.z_state()?,
             users,
-            journal: all(&self.journal, "journal entry")?,
-            print_jobs: keyed(&self.print_jobs, "print job", keys::parse_seq)?,
-            catalog_inbox: keyed(&self.catalog_inbox, "catalog change set", keys::parse_seq)?,
+            journal: self.journal.values().collect::<Result<_, _>>()?,
+            print_jobs: keyed(&self.print_jobs)?,
+            catalog_inbox: keyed(&self.catalog_inbox)?,
             sync: SyncRecord {
                 link,
                 state: outbox.state()?,
                 unsent: self
                     .outbox
-                    .iter()
                     .keys()
                     .filter_map(|k| k.ok().and_then(|k| keys::parse_seq(&k)))
                     .collect(),
@@ -274,11 +247,7 @@ impl Store {
     }
 
     fn counter(&self, key: &[u8]) -> Result<u64, StoreError> {
-        Ok(self
-            .meta
-            .get(key)?
-            .and_then(|raw| keys::parse_seq(&raw))
-            .unwrap_or(1))
+        Ok(self.meta.seq_at(key)?.unwrap_or(1))
     }
 
     /// A new store in `path` (missing or empty) holding exactly what `dump`
@@ -288,39 +257,55 @@ impl Store {
     pub fn restore(path: &Path, dump: &Dump, admin_pin_hash: &str) -> Result<Store, StoreError> {
         let mut settings = dump.settings.clone();
         let store = Store::create_empty(path, &mut settings)?;
-        let put = |tree: &sled::Tree, key: &[u8], value: Vec<u8>| -> Result<(), StoreError> {
-            tree.insert(key, value)?;
-            Ok(())
-        };
-        for p in &dump.products {
-            put(&store.products, p.sku.as_bytes(), encode(p)?)?;
-            for code in &p.barcodes {
-                put(
-                    &store.barcodes,
-                    &keys::barcode(code),
-                    p.sku.as_bytes().to_vec(),
-                )?;
-            }
-            if let Some(plu) = &p.plu {
-                put(&store.barcodes, &keys::plu(plu), p.sku.as_bytes().to_vec())?;
-            }
-        }
-        for s in &dump.stock {
-            put(&store.stock, s.key.as_bytes(), encode(&s.value)?)?;
-        }
+        store.restore_catalog(dump)?;
         for c in &dump.customers {
             store.restore_customer(c)?;
         }
         for c in &dump.customer_corrections {
             store.restore_correction(c.key, &c.value)?;
         }
+        store.restore_sales(dump)?;
+        store.restore_lanes(dump)?;
+        store.restore_users(dump, admin_pin_hash)?;
+        store.restore_journal(dump)?;
+        // The rebuilt store signs with a key of its own, which head office
+        // does not know: it is not joined, and is enrolled anew; its new head
+        // office then asks for the journal from the start (see `rewind`).
+        store
+            .outbox()
+            .restore(&dump.sync.state, dump.sync.catalog_version)?;
+        store.restore_counters(dump)?;
+        store.persist()?;
+        Ok(store)
+    }
+
+    /// Products with their barcodes and PLUs, and stock.
+    fn restore_catalog(&self, dump: &Dump) -> Result<(), StoreError> {
+        for p in &dump.products {
+            self.products.insert(&p.sku, p)?;
+            for code in &p.barcodes {
+                self.barcodes
+                    .insert(keys::barcode(code), p.sku.as_bytes())?;
+            }
+            if let Some(plu) = &p.plu {
+                self.barcodes.insert(keys::plu(plu), p.sku.as_bytes())?;
+            }
+        }
+        for s in &dump.stock {
+            self.stock.insert(&s.key, &s.value)?;
+        }
+        Ok(())
+    }
+
+    /// Sales, and each kept original's refund tally counted again from its refunds.
+    fn restore_sales(&self, dump: &Dump) -> Result<(), StoreError> {
         let mut tallies = std::collections::BTreeMap::new();
         for sale in &dump.sales {
-            put(&store.sales, &keys::seq(sale.receipt.0), encode(sale)?)?;
-            if let crate::domain::sale::SaleKind::Refund { original } = sale.sale.kind
+            self.sales.insert(&sale.receipt.0, sale)?;
+            if let SaleKind::Refund { original } = sale.sale.kind
                 && original.0 >= dump.retention.receipts_kept_from
             {
-                let tally = match tallies.remove(&original.0) {
+                let mut tally = match tallies.remove(&original.0) {
                     Some(t) => t,
                     None => {
                         let sold = dump
@@ -330,51 +315,57 @@ impl Store {
                             .ok_or_else(|| {
                                 StoreError::corrupt("refund", "original sale missing")
                             })?;
-                        crate::domain::refund::RefundTally::for_sale(sold)
+                        RefundTally::for_sale(sold)
                     }
                 };
-                let mut tally = tally;
                 tally.record(&sale.sale);
                 tallies.insert(original.0, tally);
             }
         }
         for (original, tally) in tallies {
-            put(&store.refunds, &keys::seq(original), encode(&tally)?)?;
+            self.refunds.insert(&original, &tally)?;
         }
+        Ok(())
+    }
+
+    /// Open carts, held sales, shifts, Z reports and the Z state.
+    fn restore_lanes(&self, dump: &Dump) -> Result<(), StoreError> {
         for c in &dump.open_carts {
-            put(&store.open_carts, &c.key.to_be_bytes(), encode(&c.value)?)?;
+            self.open_carts.insert(&c.key, &c.value)?;
         }
         for h in &dump.held {
-            put(&store.held, &keys::seq(h.id), encode(h)?)?;
+            self.held.insert(&h.id, h)?;
         }
         for s in &dump.shifts {
-            put(&store.shifts, &s.lane.to_be_bytes(), encode(s)?)?;
+            self.shifts.insert(&s.lane, s)?;
         }
         for s in &dump.shift_history {
-            put(&store.shift_history, &keys::seq(s.number), encode(s)?)?;
+            self.shift_history.insert(&s.number, s)?;
         }
         for z in &dump.z_reports {
             let number = z
                 .z_number
                 .ok_or_else(|| StoreError::corrupt("Z report", "no number"))?;
-            put(&store.z_reports, &keys::seq(number), encode(z)?)?;
+            self.z_reports.insert(&number, z)?;
         }
-        put(&store.meta, Z_STATE, encode(&dump.z_state)?)?;
+        self.meta.put_value(Z_STATE, &dump.z_state)
+    }
+
+    /// Users, without PINs but the first admin's.
+    fn restore_users(&self, dump: &Dump, admin_pin_hash: &str) -> Result<(), StoreError> {
+        let first_admin = dump
+            .users
+            .iter()
+            .find(|x| x.role == Role::Admin)
+            .map(|x| x.id);
         for u in &dump.users {
-            let first_admin = u.role == Role::Admin
-                && dump
-                    .users
-                    .iter()
-                    .find(|x| x.role == Role::Admin)
-                    .map(|x| x.id)
-                    == Some(u.id);
             let user = User {
                 id: u.id,
                 name: u.name.clone(),
                 role: u.role,
                 // An empty hash matches no PIN: the user is back, but logs in
                 // only once an admin has set them a PIN.
-                pin_hash: if first_admin {
+                pin_hash: if u.role == Role::Admin && first_admin == Some(u.id) {
                     admin_pin_hash.to_string()
                 } else {
                     String::new()
@@ -383,78 +374,70 @@ impl Store {
                 locked_until: u.locked_until,
                 disabled: u.disabled,
             };
-            put(&store.users, u.name.as_bytes(), encode(&user)?)?;
+            self.users.insert(&u.name, &user)?;
         }
-        // The journal as it was, its head where it ended.
+        Ok(())
+    }
+
+    /// The journal as it was, its head where it ended, with the retention
+    /// marks, what waits for head office and for the printer, and the
+    /// catalog inbox.
+    fn restore_journal(&self, dump: &Dump) -> Result<(), StoreError> {
         for r in &dump.journal {
-            put(&store.journal, &keys::seq(r.entry.seq), encode(r)?)?;
+            self.journal.insert(&r.entry.seq, r)?;
             if let JournalEvent::SaleCompleted { receipt, .. }
             | JournalEvent::RefundCompleted { receipt, .. } = &r.entry.event
             {
-                put(
-                    &store.receipt_entries,
-                    &keys::seq(receipt.0),
-                    keys::seq(r.entry.seq).to_vec(),
-                )?;
+                self.receipt_entries
+                    .insert(keys::seq(receipt.0), &keys::seq(r.entry.seq))?;
             }
         }
-        journal::set_head(&store.meta, dump.journal.last())?;
+        journal::set_head(&self.meta, dump.journal.last())?;
         if let Some(checkpoint) = &dump.retention.journal_checkpoint {
-            journal::set_checkpoint(&store.meta, checkpoint)?;
+            journal::set_checkpoint(&self.meta, checkpoint)?;
             if dump.journal.is_empty() {
                 // Everything was removed: the next entry follows the checkpoint.
-                journal::set_head_at(&store.meta, checkpoint.first_seq, checkpoint.prev_hash)?;
+                journal::set_head_at(&self.meta, checkpoint.first_seq, checkpoint.prev_hash)?;
             }
         }
-        put(
-            &store.meta,
-            super::retention::KEPT_FROM_KEY,
-            keys::seq(dump.retention.receipts_kept_from).to_vec(),
-        )?;
+        let kept_from = keys::seq(dump.retention.receipts_kept_from);
+        self.meta
+            .insert(super::retention::KEPT_FROM_KEY, &kept_from)?;
         for seq in &dump.sync.unsent {
-            put(&store.outbox, &keys::seq(*seq), Vec::new())?;
+            self.outbox.insert(keys::seq(*seq), &[] as &[u8])?;
         }
         for j in &dump.print_jobs {
-            put(&store.print_jobs, &keys::seq(j.key), encode(&j.value)?)?;
+            self.print_jobs.insert(&j.key, &j.value)?;
         }
         for c in &dump.catalog_inbox {
-            put(&store.catalog_inbox, &keys::seq(c.key), encode(&c.value)?)?;
+            self.catalog_inbox.insert(&c.key, &c.value)?;
         }
-        // The rebuilt store signs with a key of its own, which head office
-        // does not know: it is not joined, and is enrolled anew; its new head
-        // office then asks for the journal from the start (see `rewind`).
-        store
-            .outbox()
-            .restore(&dump.sync.state, dump.sync.catalog_version)?;
-        // Counters carry on after the highest number ever given: the
-        // exported counter, or past any record, whichever is further.
-        let next = |kept: u64, n: Option<u64>| keys::seq(kept.max(n.map_or(1, |n| n + 1))).to_vec();
+        Ok(())
+    }
+
+    /// Counters carry on after the highest number ever given: the exported
+    /// counter, or past any record, whichever is further.
+    fn restore_counters(&self, dump: &Dump) -> Result<(), StoreError> {
+        let next = |kept: u64, n: Option<u64>| keys::seq(kept.max(n.map_or(1, |n| n + 1)));
         let c = &dump.counters;
         let receipts = dump.sales.iter().map(|s| s.receipt.0).max();
         let receipts = receipts.max(Some(dump.z_state.last_receipt));
         let kept_from = dump.retention.receipts_kept_from;
+        let put = |key: &[u8], value: [u8; 8]| self.meta.insert(key, &value);
+        put(NEXT_RECEIPT, next(c.next_receipt.max(kept_from), receipts))?;
         put(
-            &store.meta,
-            NEXT_RECEIPT,
-            next(c.next_receipt.max(kept_from), receipts),
-        )?;
-        put(
-            &store.meta,
             NEXT_HELD,
             next(c.next_held, dump.held.iter().map(|h| h.id).max()),
         )?;
         let shifts = dump.shifts.iter().chain(&dump.shift_history);
         put(
-            &store.meta,
             NEXT_SHIFT,
             next(c.next_shift, shifts.map(|s| s.number).max()),
         )?;
         let jobs = dump.print_jobs.iter().map(|j| j.key).max();
-        put(&store.meta, NEXT_JOB, next(c.next_print_job, jobs))?;
+        put(NEXT_JOB, next(c.next_print_job, jobs))?;
         let customers = dump.customers.iter().map(|c| c.id).max();
-        put(&store.meta, NEXT_CUSTOMER, next(c.next_customer, customers))?;
-        store.persist()?;
-        Ok(store)
+        put(NEXT_CUSTOMER, next(c.next_customer, customers))
     }
 }
 

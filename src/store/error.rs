@@ -61,7 +61,7 @@ pub enum StoreError {
         source: std::io::Error,
     },
     #[error("the store failed: {0}")]
-    Sled(sled::Error),
+    Sled(super::kv::Failure),
 }
 
 impl StoreError {
@@ -85,14 +85,13 @@ impl StoreError {
 
 impl StoreError {
     /// A failure of the disk under the store (full, or failing). sled keeps
-    /// such an error and refuses every write after it, so only reopening
-    /// the store (restarting the till) goes on; the daemon's watchdog stops
-    /// its pings, and systemd restarts it.
+    /// such an error and refuses every write after it (see `kv`), so only
+    /// reopening the store (restarting the till) goes on; the daemon's
+    /// watchdog stops its pings, and systemd restarts it.
     pub fn stops_the_store(&self) -> bool {
         match self {
-            StoreError::DiskFull | StoreError::Io { .. } | StoreError::Sled(sled::Error::Io(_)) => {
-                true
-            }
+            StoreError::DiskFull | StoreError::Io { .. } => true,
+            StoreError::Sled(failure) => failure.stops_the_store(),
             StoreError::NotDurable { source, .. } => source.stops_the_store(),
             _ => false,
         }
@@ -101,16 +100,6 @@ impl StoreError {
 
 /// ENOSPC, also as sled hands it on after the first time: a copy of the
 /// error that keeps its kind but not its OS code.
-fn is_disk_full(e: &std::io::Error) -> bool {
+pub(super) fn is_disk_full(e: &std::io::Error) -> bool {
     e.raw_os_error() == Some(28) || e.kind() == std::io::ErrorKind::StorageFull
-}
-
-impl From<sled::Error> for StoreError {
-    fn from(e: sled::Error) -> StoreError {
-        match e {
-            sled::Error::Io(io) if is_disk_full(&io) => StoreError::DiskFull,
-            sled::Error::Corruption { .. } => StoreError::corrupt("sled log", e),
-            e => StoreError::Sled(e),
-        }
-    }
 }

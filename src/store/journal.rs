@@ -10,11 +10,13 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use sled::transaction::{ConflictableTransactionError, TransactionalTree};
 
-use super::envelope::{canonical, decode, encode};
+use super::envelope::{canonical, decode};
 use super::error::StoreError;
 use super::keys;
+use super::kv::{Tree, Tx, TxAbort};
+use super::table::Table;
+use super::write::Put;
 use crate::domain::money::Money;
 use crate::domain::sale::ReceiptNo;
 use crate::domain::tender::Tender;
@@ -36,27 +38,17 @@ pub struct Checkpoint {
     pub at: DateTime<Utc>,
 }
 
-pub fn checkpoint(meta: &sled::Tree) -> Result<Option<Checkpoint>, StoreError> {
-    meta.get(CHECKPOINT_KEY)?
-        .map(|raw| decode(&raw, "journal checkpoint"))
-        .transpose()
+pub fn checkpoint(meta: &Tree) -> Result<Option<Checkpoint>, StoreError> {
+    meta.value(CHECKPOINT_KEY, "journal checkpoint")
 }
 
-pub fn set_checkpoint(meta: &sled::Tree, checkpoint: &Checkpoint) -> Result<(), StoreError> {
-    meta.insert(CHECKPOINT_KEY, encode(checkpoint)?)?;
-    Ok(())
+pub fn set_checkpoint(meta: &Tree, checkpoint: &Checkpoint) -> Result<(), StoreError> {
+    meta.put_value(CHECKPOINT_KEY, checkpoint)
 }
 
 /// The checkpoint as a record to write with its journal entry.
-pub fn checkpoint_put<'a>(
-    meta: &'a sled::Tree,
-    checkpoint: &Checkpoint,
-) -> Result<super::Put<'a>, StoreError> {
-    Ok(super::Put {
-        tree: meta,
-        key: CHECKPOINT_KEY.to_vec(),
-        value: Some(encode(checkpoint)?),
-    })
+pub fn checkpoint_put<'a>(meta: &'a Tree, checkpoint: &Checkpoint) -> Result<Put<'a>, StoreError> {
+    Put::value(meta, CHECKPOINT_KEY, checkpoint)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -293,32 +285,39 @@ pub fn digest<T: Serialize>(value: &T) -> Result<Hash, StoreError> {
     Ok(Sha256::digest(canonical(value)?).into())
 }
 
-/// The trees every journal append touches, inside one transaction.
-pub struct JournalTx<'a> {
-    pub journal: &'a TransactionalTree,
+/// The trees every journal append touches. A transaction that appends
+/// must be opened over all three ([`Chain::trees`]).
+#[derive(Clone, Copy)]
+pub struct Chain<'a> {
+    pub journal: &'a Table<u64, JournalRecord>,
     /// Every entry waits here until head office acknowledges it: all of them,
     /// so head office sees an unbroken chain, not just the sales.
-    pub outbox: &'a TransactionalTree,
-    pub meta: &'a TransactionalTree,
+    pub outbox: &'a Tree,
+    pub meta: &'a Tree,
+}
+
+impl<'a> Chain<'a> {
+    pub fn trees(&self) -> [&'a Tree; 3] {
+        [self.journal.tree(), self.outbox, self.meta]
+    }
 }
 
 /// Appends inside the caller's transaction, so an entry is written together
 /// with whatever it records (and queued for head office), or not at all.
 pub fn append(
-    tx: &JournalTx<'_>,
+    tx: &Tx<'_>,
+    chain: Chain<'_>,
     actor: Option<&str>,
     event: JournalEvent,
     at: DateTime<Utc>,
-) -> Result<JournalRecord, ConflictableTransactionError<StoreError>> {
-    let head = match tx.meta.get(HEAD_KEY)? {
-        Some(raw) => {
-            decode::<Head>(&raw, "journal head").map_err(ConflictableTransactionError::Abort)?
-        }
-        None => Head {
+) -> Result<JournalRecord, TxAbort> {
+    let meta = tx.tree(chain.meta)?;
+    let head = meta
+        .value::<Head>(HEAD_KEY, "journal head")?
+        .unwrap_or(Head {
             next_seq: 0,
             hash: [0; 32],
-        },
-    };
+        });
     let entry = JournalEntry {
         seq: head.next_seq,
         at,
@@ -326,43 +325,38 @@ pub fn append(
         event,
         prev_hash: head.hash,
     };
-    let hash = chain_hash(&head.hash, &entry).map_err(ConflictableTransactionError::Abort)?;
+    let hash = chain_hash(&head.hash, &entry)?;
     let record = JournalRecord { entry, hash };
-    let bytes = encode(&record).map_err(ConflictableTransactionError::Abort)?;
-    tx.journal.insert(&keys::seq(head.next_seq), bytes)?;
-    tx.outbox.insert(&keys::seq(head.next_seq), &[])?;
-    let next = encode(&Head {
+    chain.journal.within(tx)?.insert(&head.next_seq, &record)?;
+    tx.tree(chain.outbox)?
+        .insert(keys::seq(head.next_seq), &[] as &[u8])?;
+    let next = Head {
         next_seq: head.next_seq + 1,
         hash,
-    })
-    .map_err(ConflictableTransactionError::Abort)?;
-    tx.meta.insert(HEAD_KEY, next)?;
+    };
+    meta.put_value(HEAD_KEY, &next)?;
     Ok(record)
 }
 
 /// The next entry's number and the hash it will chain from.
-pub fn head(meta: &sled::Tree) -> Result<(u64, Hash), StoreError> {
-    Ok(match meta.get(HEAD_KEY)? {
-        Some(raw) => {
-            let head: Head = decode(&raw, "journal head")?;
-            (head.next_seq, head.hash)
-        }
+pub fn head(meta: &Tree) -> Result<(u64, Hash), StoreError> {
+    Ok(match meta.value::<Head>(HEAD_KEY, "journal head")? {
+        Some(head) => (head.next_seq, head.hash),
         None => (0, [0; 32]),
     })
 }
 
 /// Sets the head to follow `last` (none: an empty journal), for a store
 /// rebuilt from an export.
-pub fn set_head(meta: &sled::Tree, last: Option<&JournalRecord>) -> Result<(), StoreError> {
+pub fn set_head(meta: &Tree, last: Option<&JournalRecord>) -> Result<(), StoreError> {
     match last {
         Some(r) => set_head_at(meta, r.entry.seq + 1, r.hash),
         None => set_head_at(meta, 0, [0; 32]),
     }
 }
 
-pub fn set_head_at(meta: &sled::Tree, next_seq: u64, hash: Hash) -> Result<(), StoreError> {
-    meta.insert(HEAD_KEY, encode(&Head { next_seq, hash })?)?;
-    Ok(())
+pub fn set_head_at(meta: &Tree, next_seq: u64, hash: Hash) -> Result<(), StoreError> {
+    meta.put_value(HEAD_KEY, &Head { next_seq, hash })
 }
 
 /// Why the chain does not hold, naming the first bad entry.
@@ -410,14 +404,14 @@ impl ChainError {
 /// Walks the journal from the start. `check` is called for each good entry so
 /// the caller can also hold records against it (a sale against its digest).
 pub fn verify(
-    journal: &sled::Tree,
-    meta: &sled::Tree,
+    journal: &Table<u64, JournalRecord>,
+    meta: &Tree,
     mut check: impl FnMut(&JournalRecord) -> Result<(), String>,
 ) -> Result<u64, ChainError> {
     let start = checkpoint(meta).map_err(|_| ChainError::NoHead)?;
     let mut prev: Hash = start.map_or([0; 32], |c| c.prev_hash);
     let mut expected_seq = start.map_or(0, |c| c.first_seq);
-    for item in journal.range(keys::seq(expected_seq)..) {
+    for item in journal.tree().range(keys::seq(expected_seq)..) {
         let (key, value) = item.map_err(|e| ChainError::Unreadable {
             seq: expected_seq,
             detail: e.to_string(),
@@ -456,11 +450,7 @@ pub fn verify(
     }
     // The head records how far the chain went: entries cut off its end would
     // otherwise leave a shorter chain that still holds.
-    let head = meta
-        .get(HEAD_KEY)
-        .ok()
-        .flatten()
-        .and_then(|raw| decode::<Head>(&raw, "journal head").ok());
+    let head = meta.value::<Head>(HEAD_KEY, "journal head").ok().flatten();
     match head {
         Some(head) if head.next_seq == expected_seq && head.hash == prev => Ok(expected_seq),
         None if expected_seq == 0 => Ok(0),

@@ -9,18 +9,19 @@
 //! which head office recognises and acknowledges again instead of storing
 //! twice. Only the acknowledgement removes the entries.
 //!
-//! The handle holds its own clones of the sled trees, so the sync worker runs
+//! The handle holds its own clones of the store's trees, so the sync worker runs
 //! on its own thread and never waits for, or holds up, a sale.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use sled::Transactional;
 
-use super::envelope::{decode, encode};
+use super::envelope::decode;
 use super::error::StoreError;
 use super::journal::{JournalEvent, JournalRecord};
 use super::keys;
-use super::tx_error;
+use super::kv::{self, Db, Tree};
+use super::table::Table;
+use super::write::Put;
 use crate::domain::product::Product;
 use crate::domain::receipt::CompletedSale;
 
@@ -170,34 +171,29 @@ pub struct Unsent {
 
 #[derive(Clone)]
 pub struct Outbox {
-    pub(super) dir: std::sync::Arc<super::SledDir>,
-    pub(super) journal: sled::Tree,
-    pub(super) outbox: sled::Tree,
-    pub(super) meta: sled::Tree,
-    pub(super) sales: sled::Tree,
-    pub(super) catalog_inbox: sled::Tree,
+    pub(super) dir: std::sync::Arc<Db>,
+    pub(super) journal: Table<u64, JournalRecord>,
+    /// Keys only: the entries waiting, in order.
+    pub(super) outbox: Tree,
+    pub(super) meta: Tree,
+    pub(super) sales: Table<u64, CompletedSale>,
+    pub(super) catalog_inbox: Table<u64, Vec<Product>>,
 }
 
 impl Outbox {
     pub fn link(&self) -> Result<Option<HqLink>, StoreError> {
-        self.meta
-            .get(LINK_KEY)?
-            .map(|raw| decode(&raw, "head-office link"))
-            .transpose()
+        self.meta.value(LINK_KEY, "head-office link")
     }
 
-    pub(super) fn link_put(link: &HqLink) -> Result<(Vec<u8>, Vec<u8>), StoreError> {
-        Ok((LINK_KEY.to_vec(), encode(link)?))
+    pub(super) fn link_put<'a>(meta: &'a Tree, link: &HqLink) -> Result<Put<'a>, StoreError> {
+        Put::value(meta, LINK_KEY, link)
     }
 
     /// Journal entries not yet acknowledged, counted from the first and last
     /// keys: entries enter in sequence and leave in sequence, so the outbox
-    /// is always one unbroken run (sled's `len` would walk the whole tree).
+    /// is always one unbroken run (a count would walk the whole tree).
     pub fn len(&self) -> usize {
-        let seq = |entry: sled::Result<Option<(sled::IVec, sled::IVec)>>| {
-            entry.ok().flatten().and_then(|(k, _)| keys::parse_seq(&k))
-        };
-        match (seq(self.outbox.first()), seq(self.outbox.last())) {
+        match self.outbox.seq_bounds() {
             (Some(first), Some(last)) => usize::try_from(last - first + 1).unwrap_or(usize::MAX),
             _ => 0,
         }
@@ -212,7 +208,7 @@ impl Outbox {
         let Some((key, _)) = self.outbox.first()? else {
             return Ok(None);
         };
-        let Some(raw) = self.journal.get(&key)? else {
+        let Some(raw) = self.journal.tree().get(&key)? else {
             return Err(StoreError::corrupt(
                 "outbox",
                 "an entry waiting for head office is missing from the journal",
@@ -239,9 +235,7 @@ impl Outbox {
     pub fn state(&self) -> Result<SyncState, StoreError> {
         Ok(self
             .meta
-            .get(STATE_KEY)?
-            .map(|raw| decode(&raw, "sync state"))
-            .transpose()?
+            .value(STATE_KEY, "sync state")?
             .unwrap_or_default())
     }
 
@@ -261,17 +255,12 @@ impl Outbox {
             }
             Err(why) => state.last_error = Some(why),
         }
-        self.meta.insert(STATE_KEY, encode(&state)?)?;
-        Ok(())
+        self.meta.put_value(STATE_KEY, &state)
     }
 
     /// The number the next batch will be cut under.
     pub fn next_batch(&self) -> Result<u64, StoreError> {
-        Ok(self
-            .meta
-            .get(NEXT_BATCH_KEY)?
-            .and_then(|raw| keys::parse_seq(&raw))
-            .unwrap_or(1))
+        Ok(self.meta.seq_at(NEXT_BATCH_KEY)?.unwrap_or(1))
     }
 
     /// Puts back what an export said of head office (`dump::restore`).
@@ -280,18 +269,14 @@ impl Outbox {
         state: &SyncState,
         catalog_version: u64,
     ) -> Result<(), StoreError> {
-        self.meta.insert(STATE_KEY, encode(state)?)?;
+        self.meta.put_value(STATE_KEY, state)?;
         self.meta
-            .insert(CATALOG_VERSION_KEY, &keys::seq(catalog_version))?;
-        Ok(())
+            .insert(CATALOG_VERSION_KEY, &keys::seq(catalog_version))
     }
 
     /// The batch waiting for its acknowledgement, if one was cut.
     pub fn pending(&self) -> Result<Option<PendingBatch>, StoreError> {
-        self.meta
-            .get(PENDING_KEY)?
-            .map(|raw| decode(&raw, "pending batch"))
-            .transpose()
+        self.meta.value(PENDING_KEY, "pending batch")
     }
 
     /// The batch to send: the pending one if there is one, else a new one cut
@@ -307,32 +292,7 @@ impl Outbox {
         if let Some(pending) = self.pending()? {
             return Ok(Some(pending));
         }
-        let mut unsent = Unsent {
-            entries: Vec::new(),
-            sales: Vec::new(),
-        };
-        let mut bytes = 0usize;
-        for key in self.outbox.iter().keys() {
-            let key = key?;
-            let raw = self.journal.get(&key)?.ok_or_else(|| {
-                StoreError::corrupt("outbox", "an entry waiting for head office is missing")
-            })?;
-            bytes += raw.len();
-            let record: JournalRecord = decode(&raw, "journal entry")?;
-            if let JournalEvent::SaleCompleted { receipt, .. }
-            | JournalEvent::RefundCompleted { receipt, .. } = &record.entry.event
-            {
-                let raw = self.sales.get(keys::seq(receipt.0))?.ok_or_else(|| {
-                    StoreError::corrupt("sales", format!("receipt {} is missing", receipt.0))
-                })?;
-                bytes += raw.len();
-                unsent.sales.push(decode(&raw, "sale")?);
-            }
-            unsent.entries.push(record);
-            if unsent.entries.len() >= max_entries || bytes >= max_bytes {
-                break;
-            }
-        }
+        let unsent = self.unsent(max_entries, max_bytes)?;
         let (Some(first), Some(last)) = (unsent.entries.first(), unsent.entries.last()) else {
             return Ok(None);
         };
@@ -348,35 +308,71 @@ impl Outbox {
         // Kept, durably, before it is sent: a batch is never cut twice under
         // one number, even across a power cut.
         let _writing = self.dir.writing();
-        self.meta.insert(PENDING_KEY, encode(&batch)?)?;
+        self.meta.put_value(PENDING_KEY, &batch)?;
         self.dir.persist()?;
         Ok(Some(batch))
+    }
+
+    /// The front of the outbox, with the sale records its entries name, up
+    /// to the bounds of one batch.
+    fn unsent(&self, max_entries: usize, max_bytes: usize) -> Result<Unsent, StoreError> {
+        let mut unsent = Unsent {
+            entries: Vec::new(),
+            sales: Vec::new(),
+        };
+        let mut bytes = 0usize;
+        for key in self.outbox.keys() {
+            let key = key?;
+            let raw = self.journal.tree().get(&key)?.ok_or_else(|| {
+                StoreError::corrupt("outbox", "an entry waiting for head office is missing")
+            })?;
+            bytes += raw.len();
+            let record: JournalRecord = decode(&raw, "journal entry")?;
+            if let JournalEvent::SaleCompleted { receipt, .. }
+            | JournalEvent::RefundCompleted { receipt, .. } = &record.entry.event
+            {
+                let raw = self
+                    .sales
+                    .tree()
+                    .get(keys::seq(receipt.0))?
+                    .ok_or_else(|| {
+                        StoreError::corrupt("sales", format!("receipt {} is missing", receipt.0))
+                    })?;
+                bytes += raw.len();
+                unsent.sales.push(decode(&raw, "sale")?);
+            }
+            unsent.entries.push(record);
+            if unsent.entries.len() >= max_entries || bytes >= max_bytes {
+                break;
+            }
+        }
+        Ok(unsent)
     }
 
     /// Head office has the pending batch `seq`: its entries leave the outbox
     /// and the next batch gets the next number, together.
     pub fn acknowledge(&self, seq: u64) -> Result<(), StoreError> {
         let _writing = self.dir.writing();
-        (&self.outbox, &self.meta)
-            .transaction(|(outbox, meta)| {
-                let raw = meta.get(PENDING_KEY)?.ok_or_else(|| {
-                    super::abort(StoreError::corrupt("sync", "no batch is waiting"))
-                })?;
-                let pending: PendingBatch = decode(&raw, "pending batch").map_err(super::abort)?;
-                if pending.seq != seq {
-                    return Err(super::abort(StoreError::corrupt(
-                        "sync",
-                        format!("acknowledged batch {seq}, but batch {} waits", pending.seq),
-                    )));
-                }
-                for entry in pending.first..=pending.last {
-                    outbox.remove(&keys::seq(entry))?;
-                }
-                meta.remove(PENDING_KEY)?;
-                meta.insert(NEXT_BATCH_KEY, &keys::seq(seq + 1))?;
-                Ok(())
-            })
-            .map_err(tx_error)?;
+        kv::transact(&[&self.outbox, &self.meta], |tx| {
+            let meta = tx.tree(&self.meta)?;
+            let pending: PendingBatch = meta
+                .value(PENDING_KEY, "pending batch")?
+                .ok_or_else(|| StoreError::corrupt("sync", "no batch is waiting"))?;
+            if pending.seq != seq {
+                return Err(StoreError::corrupt(
+                    "sync",
+                    format!("acknowledged batch {seq}, but batch {} waits", pending.seq),
+                )
+                .into());
+            }
+            let outbox = tx.tree(&self.outbox)?;
+            for entry in pending.first..=pending.last {
+                outbox.remove(keys::seq(entry))?;
+            }
+            meta.remove(PENDING_KEY)?;
+            meta.insert(NEXT_BATCH_KEY, &keys::seq(seq + 1))?;
+            Ok(())
+        })?;
         // Durable before the next batch is cut under the next number.
         self.dir.persist()
     }
@@ -394,63 +390,51 @@ impl Outbox {
     ) -> Result<bool, StoreError> {
         let chains = match next_entry.checked_sub(1) {
             None => last_hash == [0; 32],
-            Some(prev) => match self.journal.get(keys::seq(prev))? {
-                Some(raw) => decode::<JournalRecord>(&raw, "journal entry")?.hash == last_hash,
+            Some(prev) => match self.journal.get(&prev)? {
+                Some(record) => record.hash == last_hash,
                 None => false,
             },
         };
-        if !chains || self.journal.get(keys::seq(next_entry))?.is_none() {
+        if !chains || !self.journal.contains(&next_entry)? {
             return Ok(false);
         }
         let _writing = self.dir.writing();
-        for key in self.journal.range(keys::seq(next_entry)..).keys() {
-            self.outbox.insert(key?, &[])?;
+        for key in self.journal.tree().range(keys::seq(next_entry)..) {
+            self.outbox.insert(key?.0, &[] as &[u8])?;
         }
-        (&self.outbox, &self.meta)
-            .transaction(|(_, meta)| {
-                meta.remove(PENDING_KEY)?;
-                meta.insert(NEXT_BATCH_KEY, &keys::seq(next_batch))?;
-                Ok(())
-            })
-            .map_err(tx_error)?;
+        kv::transact(&[&self.outbox, &self.meta], |tx| {
+            let meta = tx.tree(&self.meta)?;
+            meta.remove(PENDING_KEY)?;
+            meta.insert(NEXT_BATCH_KEY, &keys::seq(next_batch))?;
+            Ok(())
+        })?;
         self.dir.persist()?;
         Ok(true)
     }
 
     /// The newest catalog version applied here.
     pub fn applied_catalog(&self) -> Result<u64, StoreError> {
-        Ok(self
-            .meta
-            .get(CATALOG_VERSION_KEY)?
-            .and_then(|raw| keys::parse_seq(&raw))
-            .unwrap_or(0))
+        Ok(self.meta.seq_at(CATALOG_VERSION_KEY)?.unwrap_or(0))
     }
 
     /// The newest catalog version this terminal has, applied or waiting.
     pub fn catalog_version(&self) -> Result<u64, StoreError> {
-        let queued = self
-            .catalog_inbox
-            .last()?
-            .and_then(|(k, _)| keys::parse_seq(&k))
-            .unwrap_or(0);
+        let queued = self.catalog_inbox.last_key()?.unwrap_or(0);
         Ok(queued.max(self.applied_catalog()?))
     }
 
     /// Keeps a verified change set for the engine to apply.
     pub fn queue_catalog(&self, version: u64, products: &[Product]) -> Result<(), StoreError> {
         let _writing = self.dir.writing();
+        // As the slice, which encodes as the Vec the inbox reads back.
         self.catalog_inbox
-            .insert(keys::seq(version), encode(&products)?)?;
+            .tree()
+            .put_value(keys::seq(version), &products)?;
         self.dir.persist()
     }
 
     /// The oldest change set waiting to be applied.
     pub fn next_catalog(&self) -> Result<Option<(u64, Vec<Product>)>, StoreError> {
-        let Some((key, raw)) = self.catalog_inbox.first()? else {
-            return Ok(None);
-        };
-        let version =
-            keys::parse_seq(&key).ok_or_else(|| StoreError::corrupt("catalog inbox", "bad key"))?;
-        Ok(Some((version, decode(&raw, "catalog change set")?)))
+        self.catalog_inbox.first()
     }
 }

@@ -2,17 +2,17 @@
 //! and taken off only once the printer has taken the bytes. A printer that is
 //! off, unplugged or out of paper delays a receipt; it never loses one.
 //!
-//! The queue handle holds its own clones of the sled trees, so the printer
+//! The queue handle holds its own clones of the store's tables, so the printer
 //! worker can run on its own thread beside the engine.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use sled::transaction::{ConflictableTransactionError, TransactionalTree};
 
-use super::envelope::{decode, encode};
 use super::error::StoreError;
-use super::journal::Hash;
-use super::keys;
+use super::journal::{self, Hash, JournalEvent};
+use super::kv::{self, Db, Tree, Tx, TxAbort};
+use super::table::Table;
+use super::{Store, keys};
 use crate::domain::customer::Contact;
 use crate::domain::receipt::CompletedSale;
 use crate::domain::sale::ReceiptNo;
@@ -51,40 +51,32 @@ pub struct Printer {
 
 /// Adds a job inside the caller's transaction; jobs print in this order.
 pub fn queue(
-    jobs: &TransactionalTree,
-    meta: &TransactionalTree,
+    tx: &Tx<'_>,
+    jobs: &Table<u64, PrintJob>,
+    meta: &Tree,
     job: &PrintJob,
-) -> Result<u64, ConflictableTransactionError<StoreError>> {
-    let id = keys::counter(meta, NEXT_JOB_KEY, "print job counter")?;
+) -> Result<u64, TxAbort> {
+    let meta = tx.tree(meta)?;
+    let id = meta.counter(NEXT_JOB_KEY, "print job counter")?;
     meta.insert(NEXT_JOB_KEY, &keys::seq(id + 1))?;
-    jobs.insert(
-        &keys::seq(id),
-        encode(job).map_err(ConflictableTransactionError::Abort)?,
-    )?;
+    jobs.within(tx)?.insert(&id, job)?;
     Ok(id)
 }
 
 #[derive(Clone)]
 pub struct PrintQueue {
-    pub(super) dir: std::sync::Arc<super::SledDir>,
-    pub(super) jobs: sled::Tree,
+    pub(super) dir: std::sync::Arc<Db>,
+    pub(super) jobs: Table<u64, PrintJob>,
     /// For the buyer on a tax invoice, unsealed only to print it.
-    pub(super) customers: sled::Tree,
+    pub(super) customers: Table<u64, super::customers::StoredCustomer>,
     pub(super) sealer: std::sync::Arc<super::sealing::Sealer>,
-    pub(super) sales: sled::Tree,
+    pub(super) sales: Table<u64, CompletedSale>,
 }
 
 impl PrintQueue {
     /// The oldest job waiting.
     pub fn next(&self) -> Result<Option<(u64, PrintJob)>, StoreError> {
-        match self.jobs.first()? {
-            Some((key, raw)) => {
-                let id = keys::parse_seq(&key)
-                    .ok_or_else(|| StoreError::corrupt("print job", "bad key"))?;
-                Ok(Some((id, decode(&raw, "print job")?)))
-            }
-            None => Ok(None),
-        }
+        self.jobs.first()
     }
 
     pub fn len(&self) -> usize {
@@ -96,10 +88,7 @@ impl PrintQueue {
     }
 
     pub fn sale(&self, receipt: ReceiptNo) -> Result<Option<CompletedSale>, StoreError> {
-        self.sales
-            .get(keys::seq(receipt.0))?
-            .map(|raw| decode(&raw, "sale"))
-            .transpose()
+        self.sales.get(&receipt.0)
     }
 
     /// A customer's details, for the buyer block of a tax invoice.
@@ -114,16 +103,45 @@ impl PrintQueue {
             ..job.clone()
         };
         let _writing = self.dir.writing();
-        self.jobs.insert(keys::seq(id), encode(&tried)?)?;
-        self.dir.db.flush()?;
-        Ok(())
+        self.jobs.insert(&id, &tried)?;
+        self.dir.flush()
     }
 
     /// The printer has the job: take it off, so a restart does not print it again.
     pub fn done(&self, id: u64) -> Result<(), StoreError> {
         let _writing = self.dir.writing();
-        self.jobs.remove(keys::seq(id))?;
-        self.dir.db.flush()?;
-        Ok(())
+        self.jobs.remove(&id)?;
+        self.dir.flush()
+    }
+}
+
+impl Store {
+    /// A handle for the printer worker's thread.
+    pub fn print_queue(&self) -> PrintQueue {
+        PrintQueue {
+            dir: self.dir.clone(),
+            jobs: self.print_jobs.clone(),
+            customers: self.customers.clone(),
+            sealer: self.sealer.clone(),
+            sales: self.sales.clone(),
+        }
+    }
+
+    /// Journals `event` and queues `job` with it, in one transaction.
+    pub fn queue_job_journaled(
+        &self,
+        job: &PrintJob,
+        actor: &str,
+        event: JournalEvent,
+    ) -> Result<(), StoreError> {
+        let chain = self.chain();
+        let mut trees = chain.trees().to_vec();
+        trees.push(self.print_jobs.tree());
+        kv::transact(&trees, |tx| {
+            journal::append(tx, chain, Some(actor), event.clone(), job.queued_at)?;
+            queue(tx, &self.print_jobs, &self.meta, job)?;
+            Ok(())
+        })?;
+        self.persist()
     }
 }

@@ -9,13 +9,9 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::envelope::decode;
 use super::error::StoreError;
-use super::journal::{self, ChainError, Checkpoint, JournalEvent, JournalRecord};
+use super::journal::{self, ChainError, Checkpoint, Hash, JournalEvent};
 use super::{Put, Store, keys};
-use crate::domain::receipt::CompletedSale;
-use crate::domain::shift::Shift;
-use crate::domain::takings::DayReport;
 
 pub(super) const KEPT_FROM_KEY: &[u8] = b"receipts_kept_from";
 
@@ -37,14 +33,35 @@ pub struct Removed {
     pub journal: usize,
 }
 
+/// What a run removes, found before anything is.
+struct Plan {
+    /// Receipts going, oldest first.
+    sales: Vec<u64>,
+    /// The first receipt kept after the run.
+    kept_from: u64,
+    z_reports: Vec<u64>,
+    shifts: Vec<u64>,
+    /// Journal entries going from the kept start, and the entry (with the
+    /// hash it chains from) that starts the journal after them, if one is kept.
+    journal: usize,
+    new_start: Option<(u64, Hash)>,
+}
+
+impl Plan {
+    fn removed(&self) -> Removed {
+        Removed {
+            sales: self.sales.len(),
+            z_reports: self.z_reports.len(),
+            shifts: self.shifts.len(),
+            journal: self.journal,
+        }
+    }
+}
+
 impl Store {
     /// The first receipt still kept: receipts below it were removed by retention.
     pub fn receipts_kept_from(&self) -> Result<u64, StoreError> {
-        Ok(self
-            .meta
-            .get(KEPT_FROM_KEY)?
-            .and_then(|raw| keys::parse_seq(&raw))
-            .unwrap_or(1))
+        Ok(self.meta.seq_at(KEPT_FROM_KEY)?.unwrap_or(1))
     }
 
     /// Removes what `policy` says is past its time at `now`, if it is safe
@@ -55,48 +72,41 @@ impl Store {
         now: DateTime<Utc>,
         dry_run: bool,
     ) -> Result<Removed, StoreError> {
-        let mut removed = Removed::default();
-        let closed = self.z_state()?.last_receipt;
-        let first_unsent = self
+        let plan = self.retention_plan(policy, now)?;
+        if dry_run {
+            return Ok(plan.removed());
+        }
+        self.mark_retention(&plan, now)?;
+        self.remove_retained(&plan)?;
+        self.persist()?;
+        Ok(plan.removed())
+    }
+
+    fn first_unsent(&self) -> Result<u64, StoreError> {
+        Ok(self
             .outbox
             .first()?
             .and_then(|(k, _)| keys::parse_seq(&k))
-            .unwrap_or(u64::MAX);
-        // Sales: the oldest first, while each is old, Z-closed and at head office.
+            .unwrap_or(u64::MAX))
+    }
+
+    fn retention_plan(&self, policy: Policy, now: DateTime<Utc>) -> Result<Plan, StoreError> {
+        let first_unsent = self.first_unsent()?;
         let sales_cutoff = now - policy.sales;
-        let mut doomed = Vec::new();
-        for raw in self.sales.iter().values() {
-            let sale: CompletedSale = decode(&raw?, "sale")?;
-            let entry = self
-                .receipt_entries
-                .get(keys::seq(sale.receipt.0))?
-                .and_then(|k| keys::parse_seq(&k))
-                .unwrap_or(u64::MAX);
-            if sale.completed_at >= sales_cutoff || sale.receipt.0 > closed || entry >= first_unsent
-            {
-                break;
-            }
-            doomed.push(sale.receipt.0);
-        }
-        removed.sales = doomed.len();
-        let kept_from = doomed.last().map_or(self.receipts_kept_from()?, |r| r + 1);
-        let z_reports: Vec<u64> = self
+        let sales = self.expired_sales(sales_cutoff, first_unsent)?;
+        let kept_from = sales.last().map_or(self.receipts_kept_from()?, |r| r + 1);
+        let z_reports = self
             .z_reports
-            .iter()
             .values()
-            .map(|raw| decode::<DayReport>(&raw?, "Z report"))
             .filter_map(|z| match z {
                 Ok(z) if z.to_receipt < kept_from && z.at < sales_cutoff => z.z_number.map(Ok),
                 Ok(_) => None,
                 Err(e) => Some(Err(e)),
             })
             .collect::<Result<_, _>>()?;
-        removed.z_reports = z_reports.len();
-        let shifts: Vec<u64> = self
+        let shifts = self
             .shift_history
-            .iter()
             .values()
-            .map(|raw| decode::<Shift>(&raw?, "shift"))
             .filter_map(|s| match s {
                 Ok(s)
                     if s.close
@@ -109,16 +119,53 @@ impl Store {
                 Err(e) => Some(Err(e)),
             })
             .collect::<Result<_, _>>()?;
-        removed.shifts = shifts.len();
-        // The journal: the oldest first, while each entry is old, at head
-        // office, no later than the last Z report, and names no kept sale.
-        let journal_cutoff = now - policy.journal;
+        let (journal, new_start) =
+            self.expired_entries(now - policy.journal, first_unsent, kept_from)?;
+        Ok(Plan {
+            sales,
+            kept_from,
+            z_reports,
+            shifts,
+            journal,
+            new_start,
+        })
+    }
+
+    /// Sales: the oldest first, while each is old, Z-closed and at head office.
+    fn expired_sales(
+        &self,
+        cutoff: DateTime<Utc>,
+        first_unsent: u64,
+    ) -> Result<Vec<u64>, StoreError> {
+        let closed = self.z_state()?.last_receipt;
+        let mut expired = Vec::new();
+        for sale in self.sales.values() {
+            let sale = sale?;
+            let entry = self
+                .receipt_entries
+                .seq_at(keys::seq(sale.receipt.0))?
+                .unwrap_or(u64::MAX);
+            if sale.completed_at >= cutoff || sale.receipt.0 > closed || entry >= first_unsent {
+                break;
+            }
+            expired.push(sale.receipt.0);
+        }
+        Ok(expired)
+    }
+
+    /// The journal: the oldest first, while each entry is old, at head
+    /// office, no later than the last Z report, and names no kept sale.
+    /// How many go, and the first kept entry with the hash it chains from.
+    fn expired_entries(
+        &self,
+        cutoff: DateTime<Utc>,
+        first_unsent: u64,
+        kept_from: u64,
+    ) -> Result<(usize, Option<(u64, Hash)>), StoreError> {
         let last_z = self
             .journal
-            .iter()
             .values()
             .rev()
-            .map(|raw| decode::<JournalRecord>(&raw?, "journal entry"))
             .find(|r| {
                 matches!(r, Ok(r) if matches!(r.entry.event, JournalEvent::ZReport { .. }))
                     || r.is_err()
@@ -126,31 +173,31 @@ impl Store {
             .transpose()?
             .map_or(0, |r| r.entry.seq + 1);
         let start = journal::checkpoint(&self.meta)?.map_or(0, |c| c.first_seq);
-        let mut new_start = None;
-        for raw in self.journal.range(keys::seq(start)..).values() {
-            let r: JournalRecord = decode(&raw?, "journal entry")?;
+        let mut expired = 0;
+        for r in self.journal.values_from(&start) {
+            let r = r?;
             let names_kept_sale = match r.entry.event {
                 JournalEvent::SaleCompleted { receipt, .. }
                 | JournalEvent::RefundCompleted { receipt, .. } => receipt.0 >= kept_from,
                 _ => false,
             };
-            if r.entry.at >= journal_cutoff
+            if r.entry.at >= cutoff
                 || r.entry.seq >= first_unsent
                 || r.entry.seq >= last_z
                 || names_kept_sale
             {
-                new_start = Some((r.entry.seq, r.entry.prev_hash));
-                break;
+                return Ok((expired, Some((r.entry.seq, r.entry.prev_hash))));
             }
-            removed.journal += 1;
+            expired += 1;
         }
-        if dry_run {
-            return Ok(removed);
-        }
-        // Markers first, journaled with them in one step: what verifies must
-        // never depend on a run finishing, nor on markers nobody journaled.
-        let checkpoint = if removed.journal > 0 {
-            let (first_seq, prev_hash) = match new_start {
+        Ok((expired, None))
+    }
+
+    /// Markers first, journaled with them in one step: what verifies must
+    /// never depend on a run finishing, nor on markers nobody journaled.
+    fn mark_retention(&self, plan: &Plan, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let checkpoint = if plan.journal > 0 {
+            let (first_seq, prev_hash) = match plan.new_start {
                 Some(start) => start,
                 None => journal::head(&self.meta)?,
             };
@@ -162,40 +209,44 @@ impl Store {
         } else {
             journal::checkpoint(&self.meta)?
         };
-        if removed.sales + removed.journal > 0 {
-            let mut puts = vec![Put {
-                tree: &self.meta,
-                key: KEPT_FROM_KEY.to_vec(),
-                value: Some(keys::seq(kept_from).to_vec()),
-            }];
-            if let Some(c) = &checkpoint {
-                puts.push(journal::checkpoint_put(&self.meta, c)?);
-            }
-            let event = JournalEvent::RetentionApplied {
-                first_seq: checkpoint.map_or(0, |c| c.first_seq),
-                prev_hash: checkpoint.map_or([0; 32], |c| c.prev_hash),
-                receipts_kept_from: kept_from,
-            };
-            self.write_journaled_as(&puts, None, event)?;
+        if plan.sales.len() + plan.journal == 0 {
+            return Ok(());
         }
-        for receipt in &doomed {
-            self.sales.remove(keys::seq(*receipt))?;
-            self.refunds.remove(keys::seq(*receipt))?;
+        let mut puts = vec![Put::bytes(
+            &self.meta,
+            KEPT_FROM_KEY,
+            keys::seq(plan.kept_from),
+        )];
+        if let Some(c) = &checkpoint {
+            puts.push(journal::checkpoint_put(&self.meta, c)?);
+        }
+        let event = JournalEvent::RetentionApplied {
+            first_seq: checkpoint.map_or(0, |c| c.first_seq),
+            prev_hash: checkpoint.map_or([0; 32], |c| c.prev_hash),
+            receipts_kept_from: plan.kept_from,
+        };
+        self.write_journaled_as(&puts, None, event).map(drop)
+    }
+
+    /// Removes what the markers now leave out; re-run safely after a crash.
+    fn remove_retained(&self, plan: &Plan) -> Result<(), StoreError> {
+        for receipt in &plan.sales {
+            self.sales.remove(receipt)?;
+            self.refunds.remove(receipt)?;
             self.receipt_entries.remove(keys::seq(*receipt))?;
         }
-        for z in &z_reports {
-            self.z_reports.remove(keys::seq(*z))?;
+        for z in &plan.z_reports {
+            self.z_reports.remove(z)?;
         }
-        for s in &shifts {
-            self.shift_history.remove(keys::seq(*s))?;
+        for s in &plan.shifts {
+            self.shift_history.remove(s)?;
         }
         if let Some(c) = journal::checkpoint(&self.meta)? {
-            for key in self.journal.range(..keys::seq(c.first_seq)).keys() {
-                self.journal.remove(key?)?;
+            for entry in self.journal.tree().range(..keys::seq(c.first_seq)) {
+                self.journal.tree().remove(entry?.0)?;
             }
         }
-        self.persist()?;
-        Ok(removed)
+        Ok(())
     }
 }
 
@@ -211,9 +262,8 @@ impl Store {
         };
         let checkpoint = journal::checkpoint(&self.meta).map_err(|e| bad(e.to_string()))?;
         let mut journaled = None;
-        for raw in self.journal.iter().values().rev() {
-            let raw = raw.map_err(|e| bad(e.to_string()))?;
-            let r: JournalRecord = decode(&raw, "journal entry").map_err(|e| bad(e.to_string()))?;
+        for r in self.journal.values().rev() {
+            let r = r.map_err(|e| bad(e.to_string()))?;
             if let JournalEvent::RetentionApplied {
                 first_seq,
                 prev_hash,

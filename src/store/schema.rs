@@ -5,6 +5,7 @@
 //! when it is done; a store newer than this build is refused, never guessed at.
 
 use super::error::StoreError;
+use super::kv::{Db, Tree};
 
 pub const CURRENT: u32 = 1;
 pub const VERSION_KEY: &[u8] = b"schema_version";
@@ -12,13 +13,13 @@ pub const VERSION_KEY: &[u8] = b"schema_version";
 /// A migration from `from` to `from + 1`.
 pub struct Migration {
     pub from: u32,
-    pub run: fn(&sled::Db) -> Result<(), StoreError>,
+    pub run: fn(&Db) -> Result<(), StoreError>,
 }
 
 /// Schema 1 is the first; later layouts add their step here.
 pub const MIGRATIONS: &[Migration] = &[];
 
-pub fn read_version(meta: &sled::Tree) -> Result<Option<u32>, StoreError> {
+pub fn read_version(meta: &Tree) -> Result<Option<u32>, StoreError> {
     match meta.get(VERSION_KEY)? {
         None => Ok(None),
         Some(raw) => {
@@ -31,15 +32,14 @@ pub fn read_version(meta: &sled::Tree) -> Result<Option<u32>, StoreError> {
     }
 }
 
-pub fn write_version(meta: &sled::Tree, version: u32) -> Result<(), StoreError> {
-    meta.insert(VERSION_KEY, &version.to_be_bytes())?;
-    Ok(())
+pub fn write_version(meta: &Tree, version: u32) -> Result<(), StoreError> {
+    meta.insert(VERSION_KEY, &version.to_be_bytes())
 }
 
 /// Brings the store from `found` to [`CURRENT`] using `migrations`.
 pub fn migrate(
-    db: &sled::Db,
-    meta: &sled::Tree,
+    db: &Db,
+    meta: &Tree,
     path: &std::path::Path,
     mut found: u32,
     migrations: &[Migration],

@@ -18,8 +18,8 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-use super::error::StoreError;
-use super::journal::Hash;
+use crate::store::error::StoreError;
+use crate::store::journal::Hash;
 
 pub const FILE: &str = "journal.head";
 
@@ -34,7 +34,7 @@ pub struct Witness {
 impl Witness {
     pub fn open(dir: &Path) -> Result<Witness, StoreError> {
         let path = dir.join(FILE);
-        let file = super::lock::open_rw(&path)?;
+        let file = crate::store::lock::open_rw(&path)?;
         Ok(Witness { file, path })
     }
 

@@ -1,0 +1,52 @@
+//! The engine's side of head office: handing the sync worker its outbox,
+//! pinning head office on this terminal, and refusing a catalog change set,
+//! each with its journal entry.
+
+use super::error::StoreError;
+use super::journal::JournalEvent;
+use super::outbox::{self, HqLink, Outbox};
+use super::{Put, Store, keys};
+
+impl Store {
+    /// A handle on the outbox and the sync state, for the sync worker's thread.
+    pub fn outbox(&self) -> Outbox {
+        Outbox {
+            dir: self.dir.clone(),
+            journal: self.journal.clone(),
+            outbox: self.outbox.clone(),
+            meta: self.meta.clone(),
+            sales: self.sales.clone(),
+            catalog_inbox: self.catalog_inbox.clone(),
+        }
+    }
+
+    /// Journals why a head-office change set was not applied, and counts it
+    /// as seen, so it is not fetched again.
+    pub fn refuse_catalog(
+        &self,
+        version: u64,
+        actor: &str,
+        reason: String,
+    ) -> Result<(), StoreError> {
+        let puts = [
+            self.catalog_inbox.delete(&version),
+            Put::bytes(&self.meta, outbox::CATALOG_VERSION_KEY, keys::seq(version)),
+            Put::bytes(
+                &self.meta,
+                outbox::CATALOG_ERROR_KEY,
+                format!("version {version}: {reason}"),
+            ),
+        ];
+        let event = JournalEvent::CatalogRefused { version, reason };
+        self.write_journaled(&puts, actor, event).map(drop)
+    }
+
+    /// Pins head office (its address, CA and key) on this terminal, journaled.
+    pub fn join_hq(&self, link: &HqLink, actor: Option<&str>) -> Result<(), StoreError> {
+        let put = Outbox::link_put(&self.meta, link)?;
+        let event = JournalEvent::HqJoined {
+            url: link.url.clone(),
+        };
+        self.write_journaled_as(&[put], actor, event).map(drop)
+    }
+}

@@ -1,0 +1,465 @@
+//! sled, and every workaround Till needs around it, in one place: the rest
+//! of the store (and head office's store) sees only [`Db`], [`Tree`],
+//! [`Tx`] and [`TxTree`], and never names `sled::`.
+//!
+//! What lives here, each with its reason at its place:
+//! - the settings sled is opened with (cache and background flush, sized
+//!   for a Raspberry Pi with 1 GB of RAM);
+//! - making a write durable: `flush` does not reach the disk on Linux, so
+//!   [`Db::persist`] fsyncs the data file itself;
+//! - removing a snapshot a crash left unfinished, which sled would open;
+//! - waiting out the file lock a just-dropped `sled::Db` still holds;
+//! - the disk-full latch: sled keeps an I/O error and refuses every write
+//!   after it ([`Failure::stops_the_store`]);
+//! - the witness ([`witness`]): damage to the end of sled's log reads as
+//!   its end, so a note beside sled says how far the journal was durable.
+
+use std::fs::File;
+use std::ops::RangeBounds;
+use std::path::{Path, PathBuf};
+use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use sled::Transactional;
+use sled::transaction::{
+    ConflictableTransactionError, TransactionError, TransactionalTree, UnabortableTransactionError,
+};
+
+use super::envelope::{decode, encode};
+use super::error::StoreError;
+use super::keys;
+use super::lock::StoreLock;
+use super::private;
+
+pub mod witness;
+
+/// sled's page cache. Its default (1 GiB) is all the RAM of a Raspberry Pi
+/// with 1 GB, and sled fills it as the store is read: a 1M-product catalog
+/// would push the daemon out of memory. The till is held to 40 MiB of RSS
+/// (see DESIGN's Performance); 32 MiB of cache holds the hot part of the
+/// catalog (what is scanned today), and a miss is a read from the kernel's
+/// page cache, not from the SD card.
+const CACHE_BYTES: u64 = 32 << 20;
+
+/// How often sled's background thread writes out and cleans its log.
+/// Nothing that must survive a power cut waits for it: a completed sale,
+/// and every journaled write, is made durable before it is reported
+/// ([`Db::persist`]: flush, then fsync of the data file). What the thread
+/// still carries is what is cheap to lose: the open cart saved after each
+/// scan (rescanned), the printer's attempt marks and the sync worker's
+/// display note. sled's 500 ms wakes an idle till twice a second and
+/// writes small pieces to the SD card; 2 s keeps idle near 0% CPU, writes
+/// a quarter as often, and bounds a cart lost to a power cut to 2 s of scans.
+const FLUSH_EVERY_MS: u64 = 2_000;
+
+/// The tree sled makes in every database; Till keeps nothing in it.
+pub const DEFAULT_TREE: &str = "__sled__default";
+
+/// Files sled keeps in a store directory; their presence tells a store from
+/// a stray folder.
+const SLED_FILES: [&str; 2] = ["conf", "db"];
+
+/// Bytes as sled holds them (cheap to clone).
+pub type Bytes = sled::IVec;
+
+/// Whether `path` holds sled's files.
+pub fn looks_like_db(path: &Path) -> bool {
+    SLED_FILES.iter().all(|f| path.join(f).exists())
+}
+
+/// An error of sled's own (not one of the store's): kept whole for its message.
+#[derive(Debug)]
+pub struct Failure(sled::Error);
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl Failure {
+    /// The disk failed under sled. sled keeps such an error and refuses
+    /// every write after it (the latch), so only reopening the store
+    /// (restarting the till) goes on.
+    pub fn stops_the_store(&self) -> bool {
+        matches!(self.0, sled::Error::Io(_))
+    }
+}
+
+impl From<sled::Error> for StoreError {
+    fn from(e: sled::Error) -> StoreError {
+        match e {
+            // ENOSPC, also as sled hands it on after the first time.
+            sled::Error::Io(io) if super::error::is_disk_full(&io) => StoreError::DiskFull,
+            sled::Error::Corruption { .. } => StoreError::corrupt("sled log", e),
+            e => StoreError::Sled(Failure(e)),
+        }
+    }
+}
+
+/// A sled database in a directory whose lock we hold, that can be made
+/// durable: the till's store, and head office's.
+pub struct Db {
+    path: PathBuf,
+    db: sled::Db,
+    /// sled's data file, kept open to fsync it: `sled::Db::flush` alone does not
+    /// reach the disk on Linux (it uses sync_file_range, which skips the drive's
+    /// cache and the file's metadata).
+    db_file: File,
+    /// Writers beside the engine (the sync and printer workers) hold it
+    /// shared while they write; a backup holds it alone, with the engine's
+    /// lock, so it copies one moment of the store.
+    quiet: RwLock<()>,
+    // Declared last so it is released after this handle's sled has closed.
+    _lock: StoreLock,
+}
+
+impl Db {
+    /// Makes `path` private (see `private`: first, so that a store of
+    /// another user's says what to run, not which file it could not open),
+    /// locks it (naming any holder) and opens sled in it.
+    pub fn open(path: &Path) -> Result<Db, StoreError> {
+        private::restrict_umask();
+        private::secure(path)?;
+        let lock = StoreLock::acquire(path)?;
+        let db = open_sled(path)?;
+        let db_path = path.join("db");
+        let db_file = File::open(&db_path).map_err(|e| StoreError::io(&db_path, e))?;
+        Ok(Db {
+            path: path.to_path_buf(),
+            db,
+            db_file,
+            quiet: RwLock::new(()),
+            _lock: lock,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn tree(&self, name: &str) -> Result<Tree, StoreError> {
+        Ok(Tree(self.db.open_tree(name)?))
+    }
+
+    /// Every tree's name, sled's own default tree included.
+    pub fn tree_names(&self) -> Vec<String> {
+        self.db
+            .tree_names()
+            .into_iter()
+            .map(|n| String::from_utf8_lossy(&n).into_owned())
+            .collect()
+    }
+
+    /// Held by a worker while it writes (see `quiet`).
+    pub fn writing(&self) -> RwLockReadGuard<'_, ()> {
+        self.quiet.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Held by a backup: no worker writes until it is dropped.
+    pub fn quiet(&self) -> RwLockWriteGuard<'_, ()> {
+        self.quiet.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Hands what was written to the kernel, so a killed till keeps it, but
+    /// not to the disk: for what is cheap to lose to a power cut (a cart).
+    pub fn flush(&self) -> Result<(), StoreError> {
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// Makes everything written so far durable: sled's flush, then an fsync of
+    /// its data file (see `db_file`).
+    pub fn persist(&self) -> Result<(), StoreError> {
+        self.db.flush()?;
+        self.db_file
+            .sync_all()
+            .map_err(|e| StoreError::io(self.path.join("db"), e))
+    }
+}
+
+/// Opens sled, waiting briefly for its own lock. Holding our lock file proves
+/// no other till has the store, but a `sled::Db` dropped a moment ago in this
+/// process releases its file lock only when its background flusher thread
+/// ends, so a quick reopen (init, then sell) can meet that lingering lock.
+fn open_sled(path: &Path) -> Result<sled::Db, StoreError> {
+    discard_unfinished_snapshots(path)?;
+    let config = sled::Config::new()
+        .path(path)
+        .cache_capacity(CACHE_BYTES)
+        .flush_every_ms(Some(FLUSH_EVERY_MS));
+    let give_up = Instant::now() + Duration::from_secs(2);
+    loop {
+        match config.open() {
+            Ok(db) => return Ok(db),
+            Err(sled::Error::Io(io)) if is_lock_busy(&io) => {
+                if Instant::now() >= give_up {
+                    let holder = "a process that ignores till.lock".to_string();
+                    return Err(StoreError::Locked {
+                        path: path.to_path_buf(),
+                        holder,
+                    });
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// sled 0.34 writes a snapshot to `snap.<lsn>.generating`, fsyncs it and only
+/// then renames it to `snap.<lsn>`; but at open it takes the newest `snap.*`
+/// file *including* an unfinished `.generating` one, and a till killed while
+/// writing it could never open its store again ("Read corrupted data at file
+/// offset None"; sled issues #1527, #1533). An unfinished snapshot is never the
+/// committed one (the rename is the commit), so removing it before sled opens
+/// loses nothing: sled recovers from the last finished snapshot and the log.
+/// Called with our lock held, so no other till is writing one.
+fn discard_unfinished_snapshots(path: &Path) -> Result<(), StoreError> {
+    let entries = std::fs::read_dir(path).map_err(|e| StoreError::io(path, e))?;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with("snap.") && name.ends_with(".generating") {
+            tracing::warn!(file = %name, "removing a snapshot left unfinished by a crash");
+            std::fs::remove_file(entry.path()).map_err(|e| StoreError::io(entry.path(), e))?;
+        }
+    }
+    Ok(())
+}
+
+/// sled reports its file lock being held as an `Other` error wrapping WouldBlock.
+fn is_lock_busy(io: &std::io::Error) -> bool {
+    io.kind() == std::io::ErrorKind::WouldBlock || io.to_string().contains("could not acquire lock")
+}
+
+/// One tree of records, as bytes (see `table` for typed ones).
+#[derive(Clone)]
+pub struct Tree(sled::Tree);
+
+type Entry = Result<(Bytes, Bytes), StoreError>;
+
+fn entries(iter: sled::Iter) -> impl DoubleEndedIterator<Item = Entry> {
+    iter.map(|item| item.map_err(StoreError::from))
+}
+
+impl Tree {
+    pub fn name(&self) -> Bytes {
+        self.0.name()
+    }
+
+    pub fn get(&self, key: impl AsRef<[u8]>) -> Result<Option<Bytes>, StoreError> {
+        Ok(self.0.get(key)?)
+    }
+
+    pub fn insert(&self, key: impl AsRef<[u8]>, value: impl Into<Bytes>) -> Result<(), StoreError> {
+        self.0.insert(key, value)?;
+        Ok(())
+    }
+
+    /// Inserts only where the key is free; whether it was.
+    pub fn insert_new(
+        &self,
+        key: impl AsRef<[u8]>,
+        value: impl Into<Bytes>,
+    ) -> Result<bool, StoreError> {
+        let swapped = self
+            .0
+            .compare_and_swap(key, None as Option<&[u8]>, Some(value))?;
+        Ok(swapped.is_ok())
+    }
+
+    pub fn remove(&self, key: impl AsRef<[u8]>) -> Result<(), StoreError> {
+        self.0.remove(key)?;
+        Ok(())
+    }
+
+    pub fn first(&self) -> Result<Option<(Bytes, Bytes)>, StoreError> {
+        Ok(self.0.first()?)
+    }
+
+    pub fn last(&self) -> Result<Option<(Bytes, Bytes)>, StoreError> {
+        Ok(self.0.last()?)
+    }
+
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = Entry> + use<> {
+        entries(self.0.iter())
+    }
+
+    pub fn range<K: AsRef<[u8]>, R: RangeBounds<K>>(
+        &self,
+        range: R,
+    ) -> impl DoubleEndedIterator<Item = Entry> + use<K, R> {
+        entries(self.0.range(range))
+    }
+
+    pub fn scan_prefix<P: AsRef<[u8]>>(
+        &self,
+        prefix: P,
+    ) -> impl DoubleEndedIterator<Item = Entry> + use<P> {
+        entries(self.0.scan_prefix(prefix))
+    }
+
+    pub fn keys(&self) -> impl DoubleEndedIterator<Item = Result<Bytes, StoreError>> + use<> {
+        self.iter().map(|e| e.map(|(k, _)| k))
+    }
+
+    /// Walks the whole tree: keep it off hot paths.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// A record kept in the versioned envelope; `what` names it in errors.
+    pub fn value<V: DeserializeOwned>(
+        &self,
+        key: impl AsRef<[u8]>,
+        what: &str,
+    ) -> Result<Option<V>, StoreError> {
+        self.get(key)?.map(|raw| decode(&raw, what)).transpose()
+    }
+
+    pub fn put_value<V: Serialize>(
+        &self,
+        key: impl AsRef<[u8]>,
+        value: &V,
+    ) -> Result<(), StoreError> {
+        self.insert(key, encode(value)?)
+    }
+
+    /// A number kept as a sequence key (a counter, a mark); unreadable reads
+    /// as none, as it always has outside a transaction.
+    pub fn seq_at(&self, key: impl AsRef<[u8]>) -> Result<Option<u64>, StoreError> {
+        Ok(self.get(key)?.and_then(|raw| keys::parse_seq(&raw)))
+    }
+
+    /// Whether the key of the first record and of the last parse as sequence
+    /// numbers: (first, last).
+    pub fn seq_bounds(&self) -> (Option<u64>, Option<u64>) {
+        let seq = |entry: Result<Option<(Bytes, Bytes)>, StoreError>| {
+            entry.ok().flatten().and_then(|(k, _)| keys::parse_seq(&k))
+        };
+        (seq(self.first()), seq(self.last()))
+    }
+}
+
+/// Why a transaction stops: the store's own error (it aborts), or sled's
+/// conflict or failure (sled retries or fails it). Every tree operation and
+/// every `StoreError` turns into one with `?`.
+pub struct TxAbort(ConflictableTransactionError<StoreError>);
+
+impl From<StoreError> for TxAbort {
+    fn from(e: StoreError) -> TxAbort {
+        TxAbort(ConflictableTransactionError::Abort(e))
+    }
+}
+
+impl From<UnabortableTransactionError> for TxAbort {
+    fn from(e: UnabortableTransactionError) -> TxAbort {
+        TxAbort(e.into())
+    }
+}
+
+/// The trees of one transaction.
+pub struct Tx<'a> {
+    names: &'a [Bytes],
+    views: &'a [TransactionalTree],
+}
+
+impl<'a> Tx<'a> {
+    /// `tree`'s view in this transaction; it must be one of those it was opened over.
+    pub fn tree(&self, tree: &Tree) -> Result<TxTree<'a>, TxAbort> {
+        let name = tree.name();
+        match self.names.iter().position(|n| *n == name) {
+            Some(at) => Ok(TxTree(&self.views[at])),
+            None => Err(StoreError::corrupt(
+                "transaction",
+                format!(
+                    "tree {} was not opened in it",
+                    String::from_utf8_lossy(&name)
+                ),
+            )
+            .into()),
+        }
+    }
+}
+
+/// Runs `f` as one transaction over `trees` (named twice is once): all its
+/// writes land together or none do. sled may run `f` again on a conflict.
+pub fn transact<T>(
+    trees: &[&Tree],
+    f: impl Fn(&Tx<'_>) -> Result<T, TxAbort>,
+) -> Result<T, StoreError> {
+    let mut unique: Vec<&sled::Tree> = Vec::with_capacity(trees.len());
+    let mut names: Vec<Bytes> = Vec::with_capacity(trees.len());
+    for tree in trees {
+        let name = tree.name();
+        if !names.contains(&name) {
+            names.push(name);
+            unique.push(&tree.0);
+        }
+    }
+    unique
+        .as_slice()
+        .transaction(|views| {
+            f(&Tx {
+                names: &names,
+                views,
+            })
+            .map_err(|e| e.0)
+        })
+        .map_err(|e| match e {
+            TransactionError::Abort(e) => e,
+            TransactionError::Storage(e) => e.into(),
+        })
+}
+
+/// One tree inside a transaction, as bytes.
+#[derive(Clone, Copy)]
+pub struct TxTree<'a>(&'a TransactionalTree);
+
+impl TxTree<'_> {
+    pub fn get(&self, key: impl AsRef<[u8]>) -> Result<Option<Bytes>, TxAbort> {
+        Ok(self.0.get(key)?)
+    }
+
+    pub fn insert(&self, key: impl AsRef<[u8]>, value: impl Into<Bytes>) -> Result<(), TxAbort> {
+        self.0.insert(key.as_ref(), value)?;
+        Ok(())
+    }
+
+    pub fn remove(&self, key: impl AsRef<[u8]>) -> Result<Option<Bytes>, TxAbort> {
+        Ok(self.0.remove(key.as_ref())?)
+    }
+
+    pub fn value<V: DeserializeOwned>(
+        &self,
+        key: impl AsRef<[u8]>,
+        what: &str,
+    ) -> Result<Option<V>, TxAbort> {
+        match self.get(key)? {
+            Some(raw) => Ok(Some(decode(&raw, what)?)),
+            None => Ok(None),
+        }
+    }
+
+    pub fn put_value<V: Serialize>(&self, key: impl AsRef<[u8]>, value: &V) -> Result<(), TxAbort> {
+        self.insert(key, encode(value)?)
+    }
+
+    /// Reads a counter kept as a sequence key; a damaged counter is an
+    /// error, never a silent restart at 1 that would overwrite records.
+    pub fn counter(&self, key: impl AsRef<[u8]>, what: &str) -> Result<u64, TxAbort> {
+        match self.get(key)? {
+            Some(raw) => {
+                keys::parse_seq(&raw).ok_or_else(|| StoreError::corrupt(what, "wrong size").into())
+            }
+            None => Ok(1),
+        }
+    }
+}
