@@ -316,7 +316,7 @@ impl Settings {
         // Upper bounds keep the worker's arithmetic (backoff, ages) far from
         // overflow and catch a value typed in the wrong unit.
         const DAY: u64 = 86_400;
-        let most_kib = (crate::sync::http::MAX_BODY / 2048) as u64;
+        let most_kib = (crate::proto::http::MAX_BODY / 2048) as u64;
         for (key, value, max) in [
             ("batch_entries", sync.batch_entries as u64, 100_000),
             ("batch_kib", sync.batch_kib as u64, most_kib),

@@ -12,9 +12,9 @@ use sled::transaction::ConflictableTransactionError;
 
 use super::store::{Accepted, BatchRecord, HqStore, HqStoreError, RefusalNote, TerminalRecord};
 use crate::domain::receipt::CompletedSale;
+use crate::proto::wire::Signed;
 use crate::store::envelope::{decode, encode};
 use crate::store::{SledDir, StoreError, keys};
-use crate::sync::wire::Signed;
 
 pub struct SledHqStore {
     dir: SledDir,
