@@ -14,4 +14,5 @@ pub mod ipc;
 pub mod proto;
 pub mod store;
 pub mod sync;
+pub mod textfile;
 pub mod ui;

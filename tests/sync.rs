@@ -16,7 +16,6 @@ use std::time::{Duration, Instant};
 use common::hq::{HqServer, head_office};
 use common::s;
 use till::cli::args::InitArgs;
-use till::config::SyncConfig;
 use till::domain::money::Money;
 use till::domain::tender::TenderKind;
 use till::engine::{Command, Engine};
@@ -26,6 +25,7 @@ use till::proto::wire::{Batch, Refusal, Signed};
 use till::store::Store;
 use till::store::envelope::decode;
 use till::store::journal::JournalEvent;
+use till::sync::config::SyncConfig;
 use till::sync::worker::{self, Worker};
 
 /// Sync settings for tests: small batches, sent at once, quick retries.

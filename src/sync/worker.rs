@@ -16,10 +16,9 @@ use chrono::Utc;
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use rand_core::{OsRng, RngCore};
 
+use super::config::SyncConfig;
 use crate::proto::client::{ClientError, HqClient};
 use crate::proto::wire::{self, Ack, Batch, ChangeSet, OpenError, Refusal, Signed};
-
-use crate::config::SyncConfig;
 use crate::store::envelope::decode;
 use crate::store::outbox::{HqLink, Outbox};
 use crate::store::{Store, StoreError, identity};
