@@ -282,6 +282,23 @@ mod tests {
     }
 
     #[test]
+    fn dotted_keys_inline_tables_and_multi_line_strings_are_placed_by_the_parser() {
+        for (text, line) in [
+            ("# till\n\nprinter.columns = 40\n", 3),
+            ("[devices]\n\nprinter = \"lpt1\"\nscanner = \"\"\n", 3),
+            ("printer = { drawer = true, columns = 40 }\n", 1),
+            (
+                "[receipt]\nheader = [\"\"\"\ncolumns = 40\n\"\"\"]\n[printer]\ncolumns = 40\n",
+                6,
+            ),
+            ("[printer]\ncode_page = \"\"\"\ncolumns = 40\n\"\"\"\n", 2),
+        ] {
+            let e = parse(text).unwrap_err();
+            assert_eq!(e.line, Some(line), "{text}: {e}");
+        }
+    }
+
+    #[test]
     fn receipt_lines_are_bounded_in_number_and_length() {
         let long = format!("[receipt]\nheader = [\"{}\"]\n", "x".repeat(10 << 20));
         let e = parse(&long).unwrap_err().to_string();
