@@ -11,9 +11,9 @@ use till::cli::args::InitArgs;
 use till::domain::tender::TenderKind;
 use till::engine::{Command, Engine};
 use till::hq::{Hq, HqSettings};
+use till::proto::wire::{Batch, Signed};
 use till::store::journal::JournalEvent;
 use till::store::{Store, identity};
-use till::sync::wire::{Batch, Signed};
 
 const SALES: usize = 2000;
 const BATCH: usize = 500;
@@ -84,7 +84,7 @@ fn ingest(c: &mut Criterion) {
                 };
                 let hq =
                     Hq::init(&dir.path().join("hq"), settings, &["127.0.0.1".into()]).expect("hq");
-                let request = till::sync::enroll::EnrollRequest {
+                let request = till::proto::enroll::EnrollRequest {
                     terminal: "T01".into(),
                     store_name: "bench".into(),
                     public_key: public_key.clone(),

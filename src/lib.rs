@@ -11,6 +11,8 @@ pub mod domain;
 pub mod engine;
 pub mod hq;
 pub mod ipc;
+pub mod proto;
 pub mod store;
 pub mod sync;
+pub mod textfile;
 pub mod ui;

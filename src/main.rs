@@ -191,7 +191,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Doctor { listen_seconds } => {
             let store = till::store::Store::open(&data)?.settings()?;
             let listen = std::time::Duration::from_secs(*listen_seconds);
-            if !till::devices::doctor::run(&config, &store, listen, &mut std::io::stdout())? {
+            if !till::devices::doctor::run(
+                &config.devices(),
+                &store,
+                listen,
+                &mut std::io::stdout(),
+            )? {
                 return Ok(ExitCode::FAILURE);
             }
         }

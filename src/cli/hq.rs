@@ -16,8 +16,8 @@ use crate::domain::money::Currency;
 use crate::domain::pricing::PriceRules;
 use crate::hq::admin::{self, AdminRequest, AdminResponse, SERVE_FILE, ServeFile};
 use crate::hq::{Hq, HqSettings, server};
+use crate::proto::enroll::{self, EnrollRequest};
 use crate::store::identity;
-use crate::sync::enroll::{self, EnrollRequest};
 
 pub fn init(
     dir: &Path,

@@ -13,12 +13,12 @@ use std::path::Path;
 use anyhow::{Result, bail};
 use serde::Deserialize;
 
-use crate::config::file::{open_bounded, utf8};
 use crate::domain::barcode::VariableMeasureLayout;
 use crate::domain::barcode::{self, Scanned};
 use crate::domain::pricing::PriceRules;
 use crate::domain::product::{Product, Unit};
 use crate::store::{PRODUCT_BATCH, Store, StoreError, keys};
+use crate::textfile::{open_bounded, utf8};
 
 /// The largest product CSV read. A million products (the catalog the till
 /// is built for) at about 100 bytes a row is 100 MB; 256 MiB leaves room

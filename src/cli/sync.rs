@@ -9,9 +9,9 @@ use chrono::Utc;
 use crate::config::Settings;
 use crate::engine::api::TillApi;
 use crate::ipc::client::Client;
+use crate::proto::enroll::{self, Bundle, EnrollRequest};
 use crate::store::outbox::SyncStatus;
 use crate::store::{Store, StoreError};
-use crate::sync::enroll::{self, Bundle, EnrollRequest};
 use crate::sync::worker::Worker;
 
 pub fn request(data: &Path, out: &Path) -> Result<()> {
@@ -36,8 +36,8 @@ pub fn join(data: &Path, bundle: &Path) -> Result<String> {
     }
     let link = bundle.link();
     // Refuse a bundle whose CA, key or address would not work, before pinning it.
-    crate::sync::client::HqClient::new(&link, std::time::Duration::from_secs(1))?;
-    crate::sync::wire::verifying_key(&link.hq_key).map_err(anyhow::Error::msg)?;
+    crate::proto::client::HqClient::new(&link, std::time::Duration::from_secs(1))?;
+    crate::proto::wire::verifying_key(&link.hq_key).map_err(anyhow::Error::msg)?;
     store.join_hq(&link, None)?;
     Ok(link.url)
 }

@@ -4,24 +4,35 @@
 //! defaults below. An unknown key or a bad value is an error naming the file
 //! and the line, so a typo never silently turns a printer off.
 
-pub mod file;
+//!
+//! Each part of the till owns its section and its checks (`[printer]` and
+//! `[receipt]` in `devices::printer::config`, `[scanner]` in
+//! `devices::scanner::config`, `[devices]` in `devices::config`, `[sync]` in
+//! `sync::config`); this module only assembles them into the file, reads it,
+//! and puts every mistake at its file and line. The sections kept here are
+//! those of the engine's policy and the daemon's, whose owners sit below.
 
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::devices::config::DevicesConfig;
+use crate::devices::doctor::Setup;
+use crate::devices::printer::config::{PrinterConfig, ReceiptConfig};
+use crate::devices::scanner::config::ScannerConfig;
 use crate::devices::url::DeviceUrl;
 use crate::domain::permissions::PermissionTable;
 use crate::domain::user::{Permission, Role};
 use crate::engine::Policy;
-use file::{ConfigError, ConfigFile};
+use crate::sync::config::SyncConfig;
+use crate::textfile::{ConfigError, ConfigFile};
 
 pub const DEFAULT_PATH: &str = "/etc/till/till.toml";
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
-    pub devices: Devices,
+    pub devices: DevicesConfig,
     pub scanner: ScannerConfig,
     pub printer: PrinterConfig,
     pub receipt: ReceiptConfig,
@@ -74,44 +85,6 @@ impl RetentionConfig {
     }
 }
 
-/// How the till sends to head office. Where head office is comes from the
-/// enrolment bundle (`till sync join`), not from here.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct SyncConfig {
-    /// Journal entries per batch, at most.
-    pub batch_entries: usize,
-    /// Size of a batch's records, at most, in KiB.
-    pub batch_kib: usize,
-    /// Send what waits once its oldest entry is this old, even if the batch
-    /// is not full (0: at once).
-    pub batch_age_seconds: u64,
-    /// How often the worker looks for new entries when it has nothing to send.
-    pub poll_ms: u64,
-    /// The first wait after a failure; it doubles (with jitter) up to `retry_max_seconds`.
-    pub retry_min_ms: u64,
-    pub retry_max_seconds: u64,
-    /// How long any one step of a request (connect, send, answer) may take.
-    pub timeout_seconds: u64,
-    /// How often to ask head office for catalog changes.
-    pub catalog_minutes: u64,
-}
-
-impl Default for SyncConfig {
-    fn default() -> Self {
-        SyncConfig {
-            batch_entries: 500,
-            batch_kib: 1024,
-            batch_age_seconds: 30,
-            poll_ms: 2000,
-            retry_min_ms: 1000,
-            retry_max_seconds: 300,
-            timeout_seconds: 30,
-            catalog_minutes: 5,
-        }
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SessionConfig {
@@ -125,98 +98,6 @@ impl Default for SessionConfig {
             idle_lock_minutes: 10,
         }
     }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct Devices {
-    /// e.g. `serial:///dev/ttyACM0?baud=9600`
-    pub scanner: String,
-    /// e.g. `tcp://192.168.1.50:9100` or `serial:///dev/ttyUSB0?baud=19200`
-    pub printer: String,
-}
-
-/// What ends a scan on the serial line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Suffix {
-    #[default]
-    Cr,
-    Lf,
-    Crlf,
-    Tab,
-    Etx,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct ScannerConfig {
-    pub suffix: Suffix,
-    /// A fixed prefix the scanner is set to send before each code, stripped.
-    pub prefix: String,
-    /// The scanner sends an AIM symbology identifier (`]E0` …) first; strip it.
-    pub aim: bool,
-    /// The same code again within this many milliseconds is taken once (0: never).
-    pub dedupe_ms: u64,
-    /// Frames longer than this are noise.
-    pub max_len: usize,
-    /// With a daemon: the lane whose screen receives the scans.
-    pub lane: u16,
-}
-
-impl Default for ScannerConfig {
-    fn default() -> Self {
-        ScannerConfig {
-            suffix: Suffix::Cr,
-            prefix: String::new(),
-            aim: false,
-            dedupe_ms: 0,
-            max_len: 64,
-            lane: 1,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct PrinterConfig {
-    /// Characters per line: 32 (58 mm paper), 42 or 48 (80 mm).
-    pub columns: u8,
-    /// The printer's code page for accented letters and the currency sign.
-    pub code_page: String,
-    /// Open the drawer wired to the printer on cash sales and no-sales.
-    pub drawer: bool,
-    /// The drawer's connector pin: 2 (most drawers) or 5.
-    pub drawer_pin: u8,
-    /// Seconds between tries while the printer is away.
-    pub retry_seconds: u64,
-    /// Ask the printer for its paper status (DLE EOT 4) before each job, and
-    /// hold jobs while it reports the paper out. For printers that answer it
-    /// (most Epson and Star models); others would delay each job by 2 s.
-    pub paper_status: bool,
-}
-
-impl Default for PrinterConfig {
-    fn default() -> Self {
-        PrinterConfig {
-            columns: 42,
-            code_page: "PC858".into(),
-            drawer: true,
-            drawer_pin: 2,
-            retry_seconds: 5,
-            paper_status: false,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct ReceiptConfig {
-    /// Lines under the store name: address, phone, tax number.
-    pub header: Vec<String>,
-    pub footer: Vec<String>,
-    /// The shop's own tax number, printed on tax invoices to business buyers.
-    pub tax_number: Option<String>,
 }
 
 /// A config checked through: device URLs parsed, numbers in range.
@@ -242,6 +123,21 @@ impl Settings {
         format!("# effective configuration: {from}\n{body}")
     }
 
+    /// The devices as configured, for `till doctor`.
+    pub fn devices(&self) -> Setup<'_> {
+        Setup {
+            source: match &self.source {
+                Some(path) => path.display().to_string(),
+                None => format!("none found at {DEFAULT_PATH} (defaults: no devices)"),
+            },
+            printer_url: &self.printer_url,
+            printer: &self.config.printer,
+            receipt: &self.config.receipt,
+            scanner_url: &self.scanner_url,
+            scanner: &self.config.scanner,
+        }
+    }
+
     /// The engine's rules for people, from `[permissions]` and `[sessions]`.
     pub fn policy(&self) -> Policy {
         let minutes = self.config.sessions.idle_lock_minutes;
@@ -262,78 +158,30 @@ impl Settings {
         if !required && !path.exists() {
             return Ok(Settings::default());
         }
-        let file = ConfigFile::read(&path)?;
-        let mut settings = Settings::parse(&file)?;
+        let mut settings = Settings::parse(ConfigFile::read_as(&path)?)?;
         settings.source = Some(path);
         Ok(settings)
     }
 
-    pub fn parse(file: &ConfigFile) -> Result<Settings, ConfigError> {
-        let config: Config =
-            toml::from_str(&file.text).map_err(|e| file.at_span(e.span(), e.message()))?;
-        let url = |key: &str, text: &str| {
-            text.parse::<DeviceUrl>()
-                .map_err(|e| file.error("devices", key, e))
-        };
-        let scanner_url = url("scanner", &config.devices.scanner)?;
-        if let DeviceUrl::File { .. } = scanner_url {
-            // A file has no end-of-data timeout: the reader could never stop.
-            return Err(file.error(
-                "devices",
-                "scanner",
-                "a scanner is serial:// or tcp://, not a file".into(),
-            ));
-        }
-        let printer_url = url("printer", &config.devices.printer)?;
-        if ![32, 42, 48].contains(&config.printer.columns) {
-            return Err(file.error(
-                "printer",
-                "columns",
-                format!(
-                    "columns = {} : use 32 (58 mm), 42 or 48 (80 mm)",
-                    config.printer.columns
-                ),
-            ));
-        }
-        if crate::devices::printer::receipt::page_code(&config.printer.code_page).is_none() {
-            return Err(file.error(
-                "printer",
-                "code_page",
-                format!(
-                    "unknown code page '{}' (try PC858, PC437, PC850, WPC1252)",
-                    config.printer.code_page
-                ),
-            ));
-        }
-        check_receipt(file, &config.receipt)?;
-        if ![2, 5].contains(&config.printer.drawer_pin) {
-            return Err(file.error("printer", "drawer_pin", "drawer_pin is 2 or 5".into()));
-        }
-        if config.scanner.max_len == 0 {
-            return Err(file.error("scanner", "max_len", "max_len must be more than 0".into()));
-        }
-        let sync = &config.sync;
-        // Upper bounds keep the worker's arithmetic (backoff, ages) far from
-        // overflow and catch a value typed in the wrong unit.
-        const DAY: u64 = 86_400;
-        let most_kib = (crate::sync::http::MAX_BODY / 2048) as u64;
-        for (key, value, max) in [
-            ("batch_entries", sync.batch_entries as u64, 100_000),
-            ("batch_kib", sync.batch_kib as u64, most_kib),
-            ("batch_age_seconds", sync.batch_age_seconds, DAY),
-            ("poll_ms", sync.poll_ms, DAY * 1000),
-            ("retry_min_ms", sync.retry_min_ms, DAY * 1000),
-            ("retry_max_seconds", sync.retry_max_seconds, DAY),
-            ("timeout_seconds", sync.timeout_seconds, DAY),
-            ("catalog_minutes", sync.catalog_minutes, 7 * 24 * 60),
-        ] {
-            if value == 0 && key != "batch_age_seconds" {
-                return Err(file.error("sync", key, format!("{key} must be more than 0")));
-            }
-            if value > max {
-                return Err(file.error("sync", key, format!("{key} is at most {max}")));
-            }
-        }
+    pub fn parse(file: ConfigFile<Config>) -> Result<Settings, ConfigError> {
+        let config = &file.table;
+        let (scanner_url, printer_url) = config
+            .devices
+            .urls()
+            .map_err(|e| file.invalid("devices", e))?;
+        config
+            .printer
+            .check()
+            .map_err(|e| file.invalid("printer", e))?;
+        config
+            .receipt
+            .check()
+            .map_err(|e| file.invalid("receipt", e))?;
+        config
+            .scanner
+            .check()
+            .map_err(|e| file.invalid("scanner", e))?;
+        config.sync.check().map_err(|e| file.invalid("sync", e))?;
         let keep = &config.retention;
         for (key, value, max) in [
             ("sales_years", keep.sales_years, 100),
@@ -373,27 +221,9 @@ impl Settings {
             scanner_url,
             printer_url,
             permissions,
-            config,
+            config: file.table,
         })
     }
-}
-
-/// Header and footer lines within `domain::limits`: a receipt's head is a
-/// few lines the printer prints on every sale, not a page of text.
-fn check_receipt(file: &ConfigFile, receipt: &ReceiptConfig) -> Result<(), ConfigError> {
-    use crate::domain::limits::{self, MAX_RECEIPT_LINE, MAX_RECEIPT_LINES};
-    for (key, lines) in [("header", &receipt.header), ("footer", &receipt.footer)] {
-        let err = |e: limits::TooLarge| file.error("receipt", key, format!("{key}: {e}"));
-        limits::check_count("lines", lines.len(), MAX_RECEIPT_LINES).map_err(err)?;
-        for line in lines {
-            limits::check("a line", line, MAX_RECEIPT_LINE).map_err(err)?;
-        }
-    }
-    if let Some(tax) = &receipt.tax_number {
-        limits::check("tax_number", tax, MAX_RECEIPT_LINE)
-            .map_err(|e| file.error("receipt", "tax_number", e.to_string()))?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -401,8 +231,10 @@ fn check_receipt(file: &ConfigFile, receipt: &ReceiptConfig) -> Result<(), Confi
 mod tests {
     use super::*;
 
+    use crate::devices::scanner::config::Suffix;
+
     fn parse(text: &str) -> Result<Settings, ConfigError> {
-        Settings::parse(&ConfigFile::parse("till.toml", text).unwrap())
+        Settings::parse(ConfigFile::parse_as("till.toml", text)?)
     }
 
     #[test]
@@ -446,6 +278,23 @@ mod tests {
                 e.to_string().starts_with(&format!("till.toml:{line}: ")),
                 "{e}"
             );
+        }
+    }
+
+    #[test]
+    fn dotted_keys_inline_tables_and_multi_line_strings_are_placed_by_the_parser() {
+        for (text, line) in [
+            ("# till\n\nprinter.columns = 40\n", 3),
+            ("[devices]\n\nprinter = \"lpt1\"\nscanner = \"\"\n", 3),
+            ("printer = { drawer = true, columns = 40 }\n", 1),
+            (
+                "[receipt]\nheader = [\"\"\"\ncolumns = 40\n\"\"\"]\n[printer]\ncolumns = 40\n",
+                6,
+            ),
+            ("[printer]\ncode_page = \"\"\"\ncolumns = 40\n\"\"\"\n", 2),
+        ] {
+            let e = parse(text).unwrap_err();
+            assert_eq!(e.line, Some(line), "{text}: {e}");
         }
     }
 

@@ -6,29 +6,34 @@ use std::io::Write;
 use std::time::{Duration, Instant};
 
 use super::port;
+use super::printer::config::{PrinterConfig, ReceiptConfig};
 use super::printer::preview;
 use super::printer::receipt::Layout;
+use super::scanner::config::ScannerConfig;
 use super::scanner::framing::{Frame, Framer};
-use crate::config::Settings;
 use crate::devices::url::DeviceUrl;
 use crate::store::settings::StoreSettings;
 
+/// What the doctor checks: the devices as the configuration sets them.
+pub struct Setup<'a> {
+    /// Where that configuration came from, for the report's first line.
+    pub source: String,
+    pub printer_url: &'a DeviceUrl,
+    pub printer: &'a PrinterConfig,
+    pub receipt: &'a ReceiptConfig,
+    pub scanner_url: &'a DeviceUrl,
+    pub scanner: &'a ScannerConfig,
+}
+
 /// Runs the checks, writing a report to `out`. Returns whether all passed.
 pub fn run(
-    settings: &Settings,
+    settings: &Setup<'_>,
     store: &StoreSettings,
     listen: Duration,
     out: &mut dyn Write,
 ) -> std::io::Result<bool> {
     let mut ok = true;
-    match &settings.source {
-        Some(path) => writeln!(out, "config: {}", path.display())?,
-        None => writeln!(
-            out,
-            "config: none found at {} (defaults: no devices)",
-            crate::config::DEFAULT_PATH
-        )?,
-    }
+    writeln!(out, "config: {}", settings.source)?;
     writeln!(out, "serial ports:")?;
     match serialport::available_ports() {
         Ok(ports) if ports.is_empty() => {
@@ -42,19 +47,19 @@ pub fn run(
         Err(e) => writeln!(out, "  cannot list them: {e}")?,
     }
 
-    let p = &settings.config.printer;
+    let p = settings.printer;
     writeln!(out, "printer: {}", settings.printer_url)?;
-    if settings.printer_url != DeviceUrl::None {
+    if *settings.printer_url != DeviceUrl::None {
         let layout = Layout {
             store,
             printer: p,
-            receipt: &settings.config.receipt,
+            receipt: settings.receipt,
             local: super::printer::receipt::local_time,
         };
         let page = layout
             .test_page()
             .map_err(|e| std::io::Error::other(e.to_string()))?;
-        match port::open(&settings.printer_url, Duration::from_secs(2)) {
+        match port::open(settings.printer_url, Duration::from_secs(2)) {
             Ok(mut link) => match link.write_all(&page).and_then(|()| link.flush()) {
                 Ok(()) => {
                     writeln!(out, "  test page sent ({} bytes); it reads:", page.len())?;
@@ -75,12 +80,12 @@ pub fn run(
     }
 
     writeln!(out, "scanner: {}", settings.scanner_url)?;
-    if settings.scanner_url != DeviceUrl::None {
-        match port::open(&settings.scanner_url, Duration::from_millis(200)) {
+    if *settings.scanner_url != DeviceUrl::None {
+        match port::open(settings.scanner_url, Duration::from_millis(200)) {
             Ok(mut link) => {
                 writeln!(out, "  open; scan something within {} s", listen.as_secs())?;
                 out.flush()?;
-                let mut framer = Framer::new(settings.config.scanner.clone());
+                let mut framer = Framer::new(settings.scanner.clone());
                 let (mut codes, mut noise) = (0, 0);
                 let end = Instant::now() + listen;
                 let mut buf = [0u8; 256];

@@ -18,11 +18,11 @@ use super::store::{RefusalNote, TerminalRecord};
 use super::{CA_CERT, Hq};
 use crate::domain::daily::DayRow;
 use crate::domain::product::Product;
+use crate::proto::client::HqClient;
+use crate::proto::enroll::{Bundle, EnrollRequest};
 use crate::store::StoreError;
 use crate::store::envelope::{decode, encode};
 use crate::store::outbox::HqLink;
-use crate::sync::client::HqClient;
-use crate::sync::enroll::{Bundle, EnrollRequest};
 
 pub const SERVE_FILE: &str = "serve.toml";
 
@@ -126,7 +126,7 @@ fn is_locked(e: &anyhow::Error) -> bool {
 
 fn remote(dir: &Path, request: AdminRequest) -> Result<AdminResponse> {
     let serve_path = dir.join(SERVE_FILE);
-    let serve: ServeFile = crate::sync::enroll::read(&serve_path).with_context(|| {
+    let serve: ServeFile = crate::proto::enroll::read(&serve_path).with_context(|| {
         format!(
             "head office's store is in use, and {} says nothing of a running server",
             serve_path.display()

@@ -8,8 +8,8 @@ use sha2::{Digest, Sha256};
 
 use super::Hq;
 use super::store::{Accepted, BatchRecord, HqStoreError, RefusalNote, TerminalRecord};
+use crate::proto::wire::{self, Ack, Batch, Received, Refusal, Signed};
 use crate::store::journal::{self, Hash, JournalEvent};
-use crate::sync::wire::{self, Ack, Batch, Received, Refusal, Signed};
 
 impl Hq {
     /// Checks and stores a signed batch. `Ok(Ok(ack))` is head office's signed

@@ -27,10 +27,10 @@ use serde::{Deserialize, Serialize};
 use crate::domain::daily::{DayRow, local_day};
 use crate::domain::pricing::PriceRules;
 use crate::domain::product::Product;
+use crate::proto::enroll::{Bundle, EnrollRequest};
+use crate::proto::tls;
+use crate::proto::wire::{self, ChangeSet, Signed};
 use crate::store::identity;
-use crate::sync::enroll::{Bundle, EnrollRequest};
-use crate::sync::tls;
-use crate::sync::wire::{self, ChangeSet, Signed};
 use sled_store::SledHqStore;
 use store::{HqStore, RefusalNote, TerminalRecord};
 
@@ -62,7 +62,7 @@ impl HqSettings {
                 dir.display()
             );
         }
-        crate::sync::enroll::read(&path)
+        crate::proto::enroll::read(&path)
     }
 }
 
@@ -99,7 +99,7 @@ impl Hq {
         if hosts.is_empty() {
             bail!("give at least one --host: the name or address terminals reach head office at");
         }
-        let (url_host, _) = crate::sync::client::parse_url(&settings.url)
+        let (url_host, _) = crate::proto::client::parse_url(&settings.url)
             .ok_or_else(|| anyhow::anyhow!("--url {} is not https://host[:port]", settings.url))?;
         if !hosts.iter().any(|h| h.eq_ignore_ascii_case(&url_host)) {
             bail!(
@@ -236,12 +236,12 @@ impl Hq {
         let signed = Signed::seal(&set, &self.key)?;
         // Terminals fetch a change set in one answer, which has a size limit.
         let size = signed.to_bytes()?.len();
-        if size > crate::sync::http::MAX_BODY / 2 {
+        if size > crate::proto::http::MAX_BODY / 2 {
             bail!(
                 "{} products make a change set of {} MiB, more than terminals take at once ({} MiB): publish them in parts",
                 set.products.len(),
                 size >> 20,
-                crate::sync::http::MAX_BODY >> 21
+                crate::proto::http::MAX_BODY >> 21
             );
         }
         self.store.publish(version, &signed)?;

@@ -41,9 +41,9 @@ use rustls::{ServerConfig, ServerConnection, StreamOwned};
 
 use super::Hq;
 use crate::accept::{Backoff, raise_open_files};
+use crate::proto::http::{self, Request, RequestHead};
+use crate::proto::wire::Refusal;
 use crate::store::envelope::encode;
-use crate::sync::http::{self, Request, RequestHead};
-use crate::sync::wire::Refusal;
 
 /// Requests served at once (a thread each). More wait in the queue.
 const SERVING_SLOTS: usize = 64;

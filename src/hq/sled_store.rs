@@ -10,11 +10,11 @@ use std::path::Path;
 
 use super::store::{Accepted, BatchRecord, HqStore, HqStoreError, RefusalNote, TerminalRecord};
 use crate::domain::receipt::CompletedSale;
+use crate::proto::wire::Signed;
 use crate::store::envelope::{decode, encode};
 use crate::store::kv::{self, Db, Tree};
 use crate::store::table::Table;
 use crate::store::{StoreError, keys};
-use crate::sync::wire::Signed;
 
 pub struct SledHqStore {
     dir: Db,

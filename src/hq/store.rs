@@ -6,9 +6,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::receipt::CompletedSale;
+use crate::proto::wire::Signed;
 use crate::store::StoreError;
 use crate::store::journal::{Hash, JournalRecord};
-use crate::sync::wire::Signed;
 
 /// A terminal head office knows, and how far its journal has arrived.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -81,7 +81,19 @@ pub fn read_within<T: DeserializeOwned>(
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
+    use rust_decimal::Decimal;
+
     use super::*;
+    use crate::domain::discount::Discount;
+    use crate::domain::limits::{
+        MAX_CART_LINES, MAX_PRODUCT_NAME, MAX_SKU, MAX_TENDERS, MAX_USER_NAME,
+    };
+    use crate::domain::money::{Currency, Money};
+    use crate::domain::pricing::PriceRules;
+    use crate::domain::product::{Product, Unit};
+    use crate::domain::receipt::CompletedSale;
+    use crate::domain::sale::{Line, ReceiptNo, Sale, SaleKind};
+    use crate::domain::tender::TenderKind;
 
     #[test]
     fn frames_round_trip_and_garbage_is_refused() {
@@ -104,5 +116,70 @@ mod tests {
             read::<String>(&mut junk.as_slice()).is_err(),
             "bytes that are not a message"
         );
+    }
+
+    /// The largest cart the engine can build: every line at its longest
+    /// strings (4-byte characters), the largest quantity and price, a
+    /// discount on each, and a sale of the most tenders. Encoded as the
+    /// socket encodes it, sale and totals together, it fits a quarter of a
+    /// frame: the screen can always be sent its cart. The bounds are
+    /// `domain::limits`'; this is where they meet the frame.
+    #[test]
+    fn the_largest_cart_fits_a_frame_with_room_to_spare() {
+        let rules = PriceRules {
+            currency: Currency::new("EUR", 2).unwrap(),
+            ..PriceRules::default()
+        };
+        let tax = rules.tax_categories[0].code.clone();
+        let wide = |n: usize| "𝄞".repeat(n);
+        let product = Product {
+            sku: wide(MAX_SKU),
+            name: wide(MAX_PRODUCT_NAME),
+            price: Money::new(Decimal::from(999_999_999u64) + Decimal::new(99, 2)),
+            tax_code: tax,
+            unit: Unit::Each,
+            barcodes: vec![],
+            plu: None,
+        };
+        let mut sale = Sale::new(SaleKind::Sale);
+        for _ in 0..MAX_CART_LINES {
+            let i = sale
+                .add_line(Line::from_product(&product, Decimal::from(99_999)))
+                .unwrap();
+            sale.set_line_discount(i, Some(Discount::Percent(Decimal::new(3333, 2))))
+                .unwrap();
+        }
+        assert!(
+            sale.add_line(Line::from_product(&product, Decimal::ONE))
+                .is_err(),
+            "a line past the bound is refused"
+        );
+        sale.approved_by = Some(wide(MAX_USER_NAME));
+        sale.opened_by = Some(wide(MAX_USER_NAME));
+        for _ in 0..MAX_TENDERS - 1 {
+            sale.tender(TenderKind::Card, Money::new(Decimal::new(1, 2)), &rules)
+                .unwrap();
+        }
+        let one_cent = Money::new(Decimal::new(1, 2));
+        assert!(
+            sale.tender(TenderKind::Card, one_cent, &rules).is_ok(),
+            "the last tender is taken"
+        );
+        assert!(sale.tender(TenderKind::Card, one_cent, &rules).is_err());
+        let totals = sale.totals(&rules).unwrap();
+        let cart = bincode::serde::encode_to_vec((&sale, &totals), config()).unwrap();
+        let completed = CompletedSale {
+            receipt: ReceiptNo(u64::MAX),
+            terminal: "T".repeat(32),
+            lane: u16::MAX,
+            cashier: wide(MAX_USER_NAME),
+            completed_at: chrono::Utc::now(),
+            sale,
+            totals,
+        };
+        let done = bincode::serde::encode_to_vec(&completed, config()).unwrap();
+        for (what, len) in [("cart", cart.len()), ("completed sale", done.len())] {
+            assert!(len < MAX_FRAME / 4, "the largest {what} is {len} bytes");
+        }
     }
 }

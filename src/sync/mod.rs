@@ -1,13 +1,9 @@
-//! Sending the journal to head office and taking its catalog back.
+//! Sending the journal to head office and taking its catalog back: the
+//! terminal's side of the link.
 //!
-//! The terminal side: [`worker`] cuts signed batches from the outbox and
-//! POSTs them over rustls ([`client`], [`tls`], [`http`]); [`wire`] is what
-//! both sides sign and send; [`enroll`] is the file exchange that introduces
-//! a terminal and head office. Head office's side is `crate::hq`.
+//! [`worker`] cuts signed batches from the outbox and sends them with the
+//! protocol in `crate::proto`, as its section of till.toml ([`config`]) says;
+//! head office's side is `crate::hq`.
 
-pub mod client;
-pub mod enroll;
-pub mod http;
-pub mod tls;
-pub mod wire;
+pub mod config;
 pub mod worker;

@@ -16,10 +16,9 @@ use chrono::Utc;
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use rand_core::{OsRng, RngCore};
 
-use super::client::{ClientError, HqClient};
-use super::wire::{self, Ack, Batch, ChangeSet, OpenError, Refusal, Signed};
-
-use crate::config::SyncConfig;
+use super::config::SyncConfig;
+use crate::proto::client::{ClientError, HqClient};
+use crate::proto::wire::{self, Ack, Batch, ChangeSet, OpenError, Refusal, Signed};
 use crate::store::envelope::decode;
 use crate::store::outbox::{HqLink, Outbox};
 use crate::store::{Store, StoreError, identity};
@@ -263,7 +262,7 @@ impl Worker {
     }
 }
 
-fn status_text(answer: &super::http::Response) -> String {
+fn status_text(answer: &crate::proto::http::Response) -> String {
     let text = String::from_utf8_lossy(&answer.body);
     let text: String = text.chars().take(200).collect();
     format!("{}: {}", answer.status, text.trim())

@@ -13,7 +13,7 @@ use crossterm::event::{KeyCode, KeyModifiers};
 
 use super::action::{Action, Section};
 use super::keys::Key;
-use crate::config::file::{ConfigError, ConfigFile};
+use crate::textfile::{ConfigError, ConfigFile};
 
 /// The keymaps that ship with Till, by name.
 pub const SHIPPED: [(&str, &str); 2] = [
@@ -311,8 +311,7 @@ mod tests {
             assert!(e.message.contains(words), "{e}");
         }
         let file = std::fs::File::create(&path).unwrap();
-        file.set_len(crate::config::file::MAX_CONFIG_FILE + 1)
-            .unwrap();
+        file.set_len(crate::textfile::MAX_CONFIG_FILE + 1).unwrap();
         let e = Keymap::load(path.to_str()).1.unwrap();
         assert!(
             e.to_string()

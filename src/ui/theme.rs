@@ -11,7 +11,7 @@ use std::path::Path;
 
 use ratatui::style::{Color, Modifier, Style};
 
-use crate::config::file::{ConfigError, ConfigFile};
+use crate::textfile::{ConfigError, ConfigFile};
 
 /// The longest style: "bold italic underlined #rrggbb on #rrggbb" is 41
 /// bytes; anything far past that is not a style.

@@ -13,9 +13,10 @@ use std::time::{Duration, Instant};
 
 use common::sale::sell;
 use portable_pty::{MasterPty, PtySize, native_pty_system};
-use till::config::{PrinterConfig, ReceiptConfig, ScannerConfig, Suffix};
+use till::devices::printer::config::{PrinterConfig, ReceiptConfig};
 use till::devices::printer::preview;
 use till::devices::printer::worker::{self, PrinterSetup};
+use till::devices::scanner::config::{ScannerConfig, Suffix};
 use till::devices::scanner::reader;
 use till::devices::status::StatusBoard;
 use till::devices::url::{DeviceUrl, Parity};

@@ -19,7 +19,7 @@ const ALLOWED: [(&str, &str); 2] = [
         "a tcp:// printer or scanner the owner configured",
     ),
     (
-        "src/sync/client.rs",
+        "src/proto/client.rs",
         "head office, at the address its bundle pinned",
     ),
 ];

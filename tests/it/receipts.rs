@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use rust_decimal::{Decimal, dec};
-use till::config::{PrinterConfig, ReceiptConfig};
+use till::devices::printer::config::{PrinterConfig, ReceiptConfig};
 use till::devices::printer::preview;
 use till::devices::printer::receipt::{Buyer, Copy, Layout, drawer_kick};
 use till::domain::barcode::VariableMeasureLayout;

@@ -17,15 +17,15 @@ use std::time::{Duration, Instant};
 use common::hq::{HqServer, head_office};
 use common::s;
 use till::cli::args::InitArgs;
-use till::config::SyncConfig;
 use till::domain::money::Money;
 use till::engine::{Command, Engine};
 use till::hq::Hq;
+use till::proto::client::HqClient;
+use till::proto::wire::{Batch, Refusal, Signed};
 use till::store::Store;
 use till::store::envelope::decode;
 use till::store::journal::JournalEvent;
-use till::sync::client::HqClient;
-use till::sync::wire::{Batch, Refusal, Signed};
+use till::sync::config::SyncConfig;
 use till::sync::worker::{self, Worker};
 
 /// Sync settings for tests: small batches, sent at once, quick retries.
@@ -611,11 +611,11 @@ fn bad_batches_are_refused_with_their_reason_and_the_terminal_shows_it() {
 
     // A terminal whose key head office does not know shows why on its status.
     let t2 = terminal_store(root, "T02");
-    let bundle: till::sync::enroll::Bundle =
-        till::sync::enroll::read(&root.join("bundle0.toml")).expect("bundle");
+    let bundle: till::proto::enroll::Bundle =
+        till::proto::enroll::read(&root.join("bundle0.toml")).expect("bundle");
     let mut impostor = bundle.clone();
     impostor.terminal = "T02".into();
-    till::sync::enroll::write(&root.join("impostor.toml"), &impostor, true).expect("write");
+    till::proto::enroll::write(&root.join("impostor.toml"), &impostor, true).expect("write");
     common::run_ok(&[
         "sync",
         "join",
@@ -895,7 +895,7 @@ const TRICKLE: Duration = Duration::from_millis(50);
 /// certificate (head office serves those too, as a stranger's would be).
 fn stranger(hq: &Path) -> Arc<rustls::ClientConfig> {
     let ca = std::fs::read_to_string(hq.join("ca.pem")).expect("ca.pem");
-    till::sync::tls::client_config(&ca, None).expect("client TLS")
+    till::proto::tls::client_config(&ca, None).expect("client TLS")
 }
 
 /// A TLS connection to head office, handshake done.
@@ -1161,12 +1161,12 @@ fn a_flood_of_idle_and_slow_connections_shuts_out_neither_terminals_nor_head_off
 }
 
 /// Sends `head` over TLS as it is, and reads head office's answer.
-fn raw_request(addr: &str, hq: &Path, head: &[u8]) -> till::sync::http::Response {
+fn raw_request(addr: &str, hq: &Path, head: &[u8]) -> till::proto::http::Response {
     let mut tls = tls_to(addr, &stranger(hq)).expect("TLS to head office");
     // Head office may answer before it has read it all; it reads and throws
     // away the rest, so the answer is not lost to a reset.
     let _ = tls.write_all(head).and_then(|()| tls.flush());
-    till::sync::http::read_response(&mut tls).expect("an HTTP answer")
+    till::proto::http::read_response(&mut tls).expect("an HTTP answer")
 }
 
 #[test]
@@ -1175,7 +1175,7 @@ fn oversized_and_malformed_requests_get_their_status_and_the_limit() {
     let hq = head_office(root.path(), 1, &[]);
     let server = HqServer::start(&hq, "127.0.0.1:0");
     let addr = server.addr.clone();
-    let text = |r: &till::sync::http::Response| String::from_utf8_lossy(&r.body).into_owned();
+    let text = |r: &till::proto::http::Response| String::from_utf8_lossy(&r.body).into_owned();
 
     let big = format!(
         "GET /v1/health HTTP/1.1\r\nHost: hq\r\nX-Big: {}\r\n\r\n",

@@ -1,6 +1,8 @@
-//! Receipt printers: laying receipts out as ESC/POS bytes, reading those bytes
-//! back as text, and the worker that prints queued jobs in order.
+//! Receipt printers: their sections of till.toml, laying receipts out as
+//! ESC/POS bytes, reading those bytes back as text, and the worker that
+//! prints queued jobs in order.
 
+pub mod config;
 pub mod memory;
 pub mod preview;
 pub mod receipt;

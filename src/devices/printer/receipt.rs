@@ -11,8 +11,8 @@ use escpos::utils::{
     JustifyMode, PageCode, Protocol, QRCodeCorrectionLevel, QRCodeModel, QRCodeOption,
 };
 
+use super::config::{PrinterConfig, ReceiptConfig, page_code};
 use super::memory::MemoryDriver;
-use crate::config::{PrinterConfig, ReceiptConfig};
 use crate::domain::money::{Currency, Money};
 use crate::domain::receipt::CompletedSale;
 use crate::domain::sale::SaleKind;
@@ -23,23 +23,6 @@ use crate::store::settings::StoreSettings;
 /// the printer would read the next command's bytes as timings.
 pub fn drawer_kick(pin: u8) -> [u8; 5] {
     [0x1b, b'p', if pin == 5 { 1 } else { 0 }, 0x19, 0xfa]
-}
-
-/// The code pages the config may name.
-pub fn page_code(name: &str) -> Option<PageCode> {
-    Some(match name.to_ascii_uppercase().as_str() {
-        "PC437" => PageCode::PC437,
-        "PC850" => PageCode::PC850,
-        "PC852" => PageCode::PC852,
-        "PC858" => PageCode::PC858,
-        "PC860" => PageCode::PC860,
-        "PC863" => PageCode::PC863,
-        "PC865" => PageCode::PC865,
-        "PC866" => PageCode::PC866,
-        "WPC1252" => PageCode::WPC1252,
-        "ISO8859_15" => PageCode::ISO8859_15,
-        _ => return None,
-    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,8 +7,8 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use super::config::{PrinterConfig, ReceiptConfig};
 use super::receipt::{Buyer, Copy, Layout};
-use crate::config::{PrinterConfig, ReceiptConfig};
 use crate::devices::port::{self, Link};
 use crate::devices::status::StatusBoard;
 use crate::devices::url::DeviceUrl;

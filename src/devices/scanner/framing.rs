@@ -6,7 +6,7 @@
 //! reconfigured by a stray barcode produce bytes that are not a code: those
 //! frames are discarded with a reason, never passed on as a code.
 
-use crate::config::{ScannerConfig, Suffix};
+use super::config::{ScannerConfig, Suffix};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Frame {

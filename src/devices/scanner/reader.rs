@@ -8,8 +8,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use super::config::ScannerConfig;
 use super::framing::{Frame, Framer};
-use crate::config::ScannerConfig;
 use crate::devices::port;
 use crate::devices::status::StatusBoard;
 use crate::devices::url::DeviceUrl;

@@ -4,7 +4,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use till::config::Settings;
-use till::config::file::ConfigFile;
+use till::textfile::ConfigFile;
 use till::ui::keymap::Keymap;
 use till::ui::theme::Theme;
 
@@ -17,7 +17,7 @@ fuzz_target!(|text: &str| {
         }
     };
     for outcome in [
-        Settings::parse(&file).map(drop),
+        ConfigFile::parse_as("fuzz.toml", text).and_then(Settings::parse).map(drop),
         Keymap::shipped_default().apply(&file),
         Theme::shipped_default().apply(&file),
     ] {

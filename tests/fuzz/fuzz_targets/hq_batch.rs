@@ -7,8 +7,8 @@ use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 use till::hq::{Hq, HqSettings};
-use till::sync::enroll::EnrollRequest;
-use till::sync::wire::{Batch, Signed};
+use till::proto::enroll::EnrollRequest;
+use till::proto::wire::{Batch, Signed};
 
 fn hq() -> &'static Hq {
     static HQ: OnceLock<(tempfile::TempDir, Hq)> = OnceLock::new();

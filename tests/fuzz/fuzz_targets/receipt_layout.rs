@@ -6,7 +6,7 @@
 use chrono::{TimeZone, Utc};
 use libfuzzer_sys::fuzz_target;
 use rust_decimal::Decimal;
-use till::config::{PrinterConfig, ReceiptConfig};
+use till::devices::printer::config::{PrinterConfig, ReceiptConfig};
 use till::devices::printer::receipt::{Buyer, Copy, Layout};
 use till::domain::barcode::VariableMeasureLayout;
 use till::domain::discount::Discount;

@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use till::config::{ScannerConfig, Suffix};
+use till::devices::scanner::config::{ScannerConfig, Suffix};
 use till::devices::scanner::framing::{Frame, Framer};
 
 fuzz_target!(|data: &[u8]| {

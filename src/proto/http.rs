@@ -1,6 +1,6 @@
-//! The little HTTP/1.1 that sync speaks, over any stream (a rustls one in
-//! practice): one request and one answer per connection, bodies sized by
-//! Content-Length, headers parsed by httparse.
+//! The little HTTP/1.1 that a terminal and head office speak, over any
+//! stream (a rustls one in practice): one request and one answer per
+//! connection, bodies sized by Content-Length, headers parsed by httparse.
 //!
 //! Written here rather than taken from an HTTP crate because both ends are
 //! ours and need four things: POST a body, GET a path, answer with a status

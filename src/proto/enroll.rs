@@ -49,9 +49,8 @@ impl Bundle {
 }
 
 /// Reads one of the two files, naming the file and line of any mistake.
-pub fn read<T: for<'de> Deserialize<'de>>(path: &Path) -> anyhow::Result<T> {
-    let file = crate::config::file::ConfigFile::read(path)?;
-    Ok(toml::from_str(&file.text).map_err(|e| file.at_span(e.span(), e.message()))?)
+pub fn read<T: serde::de::DeserializeOwned>(path: &Path) -> anyhow::Result<T> {
+    Ok(crate::textfile::ConfigFile::read_as(path)?.table)
 }
 
 /// Writes one of the two files; `secret` ones are readable by the owner only.
