@@ -1,6 +1,9 @@
 //! Till: a terminal point-of-sale for small shops on cheap hardware.
 //!
-//! Dependencies point one way: `domain` ← `store` ← `engine` ← `cli`.
+//! Dependencies point one way: `domain` ← `store` ← `engine` ← `devices`,
+//! `sync`, `ipc`, `hq` (sync and hq over `proto`) ← `ui`, `config` ← `cli`,
+//! with `textfile`, `accept` and `demo` as leaves. README's Development
+//! section draws it; `tests/it/layering.rs` holds every `use` to it.
 
 pub mod accept;
 pub mod cli;

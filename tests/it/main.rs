@@ -16,6 +16,7 @@ mod disk_full;
 mod docs;
 mod engine;
 mod engine_properties;
+mod layering;
 mod no_telemetry;
 mod privacy;
 mod private;
