@@ -7,6 +7,7 @@ use chrono::Utc;
 
 use super::{Engine, EngineError, Event, Session};
 use crate::domain::limits;
+use crate::domain::money::Money;
 use crate::domain::sale::{HeldSale, Sale, Totals};
 use crate::store::journal::JournalEvent;
 
@@ -55,14 +56,10 @@ impl Engine {
             .totals(&self.settings.rules)
             .map(|t| t.total)
             .unwrap_or_default();
-        let held = HeldSale {
-            id: 0,
-            held_at: Utc::now(),
-            held_by: session.user.clone(),
-            total,
-            sale,
-        };
-        match self.store.hold_cart(session.lane, &held) {
+        match self
+            .store
+            .hold_cart(session.lane, &put_aside(session, sale, total))
+        {
             Ok(held) => EngineError::CartTooLarge { held, why },
             Err(e) => e.into(),
         }
@@ -125,14 +122,9 @@ impl Engine {
             return Err(EngineError::HoldAfterTender);
         }
         let total = sale.totals(&self.settings.rules)?.total;
-        let held = HeldSale {
-            id: 0,
-            held_at: Utc::now(),
-            held_by: session.user.clone(),
-            total,
-            sale,
-        };
-        let id = self.store.hold_cart(session.lane, &held)?;
+        let id = self
+            .store
+            .hold_cart(session.lane, &put_aside(session, sale, total))?;
         Ok(vec![Event::Held { id }])
     }
 
@@ -162,4 +154,16 @@ fn told(sale: Sale, totals: Totals) -> Vec<Event> {
         sale: Box::new(sale),
         totals: Box::new(totals),
     }]
+}
+
+/// A sale put aside now by the session's user, with its total as the held
+/// list shows it; the store gives it its number.
+fn put_aside(session: &Session, sale: Sale, total: Money) -> HeldSale {
+    HeldSale {
+        id: 0,
+        held_at: Utc::now(),
+        held_by: session.user.clone(),
+        total,
+        sale,
+    }
 }
