@@ -128,7 +128,7 @@ pub(super) struct Writer<'a> {
 }
 
 impl Writer<'_> {
-    fn bytes(&mut self, name: &str, count: usize, bytes: Vec<u8>) -> Result<()> {
+    pub(super) fn bytes(&mut self, name: &str, count: usize, bytes: Vec<u8>) -> Result<()> {
         let path = self.out.join(name);
         write_private(&path, &bytes)?;
         self.files.push(FileEntry {
@@ -146,21 +146,6 @@ impl Writer<'_> {
         value: &T,
     ) -> Result<()> {
         self.bytes(name, count, serde_json::to_vec_pretty(value)?)
-    }
-
-    pub(super) fn csv(
-        &mut self,
-        name: &str,
-        header: &[&str],
-        rows: Vec<Vec<String>>,
-    ) -> Result<()> {
-        let mut w = csv::Writer::from_writer(Vec::new());
-        w.write_record(header)?;
-        let count = rows.len();
-        for row in rows {
-            w.write_record(row)?;
-        }
-        self.bytes(name, count, w.into_inner()?)
     }
 }
 
