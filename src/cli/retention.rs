@@ -8,9 +8,9 @@ use std::path::Path;
 use anyhow::Result;
 use chrono::Utc;
 
-use crate::config::RetentionConfig;
 use crate::store::Store;
 use crate::store::retention::Removed;
+use crate::store::retention::RetentionConfig;
 
 pub fn run(data: &Path, config: &RetentionConfig, dry_run: bool) -> Result<String> {
     let store = Store::open(data)?;

@@ -22,8 +22,10 @@ use crate::devices::printer::config::{PrinterConfig, ReceiptConfig};
 use crate::devices::scanner::config::ScannerConfig;
 use crate::devices::url::DeviceUrl;
 use crate::domain::permissions::PermissionTable;
-use crate::domain::user::{Permission, Role};
 use crate::engine::Policy;
+use crate::engine::policy::{self, SessionConfig};
+use crate::ipc::DaemonConfig;
+use crate::store::retention::RetentionConfig;
 use crate::sync::config::SyncConfig;
 use crate::textfile::{ConfigError, ConfigFile};
 
@@ -42,62 +44,6 @@ pub struct Config {
     pub retention: RetentionConfig,
     /// Permission name → the least role that may: `refund = "supervisor"`.
     pub permissions: std::collections::BTreeMap<String, String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct DaemonConfig {
-    /// Where the daemon listens and screens attach [default: /run/till/till.sock].
-    pub socket: Option<PathBuf>,
-}
-
-/// How long records are kept (`till retention run`, and the daemon daily).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct RetentionConfig {
-    /// Sales and refunds, Z reports and closed shifts: the legal period for
-    /// business records (often 6 to 10 years).
-    pub sales_years: u32,
-    /// The journal, at least as long as sales.
-    pub journal_years: u32,
-    /// The screen's daily log files (`till.YYYY-MM-DD.log`: logins,
-    /// errors): this many are kept.
-    pub log_days: u32,
-}
-
-impl Default for RetentionConfig {
-    fn default() -> Self {
-        RetentionConfig {
-            sales_years: 7,
-            journal_years: 7,
-            log_days: 30,
-        }
-    }
-}
-
-impl RetentionConfig {
-    pub fn policy(&self) -> crate::store::retention::Policy {
-        let years = |n: u32| chrono::Duration::days(365 * i64::from(n) + i64::from(n / 4));
-        crate::store::retention::Policy {
-            sales: years(self.sales_years),
-            journal: years(self.journal_years),
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct SessionConfig {
-    /// Minutes without use after which a session locks (0: never).
-    pub idle_lock_minutes: u32,
-}
-
-impl Default for SessionConfig {
-    fn default() -> Self {
-        SessionConfig {
-            idle_lock_minutes: 10,
-        }
-    }
 }
 
 /// A config checked through: device URLs parsed, numbers in range.
@@ -140,11 +86,7 @@ impl Settings {
 
     /// The engine's rules for people, from `[permissions]` and `[sessions]`.
     pub fn policy(&self) -> Policy {
-        let minutes = self.config.sessions.idle_lock_minutes;
-        Policy {
-            permissions: self.permissions.clone(),
-            idle_lock: (minutes > 0).then(|| chrono::TimeDelta::minutes(i64::from(minutes))),
-        }
+        Policy::new(&self.config.sessions, self.permissions.clone())
     }
 }
 
@@ -182,40 +124,12 @@ impl Settings {
             .check()
             .map_err(|e| file.invalid("scanner", e))?;
         config.sync.check().map_err(|e| file.invalid("sync", e))?;
-        let keep = &config.retention;
-        for (key, value, max) in [
-            ("sales_years", keep.sales_years, 100),
-            ("journal_years", keep.journal_years, 100),
-            ("log_days", keep.log_days, 100 * 366),
-        ] {
-            if value == 0 || value > max {
-                return Err(file.error("retention", key, format!("{key} is 1 to {max}")));
-            }
-        }
-        if keep.journal_years < keep.sales_years {
-            return Err(file.error(
-                "retention",
-                "journal_years",
-                "journal_years must be at least sales_years: the journal proves the sales".into(),
-            ));
-        }
-        let mut permissions = PermissionTable::default();
-        for (name, role) in &config.permissions {
-            let err = |m: String| file.error("permissions", name, m);
-            let permission = Permission::parse(name).ok_or_else(|| {
-                let known: Vec<&str> = Permission::ALL.iter().map(|p| p.name()).collect();
-                err(format!(
-                    "unknown permission '{name}' (known: {})",
-                    known.join(", ")
-                ))
-            })?;
-            let role = Role::parse(role).ok_or_else(|| {
-                err(format!(
-                    "'{role}' is not a role: cashier, supervisor, manager or admin"
-                ))
-            })?;
-            permissions.set(permission, role).map_err(err)?;
-        }
+        config
+            .retention
+            .check()
+            .map_err(|e| file.invalid("retention", e))?;
+        let permissions =
+            policy::permissions(&config.permissions).map_err(|e| file.invalid("permissions", e))?;
         Ok(Settings {
             source: None,
             scanner_url,
@@ -232,6 +146,7 @@ mod tests {
     use super::*;
 
     use crate::devices::scanner::config::Suffix;
+    use crate::domain::user::{Permission, Role};
 
     fn parse(text: &str) -> Result<Settings, ConfigError> {
         Settings::parse(ConfigFile::parse_as("till.toml", text)?)

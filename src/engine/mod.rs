@@ -21,6 +21,7 @@ pub mod error;
 pub mod event;
 pub mod facts;
 pub mod lockout;
+pub mod policy;
 pub mod request;
 pub mod scan;
 
@@ -40,7 +41,6 @@ mod users;
 use std::collections::HashMap;
 use std::sync::mpsc::Sender;
 
-use crate::domain::permissions::PermissionTable;
 use crate::domain::sale::{Sale, SaleKind};
 use crate::domain::user::Permission;
 use crate::store::Store;
@@ -54,20 +54,13 @@ pub use error::EngineError;
 pub use event::Event;
 use facts::{Approves, CartUse};
 pub use lockout::{MAX_FAILED_PINS, THIS_PROCESS, lockout};
+pub use policy::Policy;
 pub use products::HQ_ACTOR;
 use request::{Answer, Ask};
 pub use session::{Session, SessionId};
 
 /// Lane 0: the back office, shared by any number of screens, where nothing is sold.
 pub const BACK_OFFICE: u16 = 0;
-
-/// The shop's rules for people, from till.toml: who may do what, and how long
-/// a session may sit idle before it locks.
-#[derive(Debug, Clone, Default)]
-pub struct Policy {
-    pub permissions: PermissionTable,
-    pub idle_lock: Option<chrono::TimeDelta>,
-}
 
 pub struct Engine {
     store: Store,

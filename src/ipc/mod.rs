@@ -10,3 +10,11 @@ pub mod server;
 
 /// Where the daemon listens unless told otherwise (systemd's RuntimeDirectory).
 pub const DEFAULT_SOCKET: &str = "/run/till/till.sock";
+
+/// `[daemon]` of till.toml.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DaemonConfig {
+    /// Where the daemon listens and screens attach [default: /run/till/till.sock].
+    pub socket: Option<std::path::PathBuf>,
+}

@@ -8,10 +8,12 @@
 //! that verifies, and the next run finishes the job.
 
 use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
 
 use super::error::StoreError;
 use super::journal::{self, ChainError, Checkpoint, Hash, JournalEvent};
 use super::{Put, Store, keys};
+use crate::textfile::Invalid;
 
 pub(super) const KEPT_FROM_KEY: &[u8] = b"receipts_kept_from";
 
@@ -22,6 +24,62 @@ pub struct Policy {
     pub sales: Duration,
     /// The journal: at least as long as sales, whose digests it holds.
     pub journal: Duration,
+}
+
+/// `[retention]` of till.toml: the periods the shop chose, in years (and
+/// the screen's log files, in days).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RetentionConfig {
+    /// Sales and refunds, Z reports and closed shifts: the legal period for
+    /// business records (often 6 to 10 years).
+    pub sales_years: u32,
+    /// The journal, at least as long as sales.
+    pub journal_years: u32,
+    /// The screen's daily log files (`till.YYYY-MM-DD.log`: logins,
+    /// errors): this many are kept.
+    pub log_days: u32,
+}
+
+impl Default for RetentionConfig {
+    fn default() -> Self {
+        RetentionConfig {
+            sales_years: 7,
+            journal_years: 7,
+            log_days: 30,
+        }
+    }
+}
+
+impl RetentionConfig {
+    /// Each period at least one and at most a century (a typo in days for
+    /// years shows), and the journal kept as long as the sales it proves.
+    pub fn check(&self) -> Result<(), Invalid> {
+        for (key, value, max) in [
+            ("sales_years", self.sales_years, 100),
+            ("journal_years", self.journal_years, 100),
+            ("log_days", self.log_days, 100 * 366),
+        ] {
+            if value == 0 || value > max {
+                return Err(Invalid::new(key, format!("{key} is 1 to {max}")));
+            }
+        }
+        if self.journal_years < self.sales_years {
+            return Err(Invalid::new(
+                "journal_years",
+                "journal_years must be at least sales_years: the journal proves the sales",
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn policy(&self) -> Policy {
+        let years = |n: u32| chrono::Duration::days(365 * i64::from(n) + i64::from(n / 4));
+        Policy {
+            sales: years(self.sales_years),
+            journal: years(self.journal_years),
+        }
+    }
 }
 
 /// What a run removed (or, dry, would remove).

@@ -15,8 +15,8 @@ const MAY_USE: &[(&str, &[&str])] = &[
     ("accept", &[]),
     ("demo", &["domain"]),
     // The layers, each over the ones before it.
-    ("store", &["domain"]),
-    ("engine", &["domain", "store"]),
+    ("store", &["domain", "textfile"]),
+    ("engine", &["domain", "textfile", "store"]),
     ("proto", &["domain", "store", "textfile"]),
     ("devices", &["domain", "store", "engine", "textfile"]),
     ("sync", &["domain", "store", "engine", "proto", "textfile"]),
