@@ -3,9 +3,12 @@
 //! office may run it, and what a manager's approval lifts.
 //!
 //! The gate (`Engine::run`) reads only this before it hands a command to its
-//! handler, so a new command is one row here and one handler, and nothing
-//! else can disagree. Screens and docs read it too (a command's stable name
-//! and one line), which is why it is public.
+//! handler, so a new command is one row here and one handler. The one part
+//! the gate cannot check is `Approves::Later`: those permissions are asked
+//! by the handler once it sees the need (a discount past the limit, a paid
+//! sale voided), and the row names them for help and docs, so a handler that
+//! asks for another must change its row too. Screens and docs read the table
+//! (a command's stable name and one line), which is why it is public.
 
 use super::command::CommandKind;
 use crate::domain::user::Permission;

@@ -53,7 +53,8 @@ pub enum Ask {
 impl Ask {
     /// The permission the asking session must hold before the engine looks
     /// at the request at all. `None`: an open session is enough (a command's
-    /// permission depends on the command and is checked where it runs).
+    /// permission depends on the command: the gate in `Engine::run` checks it
+    /// from the command's row in `facts`).
     pub fn permission(&self) -> Option<Permission> {
         match self {
             Ask::Execute(_) | Ask::Cart | Ask::Search { .. } | Ask::Held | Ask::Receipt { .. } => {
