@@ -24,7 +24,7 @@ fn ten_thirty() -> DateTime<Local> {
 }
 
 /// Types a key string: plain characters, and `<Name>` for named keys (`<Enter>`, `<F2>`).
-fn keys(app: &mut App, text: &str) {
+pub(crate) fn keys(app: &mut App, text: &str) {
     let mut rest = text;
     while let Some(c) = rest.chars().next() {
         if c == '<'
@@ -39,7 +39,7 @@ fn keys(app: &mut App, text: &str) {
     }
 }
 
-fn render(app: &App, width: u16, height: u16) -> TestBackend {
+pub(crate) fn render(app: &App, width: u16, height: u16) -> TestBackend {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
     terminal.draw(|f| view::draw(f, app)).expect("draw");
     terminal.backend().clone()
@@ -65,7 +65,8 @@ fn snap(app: &mut App, name: &str) {
     app.theme = Theme::shipped_default();
 }
 
-fn app(engine: &mut Engine) -> App<'_> {
+/// The till on lane 1 with the shipped keymap and theme, its clock at 10:30.
+pub(crate) fn app(engine: &mut Engine) -> App<'_> {
     App::new(
         engine,
         Keymap::shipped_default(),
