@@ -33,8 +33,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
         } else {
             data
         };
-        if !cli.demo && cli.socket_path(&config).exists() {
-            screen::attach(&cli.socket_path(&config), &config, &cli.screen)?;
+        let socket = cli.socket_path(&config, &data, cli.demo);
+        if socket.exists() {
+            // With neither --data nor --demo, the daemon's store is the one meant.
+            let wanted = (cli.demo || cli.data.is_some()).then_some(data.as_path());
+            screen::attach(wanted, &socket, &config, &cli.screen)?;
         } else {
             screen::run(&data, &config, &cli.screen)?;
         }
@@ -99,7 +102,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Sale { script: file } => script::run(&data, file)?,
         Command::Customers { user, command } => print!(
             "{}",
-            customers::run(&data, &cli.socket_path(&config), user, command)?
+            customers::run(
+                &data,
+                &cli.socket_path(&config, &data, false),
+                user,
+                command
+            )?
         ),
         Command::Backup {
             out,
@@ -108,7 +116,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         } => {
             backup::take(
                 &data,
-                &cli.socket_path(&config),
+                &cli.socket_path(&config, &data, false),
                 out,
                 *with_keys,
                 user.as_deref(),
@@ -138,7 +146,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 let url = sync::join(&data, bundle)?;
                 println!("joined head office at {url}");
             }
-            SyncCommand::Status => print!("{}", sync::status(&data, &cli.socket_path(&config))?),
+            SyncCommand::Status => print!(
+                "{}",
+                sync::status(cli.data.as_deref(), &cli.socket_path(&config, &data, false))?
+            ),
             SyncCommand::Now => {
                 let batches = sync::now(&data, &config)?;
                 println!("sent {batches} batches; head office has everything");
@@ -187,7 +198,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
         }
-        Command::Daemon => daemon::run(&data, &cli.socket_path(&config), &config)?,
+        Command::Daemon { demo } => {
+            let data = if *demo {
+                demo_run::ensure(cli.data.as_deref())?
+            } else {
+                data
+            };
+            daemon::run(&data, &cli.daemon_socket(&config, &data, *demo), &config)?
+        }
         Command::Doctor { listen_seconds } => {
             let store = till::store::Store::open(&data)?.settings()?;
             let listen = std::time::Duration::from_secs(*listen_seconds);

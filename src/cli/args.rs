@@ -1,6 +1,6 @@
 //! The command line, as clap parses it.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -62,12 +62,37 @@ pub struct ScreenArgs {
 impl Cli {
     pub const DEFAULT_DATA: &'static str = "/var/lib/till";
 
-    /// `--socket`, else till.toml's `[daemon] socket`, else the default.
-    pub fn socket_path(&self, config: &crate::config::Settings) -> PathBuf {
+    /// Where a screen or command finds the daemon of the store in `data`:
+    /// `--socket`, else till.toml's `[daemon] socket`, else the socket that
+    /// store's daemon recorded in it, else where [`Cli::daemon_socket`]
+    /// would listen.
+    pub fn socket_path(
+        &self,
+        config: &crate::config::Settings,
+        data: &Path,
+        demo: bool,
+    ) -> PathBuf {
+        self.told_socket(config)
+            .or_else(|| crate::ipc::recorded_socket(data))
+            .unwrap_or_else(|| untold_socket(data, demo))
+    }
+
+    /// Where `till daemon` listens: `--socket`, else till.toml's, else the
+    /// default; a demo daemon in its store directory, where its user may.
+    pub fn daemon_socket(
+        &self,
+        config: &crate::config::Settings,
+        data: &Path,
+        demo: bool,
+    ) -> PathBuf {
+        self.told_socket(config)
+            .unwrap_or_else(|| untold_socket(data, demo))
+    }
+
+    fn told_socket(&self, config: &crate::config::Settings) -> Option<PathBuf> {
         self.socket
             .clone()
             .or_else(|| config.config.daemon.socket.clone())
-            .unwrap_or_else(|| PathBuf::from(crate::ipc::DEFAULT_SOCKET))
     }
 
     pub const DEFAULT_HQ_DATA: &'static str = "/var/lib/till-hq";
@@ -83,6 +108,15 @@ impl Cli {
         self.data
             .clone()
             .unwrap_or_else(|| PathBuf::from(Cli::DEFAULT_DATA))
+    }
+}
+
+/// The socket when nobody names one: the system's, or the demo store's own.
+fn untold_socket(data: &Path, demo: bool) -> PathBuf {
+    if demo {
+        data.join("till.sock")
+    } else {
+        PathBuf::from(crate::ipc::DEFAULT_SOCKET)
     }
 }
 
@@ -108,7 +142,13 @@ pub enum Command {
     #[command(subcommand)]
     Report(ReportCommand),
     /// Own the store, the printer and the socket that till screens attach to
-    Daemon,
+    Daemon {
+        /// Serve the demo store, creating it first if needed (in --data, or
+        /// the per-user directory `till --demo` uses), on <store>/till.sock
+        /// unless --socket or till.toml says otherwise
+        #[arg(long)]
+        demo: bool,
+    },
     /// Check the scanner and printer: list ports, print a test page, show scans
     Doctor {
         /// How long to listen for scans

@@ -38,7 +38,7 @@ pub fn take(
                     "the daemon holds the store: give --user (a manager) to take the backup through it"
                 );
             };
-            let mut client = Client::connect(socket)?;
+            let mut client = Client::connect_to_store(Some(data), socket)?;
             let session = client.login(user, &pin()?, BACK_OFFICE)?;
             let made = client.backup(session, with_keys);
             let _ = client.execute(session, crate::engine::Command::Logout);

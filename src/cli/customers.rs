@@ -24,7 +24,7 @@ pub fn run(data: &Path, socket: &Path, user: &str, command: &CustomersCommand) -
             &mut local
         }
         Err(StoreError::Locked { .. }) if socket.exists() => {
-            remote = Client::connect(socket)?;
+            remote = Client::connect_to_store(Some(data), socket)?;
             &mut remote
         }
         Err(e) => return Err(e.into()),

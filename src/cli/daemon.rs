@@ -42,7 +42,8 @@ pub fn run(data: &Path, socket: &Path, config: &Settings) -> Result<()> {
     // Sends the journal to head office and fetches its catalog, on its own thread.
     let _sync = sync_worker::spawn(Worker::new(engine.store(), config.config.sync.clone())?)?;
     let listener = server::bind(socket)?;
-    let hub = Arc::new(server::Hub::default());
+    crate::ipc::record_socket(data, socket)?;
+    let hub = Arc::new(server::Hub::serving(data));
     // The daemon's scanner feeds the screen holding the scanner's lane.
     let _scanner = (config.scanner_url != DeviceUrl::None).then(|| {
         let (hub, lane) = (hub.clone(), config.config.scanner.lane);

@@ -86,8 +86,16 @@ fn attached_log_name() -> String {
 }
 
 /// `till` when a daemon runs: the same screen, attached to it over its socket.
-/// The daemon owns the store and the printer; this screen only asks.
-pub fn attach(socket: &Path, config: &Settings, args: &ScreenArgs) -> Result<()> {
+/// The daemon owns the store and the printer; this screen only asks. If the
+/// daemon goes (killed, restarted by systemd), the screen attaches again by
+/// itself and says so meanwhile (see [`reconnect`]). `data` is the store
+/// meant (--data or the demo's); a daemon of another store is refused.
+pub fn attach(
+    data: Option<&Path>,
+    socket: &Path,
+    config: &Settings,
+    args: &ScreenArgs,
+) -> Result<()> {
     logging::to_file(
         &args
             .log
@@ -95,22 +103,32 @@ pub fn attach(socket: &Path, config: &Settings, args: &ScreenArgs) -> Result<()>
             .unwrap_or_else(|| std::env::temp_dir().join(attached_log_name())),
         config.config.retention.log_days,
     )?;
-    let mut client = Client::connect(socket)?;
+    let mut client = Client::connect_to_store(data, socket)?;
     let board = StatusBoard::default();
-    board.printer("printer: daemon");
+    board.printer(DAEMON_HERE);
     board.scanner("scanner: daemon");
     let (tx, rx) = tui::channel();
-    // The daemon's pushes (its scanner's codes, lane news) join the key stream.
-    let notices = client.notices()?;
-    let forward = tx.clone();
+    // The daemon's pushes (its scanner's codes, lane news) join the key stream;
+    // when they end, the daemon is gone and this thread brings it back.
+    let mut notices = client.notices()?;
+    let (forward, redial, status) = (tx.clone(), client.clone(), board.clone());
     std::thread::spawn(move || {
-        for notice in notices {
-            let input = match notice {
-                Notice::Scan(code) => Input::Scan(code),
-                Notice::LaneTaken { by, .. } => Input::LaneTaken { by },
-            };
-            if forward.send(input).is_err() {
-                break;
+        loop {
+            for notice in notices {
+                let input = match notice {
+                    Notice::Scan(code) => Input::Scan(code),
+                    Notice::LaneTaken { by, .. } => Input::LaneTaken { by },
+                };
+                if forward.send(input).is_err() {
+                    return;
+                }
+            }
+            tracing::warn!("lost the till daemon; reconnecting");
+            notices = reconnect(&redial, &status);
+            tracing::info!("attached to the till daemon again");
+            status.printer(DAEMON_HERE);
+            if forward.send(Input::DaemonBack).is_err() {
+                return;
             }
         }
     });
@@ -121,6 +139,32 @@ pub fn attach(socket: &Path, config: &Settings, args: &ScreenArgs) -> Result<()>
         args,
         (tx, rx),
     )
+}
+
+/// The status bar's word on the daemon while it is there.
+const DAEMON_HERE: &str = "printer: daemon";
+
+/// The first wait before attaching again, doubled after each failure up to
+/// [`REDIAL_MAX`]: a daemon that systemd restarts at once is back within the
+/// first waits, and one that stays down costs a try every few seconds.
+const REDIAL_FIRST: Duration = Duration::from_millis(250);
+const REDIAL_MAX: Duration = Duration::from_secs(5);
+
+/// Attaches `client` again, however long it takes, saying so on the status
+/// bar with the attempt; returns the new notice stream.
+fn reconnect(client: &Client, board: &StatusBoard) -> Receiver<Notice> {
+    let mut wait = REDIAL_FIRST;
+    let mut attempt = 1u64;
+    loop {
+        board.printer(format!("daemon gone: reconnecting… ({attempt})"));
+        std::thread::sleep(wait);
+        match client.redial().and_then(|()| client.notices()) {
+            Ok(notices) => return notices,
+            Err(e) => tracing::debug!(attempt, "the till daemon is not back: {e}"),
+        }
+        wait = (wait * 2).min(REDIAL_MAX);
+        attempt += 1;
+    }
 }
 
 /// The screen itself, on whichever side of the socket the engine is.

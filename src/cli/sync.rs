@@ -6,6 +6,7 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use chrono::Utc;
 
+use super::args::Cli;
 use crate::config::Settings;
 use crate::engine::api::TillApi;
 use crate::ipc::client::Client;
@@ -42,14 +43,24 @@ pub fn join(data: &Path, bundle: &Path) -> Result<String> {
     Ok(link.url)
 }
 
-/// The status from the store, or from the daemon that holds it.
-pub fn status(data: &Path, socket: &Path) -> Result<String> {
-    let status = match Store::open(data) {
-        Ok(store) => store.outbox().status()?,
-        Err(StoreError::Locked { .. }) if socket.exists() => Client::connect(socket)?
+/// The status from the store in `data`, or from the daemon that holds it;
+/// with no `data` (no --data), from the daemon on `socket` if one listens.
+pub fn status(data: Option<&Path>, socket: &Path) -> Result<String> {
+    let ask_daemon = |data| -> Result<SyncStatus> {
+        Client::connect_to_store(data, socket)?
             .sync_status()
-            .context("the daemon would not say how sync stands")?,
-        Err(e) => return Err(e.into()),
+            .context("the daemon would not say how sync stands")
+    };
+    let status = match data {
+        None if socket.exists() => ask_daemon(None)?,
+        _ => {
+            let dir = data.unwrap_or(Path::new(Cli::DEFAULT_DATA));
+            match Store::open(dir) {
+                Ok(store) => store.outbox().status()?,
+                Err(StoreError::Locked { .. }) if socket.exists() => ask_daemon(Some(dir))?,
+                Err(e) => return Err(e.into()),
+            }
+        }
     };
     Ok(render(&status))
 }

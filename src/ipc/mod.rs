@@ -18,3 +18,37 @@ pub struct DaemonConfig {
     /// Where the daemon listens and screens attach [default: /run/till/till.sock].
     pub socket: Option<std::path::PathBuf>,
 }
+
+/// The file in a store directory naming the socket its daemon listens on, so
+/// that commands given only `--data` find that daemon. It names a path, no
+/// secret, and stays after the daemon stops: a socket that is not there is
+/// simply not attached to.
+const SOCKET_FILE: &str = "daemon.socket";
+
+/// Notes in the store directory which socket its daemon listens on.
+pub fn record_socket(data: &std::path::Path, socket: &std::path::Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let file = data.join(SOCKET_FILE);
+    std::fs::write(&file, canonical(socket).as_os_str().as_encoded_bytes())?;
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644))
+}
+
+/// The socket the daemon of the store in `data` last listened on, if it said.
+pub fn recorded_socket(data: &std::path::Path) -> Option<std::path::PathBuf> {
+    use std::io::Read;
+    let mut text = String::new();
+    // A path, bounded: a huge or binary file is not one.
+    std::fs::File::open(data.join(SOCKET_FILE))
+        .ok()?
+        .take(4096)
+        .read_to_string(&mut text)
+        .ok()?;
+    let path = std::path::PathBuf::from(text.trim_end_matches('\n'));
+    path.is_absolute().then_some(path)
+}
+
+/// `path` made absolute and free of links where it can be, as is otherwise:
+/// how a daemon and a screen compare the store they mean.
+pub fn canonical(path: &std::path::Path) -> std::path::PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| std::path::absolute(path).unwrap_or(path.into()))
+}

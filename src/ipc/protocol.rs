@@ -12,7 +12,7 @@ use crate::engine::{Approval, EngineError, SessionId};
 use crate::store::outbox::SyncStatus;
 use crate::store::settings::StoreSettings;
 
-pub const VERSION: u32 = 5;
+pub const VERSION: u32 = 6;
 
 /// Everything a connection may send. What needs a session is one variant,
 /// [`Request::As`], so the server's gate sees the session of every such
@@ -45,6 +45,9 @@ pub enum Response {
     Welcome {
         version: u32,
         settings: Box<StoreSettings>,
+        /// The store directory the daemon serves, canonical: a screen or
+        /// command started for another store refuses to use this daemon.
+        store: std::path::PathBuf,
         /// Names this connection when its notice stream subscribes: random,
         /// so no other client can guess it and steal the screen's scans.
         token: u128,

@@ -14,6 +14,7 @@ use std::sync::mpsc::{self, Sender};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
+use super::canonical;
 use super::door::{self, Door};
 use super::frame;
 use super::protocol::{Notice, Request, Response, VERSION, WireError};
@@ -71,8 +72,9 @@ pub fn bind(path: &Path) -> Result<Listener, ServeError> {
 pub use crate::engine::BACK_OFFICE;
 
 /// Lanes and notice streams, shared by every screen's thread.
-#[derive(Default)]
 pub struct Hub {
+    /// The store directory served, canonical, as every Welcome names it.
+    store: PathBuf,
     /// Lane → the token of the screen holding it.
     lanes: Mutex<HashMap<u16, u128>>,
     /// Token → where to push that screen's notices.
@@ -82,6 +84,16 @@ pub struct Hub {
 }
 
 impl Hub {
+    /// The hub of a daemon serving the store in `store`.
+    pub fn serving(store: &Path) -> Hub {
+        Hub {
+            store: canonical(store),
+            lanes: Mutex::default(),
+            streams: Mutex::default(),
+            live: Mutex::default(),
+        }
+    }
+
     fn notify(&self, token: u128, notice: Notice) {
         if let Some(tx) = self
             .streams
@@ -279,11 +291,13 @@ fn session(mut stream: UnixStream, engine: &Mutex<Engine>, hub: &Hub) {
     match door::read::<Request>(&stream, door::ANONYMOUS_FRAME, hello_by) {
         Ok(Some(Request::Hello { version })) if version == VERSION => {
             let settings = Box::new(lock(engine).settings().clone());
+            let store = hub.store.clone();
             if frame::write(
                 &mut stream,
                 &Response::Welcome {
                     version: VERSION,
                     settings,
+                    store,
                     token,
                 },
             )

@@ -66,6 +66,20 @@ impl App<'_> {
         self.error(format!("{by} took this lane over on another screen"));
     }
 
+    /// The daemon this screen is attached to restarted (systemd brought it
+    /// back): its sessions died with it, so the login shows again; the sale
+    /// the lane had open is in the store and comes back at the next login.
+    pub fn daemon_back(&mut self) {
+        self.signed_out();
+        self.overlay = None;
+        let lane = self.lane();
+        self.error(if lane == crate::engine::BACK_OFFICE {
+            "the till daemon restarted; log in again".to_string()
+        } else {
+            format!("the till daemon restarted; log in again — your sale is kept on lane {lane}")
+        });
+    }
+
     /// Leaving the screen (quit, a signal): log out, so the engine can close
     /// what must not outlive the session, such as an approved refund.
     pub fn shutdown(&mut self) {

@@ -28,6 +28,8 @@ pub enum Input {
     LaneTaken {
         by: String,
     },
+    /// The daemon went and is back: this screen attached to it again.
+    DaemonBack,
 }
 
 /// The channel the screen listens on; devices get clones of the sender.
@@ -87,6 +89,7 @@ pub fn run(app: &mut App<'_>, tx: Sender<Input>, rx: Receiver<Input>) -> Result<
                 Ok(Input::Key(key, at)) if usable => app.key(key, at),
                 Ok(Input::Scan(code)) if usable => app.scanned(&code),
                 Ok(Input::LaneTaken { by }) => app.lane_taken(&by),
+                Ok(Input::DaemonBack) => app.daemon_back(),
                 Ok(Input::Key(..) | Input::Scan(_) | Input::Resize) => {}
                 Ok(Input::Signal(sig)) => {
                     tracing::info!(signal = sig, "stopping the till screen on a signal");
