@@ -228,27 +228,107 @@ fn sigterm_gives_the_terminal_back() {
     assert!(text.contains("\x1b[?1049l"), "left the alternate screen");
 }
 
-#[test]
-fn a_screen_attached_to_the_daemon_sells_the_same_way() {
-    let (dir, data) = common::demo_store();
-    let socket = dir.path().join("till.sock");
-    let mut daemon = common::till()
-        .args([
-            "daemon",
-            "--data",
-            common::s(&data),
-            "--socket",
-            common::s(&socket),
-        ])
+/// Starts `till daemon ARGS` and waits until it listens on `socket`.
+fn daemon(args: &[&str], socket: &std::path::Path) -> std::process::Child {
+    let child = common::till()
+        .arg("daemon")
+        .args(args)
         .env_remove("TILL_CONFIG")
+        .env_remove("TILL_DATA")
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("daemon");
     let deadline = Instant::now() + Duration::from_secs(10);
-    while std::os::unix::net::UnixStream::connect(&socket).is_err() {
+    while std::os::unix::net::UnixStream::connect(socket).is_err() {
         assert!(Instant::now() < deadline, "the daemon never listened");
         std::thread::sleep(Duration::from_millis(20));
     }
+    child
+}
+
+/// What systemd does on a watchdog miss: the daemon is killed (SIGKILL)
+/// and started again. Both attached screens say the daemon is gone, attach
+/// again by themselves, and after a login carry on with the sale their lane
+/// had open: the old line is there, a new one joins it, and it is paid.
+#[test]
+fn two_screens_carry_on_with_their_carts_when_the_daemon_is_killed_and_restarted() {
+    let (dir, data) = common::demo_store();
+    let socket = dir.path().join("till.sock");
+    let args = ["--data", common::s(&data), "--socket", common::s(&socket)];
+    let mut first = daemon(&args, &socket);
+    let mut lane1 = Screen::spawn(&[&args[..], &["--lane", "1"]].concat());
+    let mut lane2 = Screen::spawn(&[&args[..], &["--lane", "2"]].concat());
+    for (screen, user, pin) in [
+        (&mut lane1, "cashier", "1111"),
+        (&mut lane2, "manager", "9999"),
+    ] {
+        screen.wait_for("Log in");
+        screen.type_slowly(&format!("{user}\r{pin}\r"));
+        screen.wait_for("Cart (scan or type a code)");
+    }
+    lane1.scan("9780306406157");
+    lane1.wait_for("Paperback");
+    lane2.scan("4006381333931");
+    lane2.wait_for("STABILO");
+
+    first.kill().expect("SIGKILL the daemon");
+    first.wait().expect("reap it");
+    lane1.wait_for("daemon gone: reconnecting");
+    lane2.wait_for("daemon gone: reconnecting");
+    let mut second = daemon(&args, &socket);
+    for screen in [&lane1, &lane2] {
+        screen.wait_for("the till daemon restarted; log in again");
+        screen.wait_for("printer: daemon");
+    }
+    assert!(
+        lane1.contents().contains("kept on lane 1"),
+        "{}",
+        lane1.contents()
+    );
+
+    lane1.type_slowly("cashier\r1111\r");
+    lane1.wait_for("Paperback");
+    lane1.scan("4006381333931");
+    lane1.wait_for("STABILO");
+    lane1.wait_for("Paperback");
+    lane1.wait_for("TOTAL                  25.99");
+    lane1.type_slowly("\r");
+    lane1.wait_for("PAYMENT");
+    lane1.type_slowly("30\r");
+    lane1.wait_for("CHANGE                  4.01");
+
+    lane2.type_slowly("manager\r9999\r");
+    lane2.wait_for("STABILO");
+    lane2.scan("9780306406157");
+    lane2.wait_for("Paperback");
+    lane2.wait_for("STABILO");
+    lane2.wait_for("TOTAL                  25.99");
+    lane2.type_slowly("\r");
+    lane2.wait_for("PAYMENT");
+    lane2.type_slowly("50\r");
+    lane2.wait_for("CHANGE                 24.01");
+    for screen in [&mut lane1, &mut lane2] {
+        screen.type_slowly("\x11");
+        assert!(screen.wait_exit().success());
+    }
+    let _ = second.kill();
+    let _ = second.wait();
+    let store = Store::open(&data).expect("the store, the daemon gone");
+    for receipt in [1, 2] {
+        let sale = store.sale(ReceiptNo(receipt)).expect("read").expect("paid");
+        assert_eq!(sale.sale.lines.len(), 2, "receipt {receipt}");
+        assert_eq!(sale.totals.total, Money::new(dec!(25.99)));
+    }
+}
+
+#[test]
+fn a_screen_attached_to_the_daemon_sells_the_same_way() {
+    let (dir, data) = common::demo_store();
+    let socket = dir.path().join("till.sock");
+    let mut daemon = daemon(
+        &["--data", common::s(&data), "--socket", common::s(&socket)],
+        &socket,
+    );
     let mut screen = Screen::spawn(&["--socket", common::s(&socket), "--lane", "1"]);
     screen.wait_for("Log in");
     screen.type_slowly("cashier\r1111\r");
