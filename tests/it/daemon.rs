@@ -529,6 +529,56 @@ fn sync_status_is_asked_of_the_daemon_that_holds_the_store() {
     );
 }
 
+/// The daemon records its socket in its store: `--data` alone finds it,
+/// on a socket that is not the default, and so does `--socket` alone.
+#[test]
+fn sync_status_finds_the_daemon_from_data_alone() {
+    let (dir, data) = common::demo_store();
+    let socket = dir.path().join("elsewhere.sock");
+    let _daemon = start(&data, &socket);
+    let out = common::run_ok(&["sync", "status", "--data", common::s(&data)]);
+    assert!(out.contains("Unsent entries"), "{out}");
+    let out = common::run_ok(&["sync", "status", "--socket", common::s(&socket)]);
+    assert!(out.contains("Unsent entries"), "{out}");
+}
+
+/// A screen or command for one store never talks to the daemon of another:
+/// it is told which store that daemon serves, and stops.
+#[test]
+fn a_daemon_of_another_store_is_named_and_refused() {
+    let (dir, served) = common::demo_store();
+    let (_other_dir, other) = common::demo_store();
+    let socket = dir.path().join("till.sock");
+    let _daemon = start(&served, &socket);
+    let out = common::run(&["--data", common::s(&other), "--socket", common::s(&socket)]);
+    assert!(!out.status.success());
+    let said = common::stderr(&out);
+    let canonical = |p: &Path| {
+        std::fs::canonicalize(p)
+            .expect("canonical")
+            .display()
+            .to_string()
+    };
+    assert!(
+        said.contains(&format!(
+            "serves the store at {}, not {}",
+            canonical(&served),
+            canonical(&other)
+        )),
+        "{said}"
+    );
+    match Client::connect_to_store(Some(&other), &socket) {
+        Err(ConnectError::OtherStore { .. }) => {}
+        Err(e) => panic!("{e}"),
+        Ok(_) => panic!("attached to another store's daemon"),
+    }
+    let client = Client::connect_to_store(Some(&served), &socket).expect("its own store");
+    assert_eq!(
+        client.store(),
+        std::fs::canonicalize(&served).expect("canonical")
+    );
+}
+
 #[test]
 fn a_backup_taken_while_the_kiosk_sells_restores_to_a_store_that_verifies() {
     use std::sync::Arc;

@@ -321,6 +321,25 @@ fn two_screens_carry_on_with_their_carts_when_the_daemon_is_killed_and_restarted
     }
 }
 
+/// `till daemon --demo` makes the demo store and serves it on its own
+/// socket; `till --demo` finds that daemon and attaches to it.
+#[test]
+fn till_demo_attaches_to_the_demo_daemon() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let demo = dir.path().join("demo");
+    let socket = demo.join("till.sock");
+    let mut served = daemon(&["--demo", "--data", common::s(&demo)], &socket);
+    let mut screen = Screen::spawn(&["--demo", "--data", common::s(&demo), "--lane", "1"]);
+    screen.wait_for("Till Demo Shop");
+    screen.wait_for("printer: daemon");
+    screen.type_slowly("cashier\r1111\r");
+    screen.wait_for("Cart (scan or type a code)");
+    screen.type_slowly("\x11");
+    assert!(screen.wait_exit().success());
+    let _ = served.kill();
+    let _ = served.wait();
+}
+
 #[test]
 fn a_screen_attached_to_the_daemon_sells_the_same_way() {
     let (dir, data) = common::demo_store();

@@ -18,6 +18,7 @@ pub fn till() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_till"));
     cmd.env_remove("TILL_DATA")
         .env_remove("TILL_ADMIN_PIN")
+        .env_remove("TILL_SOCKET")
         .env("TILL_CONFIG", "/dev/null");
     cmd
 }
