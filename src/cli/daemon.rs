@@ -3,7 +3,9 @@
 //! managers over SSH) attach to; SIGTERM stops it cleanly.
 
 use std::path::Path;
+use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use anyhow::Result;
 use signal_hook::consts::{SIGINT, SIGTERM};
@@ -12,16 +14,68 @@ use signal_hook::iterator::Signals;
 use crate::config::Settings;
 use crate::devices::printer::worker::{self, PrinterSetup};
 use crate::devices::scanner::reader;
-use crate::devices::status::StatusBoard;
+use crate::devices::status::{DeviceStatus, StatusBoard};
 use crate::devices::url::DeviceUrl;
 use crate::engine::Engine;
+use crate::engine::office::{ExportFormat, Office, SyncNow};
 use crate::ipc::server;
 use crate::store::Store;
-use crate::sync::worker::{self as sync_worker, Worker};
+use crate::store::retention::Policy;
+use crate::sync::worker::{self as sync_worker, Order, Worker};
+
+/// The daemon's parts above its engine, for the back office's requests
+/// through it (see `engine::office`).
+struct DaemonOffice {
+    sync: Sender<Order>,
+    /// What the printer and scanner threads say of their devices.
+    board: StatusBoard,
+    devices: Vec<(String, Reading)>,
+    retention: Policy,
+}
+
+/// Which line of the status board is a device's.
+type Reading = fn(&DeviceStatus) -> &String;
+
+/// How long `till sync now` waits for the worker: its exchange in progress
+/// first, then every batch, each bounded by `[sync] timeout_seconds`.
+const SYNC_WAIT: Duration = Duration::from_secs(120);
+
+impl Office for DaemonOffice {
+    fn export(&self, store: &Store, dir: &Path, format: ExportFormat) -> Result<(), String> {
+        super::export::write(store, dir, format)
+            .map(drop)
+            .map_err(|e| format!("{e:#}"))
+    }
+
+    fn sync_now(&self, what: SyncNow) -> Result<String, String> {
+        let (done, outcome) = std::sync::mpsc::channel();
+        self.sync
+            .send(Order::Now { what, done })
+            .map_err(|_| "the daemon's sync worker has stopped".to_string())?;
+        outcome.recv_timeout(SYNC_WAIT).map_err(|_| {
+            "head office has not answered yet; the worker carries on (see till sync status)"
+                .to_string()
+        })?
+    }
+
+    fn devices(&self) -> Vec<(String, String)> {
+        let now = self.board.get();
+        self.devices
+            .iter()
+            .map(|(name, status)| (name.clone(), status(&now).clone()))
+            .collect()
+    }
+
+    fn retention(&self) -> Policy {
+        self.retention
+    }
+}
 
 pub fn run(data: &Path, socket: &Path, config: &Settings) -> Result<()> {
     let mut engine = Engine::new(Store::open(data)?)?;
     engine.set_policy(config.policy());
+    let board = StatusBoard::default();
+    let mut devices: Vec<(String, Reading)> = Vec::new();
     if config.printer_url != DeviceUrl::None {
         let (wake, sleep) = std::sync::mpsc::channel();
         engine.attach_printer(wake, config.config.printer.drawer);
@@ -35,12 +89,13 @@ pub fn run(data: &Path, socket: &Path, config: &Settings) -> Result<()> {
         drop(worker::spawn(
             engine.store().print_queue(),
             setup,
-            StatusBoard::default(),
+            board.clone(),
             sleep,
         ));
+        devices.push((format!("printer {}", config.printer_url), |s| &s.printer));
     }
     // Sends the journal to head office and fetches its catalog, on its own thread.
-    let _sync = sync_worker::spawn(Worker::new(engine.store(), config.config.sync.clone())?)?;
+    let sync = sync_worker::spawn(Worker::new(engine.store(), config.config.sync.clone())?)?;
     let listener = server::bind(socket)?;
     let hub = Arc::new(server::Hub::default());
     // The daemon's scanner feeds the screen holding the scanner's lane.
@@ -49,10 +104,19 @@ pub fn run(data: &Path, socket: &Path, config: &Settings) -> Result<()> {
         reader::spawn(
             config.scanner_url.clone(),
             config.config.scanner.clone(),
-            StatusBoard::default(),
+            board.clone(),
             move |code| hub.scan(lane, code),
         )
     });
+    if config.scanner_url != DeviceUrl::None {
+        devices.push((format!("scanner {}", config.scanner_url), |s| &s.scanner));
+    }
+    engine.set_office(Box::new(DaemonOffice {
+        sync: sync.orders(),
+        board,
+        devices,
+        retention: config.config.retention.policy(),
+    }));
     let engine = Arc::new(Mutex::new(engine));
     // Retention, daily, under the engine's lock like any other change.
     let keeping = engine.clone();

@@ -6,16 +6,25 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use chrono::Utc;
 
+use super::backoffice::{Reach, reach};
 use crate::config::Settings;
 use crate::engine::api::TillApi;
+use crate::engine::office::SyncNow;
+use crate::engine::request::{Answer, Ask};
 use crate::ipc::client::Client;
 use crate::proto::enroll::{self, Bundle, EnrollRequest};
 use crate::store::outbox::SyncStatus;
 use crate::store::{Store, StoreError};
 use crate::sync::worker::Worker;
 
-pub fn request(data: &Path, out: &Path) -> Result<()> {
-    let settings = Store::open(data)?.settings()?;
+pub fn request(data: &Path, socket: &Path, user: Option<&str>, out: &Path) -> Result<()> {
+    let settings = match reach(data, socket, user, "manager")? {
+        Reach::Store(store) => store.settings()?,
+        Reach::Daemon(mut daemon) => match daemon.ask(Ask::EnrollRequest)? {
+            Answer::Settings(settings) => *settings,
+            _ => bail!("the daemon answered an enrolment request with something else"),
+        },
+    };
     let request = EnrollRequest {
         terminal: settings.terminal,
         store_name: settings.store_name,
@@ -63,13 +72,24 @@ fn render(status: &SyncStatus) -> String {
     out
 }
 
-pub fn now(data: &Path, config: &Settings) -> Result<usize> {
-    let store = Store::open(data).map_err(|e| match e {
-        StoreError::Locked { .. } => anyhow::anyhow!(
-            "{e}\nthe daemon sends to head office by itself: see `till sync status`"
-        ),
-        e => e.into(),
-    })?;
-    let mut worker = Worker::new(&store, config.config.sync.clone())?;
-    Ok(worker.drain()?)
+/// `till sync now` (everything) and `till sync catalog` (the catalog
+/// only): by this process, or by the daemon's sync worker if it holds the
+/// store. Returns what was done, in words.
+pub fn now(
+    data: &Path,
+    socket: &Path,
+    user: Option<&str>,
+    config: &Settings,
+    what: SyncNow,
+) -> Result<String> {
+    match reach(data, socket, user, "manager")? {
+        Reach::Store(store) => {
+            let mut worker = Worker::new(&store, config.config.sync.clone())?;
+            worker.now(what).map_err(anyhow::Error::msg)
+        }
+        Reach::Daemon(mut daemon) => match daemon.ask(Ask::SyncNow(what))? {
+            Answer::Synced(said) => Ok(said),
+            _ => bail!("the daemon answered a sync with something else"),
+        },
+    }
 }

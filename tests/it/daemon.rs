@@ -16,13 +16,14 @@ use rust_decimal::dec;
 use till::domain::money::Money;
 use till::domain::tender::TenderKind;
 use till::engine::api::TillApi;
+use till::engine::office::{ExportFormat, SyncNow};
 use till::engine::request::{Ask, AskKind};
 use till::engine::{Command, EngineError, Event};
 use till::ipc::client::{Client, ConnectError};
 use till::ipc::frame;
 use till::ipc::protocol::{Request, RequestKind, Response};
 
-struct Daemon(Child);
+pub(crate) struct Daemon(Child);
 
 impl Drop for Daemon {
     fn drop(&mut self) {
@@ -36,7 +37,7 @@ fn start(data: &Path, socket: &Path) -> Daemon {
 }
 
 /// Starts a daemon with `extra` arguments and waits until it listens.
-fn start_with(data: &Path, socket: &Path, extra: &[&str]) -> Daemon {
+pub(crate) fn start_with(data: &Path, socket: &Path, extra: &[&str]) -> Daemon {
     spawn_daemon(data, socket, extra, &[], std::process::Stdio::null())
 }
 
@@ -762,6 +763,26 @@ fn sample(kind: AskKind) -> Ask {
             limit: 5,
         },
         AskKind::Backup => Ask::Backup { with_keys: true },
+        AskKind::Export => Ask::Export {
+            format: ExportFormat::Json,
+        },
+        AskKind::Fetch => Ask::Fetch {
+            handle: "00".into(),
+            file: "manifest.json".into(),
+            offset: 0,
+        },
+        AskKind::Release => Ask::Release {
+            handle: "00".into(),
+        },
+        AskKind::DailySales => Ask::DailySales {
+            from: chrono::NaiveDate::MIN,
+            to: chrono::NaiveDate::MAX,
+        },
+        AskKind::VerifyJournal => Ask::VerifyJournal,
+        AskKind::EnrollRequest => Ask::EnrollRequest,
+        AskKind::SyncNow => Ask::SyncNow(SyncNow::Everything),
+        AskKind::Devices => Ask::Devices,
+        AskKind::Retention => Ask::Retention { dry_run: false },
     }
 }
 
@@ -875,7 +896,10 @@ fn no_request_can_use_a_session_its_connection_did_not_log_in() {
         format!("{:?}", lane.cart(manager).expect("cart")),
         cart_before
     );
-    assert!(!data.join("backups").exists(), "no backup was written");
+    assert!(
+        !data.join("spool").exists(),
+        "no backup or export was written"
+    );
     // The raw connections' sessions end as they close; wait for the last.
     let deadline = Instant::now() + Duration::from_secs(10);
     let new = loop {
