@@ -289,3 +289,102 @@ fn every_back_office_command_works_through_a_running_daemon() {
         std::fs::read(&request_after).expect("request")
     );
 }
+
+/// An export larger than the socket's 4 MiB frame comes through the spool
+/// in chunks, whole: the same files as the one taken with the daemon stopped.
+#[test]
+fn an_export_bigger_than_a_frame_arrives_whole_through_the_daemon() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("store");
+    let mut args = till::cli::args::InitArgs::demo();
+    args.products = 30_000;
+    drop(till::cli::init::run(&data, &args).expect("a big store"));
+    let socket = dir.path().join("till.sock");
+    let daemon = start_with(&data, &socket, &[]);
+    let through = dir.path().join("through");
+    ok(&as_user(
+        &["export", "--out", s(&through)],
+        &data,
+        &socket,
+        MANAGER,
+    ));
+    let products = std::fs::metadata(through.join("products.json")).expect("products");
+    assert!(
+        products.len() > till::ipc::frame::MAX_FRAME as u64,
+        "{} bytes: not bigger than a frame",
+        products.len()
+    );
+    let backup = dir.path().join("big.till-backup");
+    ok(&as_user(
+        &["backup", "--out", s(&backup), "--with-keys"],
+        &data,
+        &socket,
+        Some(("admin", "0000")),
+    ));
+    drop(daemon);
+    let after = dir.path().join("after");
+    ok(&as_user(
+        &["export", "--out", s(&after)],
+        &data,
+        &socket,
+        None,
+    ));
+    same_export(&through, &after);
+    // The backup (over 1 MiB: several chunks) restores to a store with every product.
+    assert!(std::fs::metadata(&backup).expect("backup").len() > 1024 * 1024);
+    let restored = dir.path().join("restored");
+    ok(&as_user(&["restore", s(&backup)], &restored, &socket, None));
+    let store = till::store::Store::open(&restored).expect("restored store");
+    assert!(store.product_count() > 30_000);
+}
+
+/// Outputs nobody fetches do not pile up: the spool keeps at most
+/// `MAX_ENTRIES`, in a directory only the daemon's user may enter, and
+/// nobody but who asked may read one.
+#[test]
+fn the_spool_is_bounded_and_private() {
+    use std::os::unix::fs::PermissionsExt;
+    use till::engine::request::{Answer, Ask};
+    use till::engine::spool::MAX_ENTRIES;
+    let (dir, data) = common::demo_store();
+    let socket = dir.path().join("till.sock");
+    let _daemon = start_with(&data, &socket, &[]);
+    let mut office = Client::connect(&socket).expect("office");
+    let manager = office.login("manager", "9999", 0).expect("manager");
+    let mut handles = Vec::new();
+    for _ in 0..MAX_ENTRIES + 3 {
+        match office
+            .ask(manager, Ask::Backup { with_keys: false })
+            .expect("backup")
+        {
+            Answer::Spooled(spooled) => handles.push(spooled),
+            other => panic!("{other:?}"),
+        }
+    }
+    let entries = std::fs::read_dir(data.join("spool"))
+        .expect("spool")
+        .count();
+    assert_eq!(entries, MAX_ENTRIES);
+    let mode = std::fs::metadata(data.join("spool").join(&handles[MAX_ENTRIES + 2].handle))
+        .expect("entry")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o700);
+    // The oldest went; another user cannot read the newest.
+    let fetch = |handle: &str| Ask::Fetch {
+        handle: handle.to_string(),
+        file: "T01.till-backup".into(),
+        offset: 0,
+    };
+    assert!(office.ask(manager, fetch(&handles[0].handle)).is_err());
+    let admin = office.login("admin", "0000", 0).expect("admin");
+    let newest = &handles[MAX_ENTRIES + 2].handle;
+    let theirs = office
+        .ask(admin, fetch(newest))
+        .expect_err("not the admin's");
+    assert!(theirs.to_string().contains("no such output"), "{theirs}");
+    assert!(matches!(
+        office.ask(manager, fetch(newest)),
+        Ok(Answer::Chunk(c)) if !c.is_empty()
+    ));
+}

@@ -522,9 +522,27 @@ fn sync_status_is_asked_of_the_daemon_that_holds_the_store() {
     ]);
     assert!(out.starts_with("HQ not joined: "), "{out}");
     assert!(out.contains("Unsent entries"), "{out}");
-    let out = common::run(&["sync", "now", "--data", common::s(&data)]);
+    // `sync now` goes through the daemon too, as a user allowed to, and
+    // says why the daemon's worker could not send.
+    let now = |user: &[&str]| {
+        common::till()
+            .args(["sync", "now", "--data", common::s(&data)])
+            .args(["--socket", common::s(&socket)])
+            .args(user)
+            .env("TILL_PIN", "9999")
+            .output()
+            .expect("till sync now")
+    };
+    let out = now(&[]);
     assert!(
-        common::stderr(&out).contains("the daemon sends to head office by itself"),
+        common::stderr(&out).contains("give --user"),
+        "{}",
+        common::stderr(&out)
+    );
+    let out = now(&["--user", "manager"]);
+    assert!(!out.status.success());
+    assert!(
+        common::stderr(&out).contains("not joined to head office yet"),
         "{}",
         common::stderr(&out)
     );
