@@ -2,10 +2,10 @@
 //! and the scanner and serves the socket that till screens (the kiosk,
 //! managers over SSH) attach to; SIGTERM stops it cleanly.
 
+use std::collections::HashMap;
 use std::path::Path;
-use std::sync::mpsc::Sender;
+use std::sync::mpsc::{Receiver, Sender, TryRecvError};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use anyhow::Result;
 use signal_hook::consts::{SIGINT, SIGTERM};
@@ -27,6 +27,9 @@ use crate::sync::worker::{self as sync_worker, Order, Worker};
 /// through it (see `engine::office`).
 struct DaemonOffice {
     sync: Sender<Order>,
+    /// The worker's answers to the syncs asked for, by ticket.
+    pending: HashMap<u64, Receiver<Result<String, String>>>,
+    tickets: u64,
     /// What the printer and scanner threads say of their devices.
     board: StatusBoard,
     devices: Vec<(String, Reading)>,
@@ -36,9 +39,9 @@ struct DaemonOffice {
 /// Which line of the status board is a device's.
 type Reading = fn(&DeviceStatus) -> &String;
 
-/// How long `till sync now` waits for the worker: its exchange in progress
-/// first, then every batch, each bounded by `[sync] timeout_seconds`.
-const SYNC_WAIT: Duration = Duration::from_secs(120);
+/// Syncs asked for and not yet told: a command that never asks again does
+/// not make the daemon keep its tickets without end.
+const MAX_PENDING: usize = 4;
 
 impl Office for DaemonOffice {
     fn export(&self, store: &Store, dir: &Path, format: ExportFormat) -> Result<(), String> {
@@ -47,15 +50,29 @@ impl Office for DaemonOffice {
             .map_err(|e| format!("{e:#}"))
     }
 
-    fn sync_now(&self, what: SyncNow) -> Result<String, String> {
+    fn sync_now(&mut self, what: SyncNow) -> Result<u64, String> {
+        if self.pending.len() >= MAX_PENDING {
+            return Err(
+                "syncs asked for are still under way: wait for them (till sync status)".into(),
+            );
+        }
         let (done, outcome) = std::sync::mpsc::channel();
         self.sync
             .send(Order::Now { what, done })
             .map_err(|_| "the daemon's sync worker has stopped".to_string())?;
-        outcome.recv_timeout(SYNC_WAIT).map_err(|_| {
-            "head office has not answered yet; the worker carries on (see till sync status)"
-                .to_string()
-        })?
+        self.tickets += 1;
+        self.pending.insert(self.tickets, outcome);
+        Ok(self.tickets)
+    }
+
+    fn sync_outcome(&mut self, ticket: u64) -> Option<Result<String, String>> {
+        let outcome = match self.pending.get(&ticket)?.try_recv() {
+            Ok(outcome) => outcome,
+            Err(TryRecvError::Empty) => return None,
+            Err(TryRecvError::Disconnected) => Err("the daemon's sync worker has stopped".into()),
+        };
+        self.pending.remove(&ticket);
+        Some(outcome)
     }
 
     fn devices(&self) -> Vec<(String, String)> {
@@ -113,6 +130,8 @@ pub fn run(data: &Path, socket: &Path, config: &Settings) -> Result<()> {
     }
     engine.set_office(Box::new(DaemonOffice {
         sync: sync.orders(),
+        pending: HashMap::new(),
+        tickets: 0,
         board,
         devices,
         retention: config.config.retention.policy(),

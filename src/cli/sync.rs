@@ -2,6 +2,7 @@
 //! the status, and a send-everything-now.
 
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use chrono::Utc;
@@ -72,6 +73,10 @@ fn render(status: &SyncStatus) -> String {
     out
 }
 
+/// How long `till sync now` waits for the daemon's worker: its exchange in
+/// progress first, then every batch, each bounded by `[sync] timeout_seconds`.
+const SYNC_WAIT: Duration = Duration::from_secs(120);
+
 /// `till sync now` (everything) and `till sync catalog` (the catalog
 /// only): by this process, or by the daemon's sync worker if it holds the
 /// store. Returns what was done, in words.
@@ -87,9 +92,23 @@ pub fn now(
             let mut worker = Worker::new(&store, config.config.sync.clone())?;
             worker.now(what).map_err(anyhow::Error::msg)
         }
-        Reach::Daemon(mut daemon) => match daemon.ask(Ask::SyncNow(what))? {
-            Answer::Synced(said) => Ok(said),
-            _ => bail!("the daemon answered a sync with something else"),
-        },
+        Reach::Daemon(mut daemon) => {
+            let Answer::SyncTicket(ticket) = daemon.ask(Ask::SyncNow(what))? else {
+                bail!("the daemon answered a sync with something else");
+            };
+            let deadline = Instant::now() + SYNC_WAIT;
+            loop {
+                match daemon.ask(Ask::SyncOutcome { ticket })? {
+                    Answer::Synced(Some(said)) => return Ok(said),
+                    Answer::Synced(None) if Instant::now() < deadline => {
+                        std::thread::sleep(Duration::from_millis(200))
+                    }
+                    Answer::Synced(None) => bail!(
+                        "head office has not answered yet; the daemon's worker carries on (see till sync status)"
+                    ),
+                    _ => bail!("the daemon answered a sync with something else"),
+                }
+            }
+        }
     }
 }

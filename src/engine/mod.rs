@@ -201,10 +201,18 @@ impl Engine {
                 Answer::JournalVerified(self.store.verify_journal().map_err(|e| e.to_string()))
             }
             Ask::EnrollRequest => Answer::Settings(Box::new(self.settings.clone())),
-            Ask::SyncNow(what) => {
-                let said = self.office()?.sync_now(what).map_err(EngineError::Remote)?;
-                // What head office sent is the till's prices from now on.
-                self.apply_catalog_updates();
+            Ask::SyncNow(what) => Answer::SyncTicket(
+                self.office_mut()?
+                    .sync_now(what)
+                    .map_err(EngineError::Remote)?,
+            ),
+            Ask::SyncOutcome { ticket } => {
+                let said = self.office_mut()?.sync_outcome(ticket);
+                let said = said.transpose().map_err(EngineError::Remote)?;
+                if said.is_some() {
+                    // What head office sent is the till's prices from now on.
+                    self.apply_catalog_updates();
+                }
                 Answer::Synced(said)
             }
             Ask::Devices => Answer::Devices(self.office()?.devices()),
@@ -220,6 +228,13 @@ impl Engine {
 
     fn office(&self) -> Result<&dyn office::Office, EngineError> {
         self.office.as_deref().ok_or(EngineError::NoOffice)
+    }
+
+    fn office_mut(&mut self) -> Result<&mut dyn office::Office, EngineError> {
+        match &mut self.office {
+            Some(office) => Ok(office.as_mut()),
+            None => Err(EngineError::NoOffice),
+        }
     }
 
     /// Allows `permission` for the session's user, or for an approving user whose

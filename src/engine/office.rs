@@ -32,9 +32,13 @@ pub enum SyncNow {
 pub trait Office: Send {
     /// Writes an export of `store` into the new, empty directory `dir`.
     fn export(&self, store: &Store, dir: &Path, format: ExportFormat) -> Result<(), String>;
-    /// Has the sync worker do `what` now and waits for it (bounded by the
-    /// worker's own timeouts); the worker's words on what it did.
-    fn sync_now(&self, what: SyncNow) -> Result<String, String>;
+    /// Has the sync worker do `what` now. Returns at once with a ticket to
+    /// ask [`Office::sync_outcome`] with: the engine's lock is not held
+    /// while head office answers, so the lanes sell on meanwhile.
+    fn sync_now(&mut self, what: SyncNow) -> Result<u64, String>;
+    /// The worker's words on what it did for `ticket`; `None` while it is
+    /// still at it.
+    fn sync_outcome(&mut self, ticket: u64) -> Option<Result<String, String>>;
     /// Each device the daemon holds and what its status bar says of it.
     fn devices(&self) -> Vec<(String, String)>;
     /// The retention policy of the daemon's till.toml.

@@ -72,8 +72,11 @@ pub enum Ask {
     VerifyJournal,
     /// What this terminal's enrolment request carries (`till sync request`).
     EnrollRequest,
-    /// Has the daemon's sync worker send or fetch now.
+    /// Has the daemon's sync worker send or fetch now; answered with a
+    /// ticket at once (see `office::Office::sync_now`).
     SyncNow(SyncNow),
+    /// What the sync worker did for a ticket, once it has.
+    SyncOutcome { ticket: u64 },
     /// The daemon's devices and their status (`till doctor`).
     Devices,
     /// Removes (or, dry, counts) what the daemon's `[retention]` says is past its time.
@@ -100,7 +103,9 @@ impl Ask {
             Ask::Users => Some(Permission::ManageUsers),
             Ask::Customers { .. } => Some(Permission::ManageCustomers),
             Ask::Backup { .. } | Ask::Export { .. } => Some(Permission::Backup),
-            Ask::EnrollRequest | Ask::SyncNow(_) => Some(Permission::Sync),
+            Ask::EnrollRequest | Ask::SyncNow(_) | Ask::SyncOutcome { .. } => {
+                Some(Permission::Sync)
+            }
             Ask::Retention { .. } => Some(Permission::Retention),
         }
     }
@@ -130,6 +135,7 @@ impl Ask {
             | Ask::VerifyJournal
             | Ask::EnrollRequest
             | Ask::SyncNow(_)
+            | Ask::SyncOutcome { .. }
             | Ask::Devices
             | Ask::Retention { .. } => Ok(()),
         }
@@ -157,6 +163,7 @@ impl Ask {
             Ask::VerifyJournal => "verify_journal",
             Ask::EnrollRequest => "enroll_request",
             Ask::SyncNow(_) => "sync_now",
+            Ask::SyncOutcome { .. } => "sync_outcome",
             Ask::Devices => "devices",
             Ask::Retention { .. } => "retention",
         }
@@ -184,8 +191,9 @@ pub enum Answer {
     /// The entries verified, or where the chain breaks.
     JournalVerified(Result<u64, String>),
     Settings(Box<StoreSettings>),
-    /// The sync worker's words on what it did.
-    Synced(String),
+    SyncTicket(u64),
+    /// The sync worker's words on what it did; `None` while it is at it.
+    Synced(Option<String>),
     Devices(Vec<(String, String)>),
     Removed(Removed),
 }

@@ -799,6 +799,7 @@ fn sample(kind: AskKind) -> Ask {
         AskKind::VerifyJournal => Ask::VerifyJournal,
         AskKind::EnrollRequest => Ask::EnrollRequest,
         AskKind::SyncNow => Ask::SyncNow(SyncNow::Everything),
+        AskKind::SyncOutcome => Ask::SyncOutcome { ticket: 1 },
         AskKind::Devices => Ask::Devices,
         AskKind::Retention => Ask::Retention { dry_run: false },
     }
