@@ -388,3 +388,66 @@ fn the_spool_is_bounded_and_private() {
         Ok(Answer::Chunk(c)) if !c.is_empty()
     ));
 }
+
+/// `till sync now` through the daemon while head office does not answer:
+/// the kiosk sells on meanwhile (the engine is not held while the worker
+/// waits), and the command says why nothing went.
+#[test]
+fn the_kiosk_sells_while_sync_now_waits_for_head_office() {
+    let (dir, data) = common::demo_store();
+    let root = dir.path();
+    // Head office's address takes connections and never answers.
+    let silent = TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let port = silent.local_addr().expect("addr").port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in silent.incoming() {
+            held.push(stream);
+        }
+    });
+    head_office(root, port, &[&data]);
+    let config = common::write(root, "till.toml", "[sync]\ntimeout_seconds = 5\n");
+    let socket = root.join("till.sock");
+    let _daemon = start_with(&data, &socket, &["--config", s(&config)]);
+    let mut kiosk = Client::connect(&socket).expect("kiosk");
+    let cashier = kiosk.login("cashier", "1111", 1).expect("cashier");
+    sell(&mut kiosk, cashier, PEN, TenderKind::Card);
+    let mut sync = common::till()
+        .args(["sync", "now", "--data", s(&data), "--socket", s(&socket)])
+        .args(["--user", "manager"])
+        .env("TILL_PIN", "9999")
+        .env_remove("TILL_CONFIG")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("till sync now");
+    // Its order is with the worker once the daemon journals its login.
+    common::wait_until(
+        "the manager's login",
+        std::time::Duration::from_secs(10),
+        || {
+            kiosk
+                .journal(cashier, 5)
+                .map(|j| {
+                    j.iter().any(|r| {
+                        r.entry.actor.as_deref() == Some("manager")
+                            || format!("{:?}", r.entry.event).contains("manager")
+                    })
+                })
+                .unwrap_or(false)
+        },
+    );
+    for _ in 0..3 {
+        sell(&mut kiosk, cashier, PEN, TenderKind::Card);
+    }
+    assert!(
+        sync.try_wait().expect("sync").is_none(),
+        "the sale waited for the sync"
+    );
+    let out = sync.wait_with_output().expect("sync ends");
+    assert!(!out.status.success());
+    let said = common::stderr(&out);
+    assert!(
+        said.contains("cannot reach head office at https://127.0.0.1:"),
+        "{said}"
+    );
+}
