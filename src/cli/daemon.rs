@@ -44,8 +44,14 @@ type Reading = fn(&DeviceStatus) -> &String;
 const MAX_PENDING: usize = 4;
 
 impl Office for DaemonOffice {
-    fn export(&self, store: &Store, dir: &Path, format: ExportFormat) -> Result<(), String> {
-        super::export::write(store, dir, format)
+    fn export(
+        &self,
+        store: &Store,
+        dir: &Path,
+        format: ExportFormat,
+        user: &str,
+    ) -> Result<(), String> {
+        super::export::write(store, dir, format, Some(user))
             .map(drop)
             .map_err(|e| format!("{e:#}"))
     }

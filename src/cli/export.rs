@@ -163,7 +163,7 @@ pub fn run(
     format: ExportFormat,
 ) -> Result<Vec<(String, usize)>> {
     let mut daemon = match reach(data, socket, user, "manager")? {
-        Reach::Store(store) => return write(&store, out, format),
+        Reach::Store(store) => return write(&store, out, format, None),
         Reach::Daemon(daemon) => daemon,
     };
     empty_dir(out)?;
@@ -204,8 +204,13 @@ fn empty_dir(out: &Path) -> Result<()> {
 }
 
 /// Writes the export of `store` into `out`, the daemon's spool entry or
-/// the command's own directory.
-pub fn write(store: &Store, out: &Path, format: ExportFormat) -> Result<Vec<(String, usize)>> {
+/// the command's own directory, journaled as `actor`'s (the daemon's user).
+pub fn write(
+    store: &Store,
+    out: &Path,
+    format: ExportFormat,
+    actor: Option<&str>,
+) -> Result<Vec<(String, usize)>> {
     empty_dir(out)?;
     let dump = store.dump()?;
     let mut w = Writer {
@@ -259,7 +264,7 @@ pub fn write(store: &Store, out: &Path, format: ExportFormat) -> Result<Vec<(Str
         format: manifest.encoding.clone(),
         customers: dump.customers.len(),
     };
-    store.append_journal(None, event)?;
+    store.append_journal(actor, event)?;
     Ok(summary)
 }
 

@@ -41,7 +41,7 @@ impl Engine {
         let (handle, dir) = self.spool_open()?;
         if let Some(office) = &self.office {
             office
-                .export(&self.store, &dir, format)
+                .export(&self.store, &dir, format, &user.user)
                 .map_err(EngineError::Remote)?;
         }
         self.spool_close(user, handle, &dir)

@@ -30,8 +30,15 @@ pub enum SyncNow {
 
 /// The daemon's parts above the engine, as its engine sees them.
 pub trait Office: Send {
-    /// Writes an export of `store` into the new, empty directory `dir`.
-    fn export(&self, store: &Store, dir: &Path, format: ExportFormat) -> Result<(), String>;
+    /// Writes an export of `store` into the new, empty directory `dir`,
+    /// journaled as `user`'s.
+    fn export(
+        &self,
+        store: &Store,
+        dir: &Path,
+        format: ExportFormat,
+        user: &str,
+    ) -> Result<(), String>;
     /// Has the sync worker do `what` now. Returns at once with a ticket to
     /// ask [`Office::sync_outcome`] with: the engine's lock is not held
     /// while head office answers, so the lanes sell on meanwhile.

@@ -16,16 +16,29 @@ use crate::common::sale::{PEN, sell};
 use crate::common::{self, s};
 use crate::daemon::start_with;
 
-/// `till ARGS --data DATA --socket SOCKET [--user USER]` with `pin` in $TILL_PIN.
+/// `till ARGS --data DATA --socket SOCKET [--user USER]`, the user's PIN
+/// on standard input as a script would pipe it.
 fn as_user(args: &[&str], data: &Path, socket: &Path, user: Option<(&str, &str)>) -> Output {
+    use std::io::Write;
     let mut cmd = common::till();
     cmd.args(args)
         .args(["--data", s(data), "--socket", s(socket)])
-        .env_remove("TILL_CONFIG");
-    if let Some((user, pin)) = user {
-        cmd.args(["--user", user]).env("TILL_PIN", pin);
+        .env_remove("TILL_CONFIG")
+        .env_remove("TILL_PIN")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    if let Some((user, _)) = user {
+        cmd.args(["--user", user]);
     }
-    cmd.output().expect("run till")
+    let mut child = cmd.spawn().expect("run till");
+    let mut stdin = child.stdin.take().expect("stdin");
+    if let Some((_, pin)) = user {
+        // A command that opens the store itself never reads it: ignore a closed pipe.
+        let _ = writeln!(stdin, "{pin}");
+    }
+    drop(stdin);
+    child.wait_with_output().expect("till ends")
 }
 
 fn ok(o: &Output) -> String {
@@ -276,6 +289,15 @@ fn every_back_office_command_works_through_a_running_daemon() {
         None,
     ));
     same_export(&json, &json_after);
+    // The daemon journaled the exports as the manager's.
+    let journal: Vec<serde_json::Value> =
+        serde_json::from_slice(&std::fs::read(json_after.join("journal.json")).expect("journal"))
+            .expect("json");
+    let by_manager = journal
+        .iter()
+        .filter(|e| e["actor"] == "manager" && e["event"].get("exported").is_some())
+        .count();
+    assert_eq!(by_manager, 2, "json and csv");
     same_export(&csv, &csv_after);
     let request_after = root.join("request-after.toml");
     ok(&as_user(
