@@ -9,10 +9,11 @@ use till::cli::args::{
     RetentionCommand, SyncCommand,
 };
 use till::cli::{
-    backup, customers, daemon, demo_run, export, hq, import, init, journal, logging, prompt, purge,
-    report, retention, screen, script, sync,
+    backup, customers, daemon, demo_run, doctor, export, hq, import, init, journal, logging,
+    prompt, purge, report, retention, screen, script, sync,
 };
 use till::config::Settings;
+use till::engine::office::SyncNow;
 
 fn main() -> ExitCode {
     match run(Cli::parse()) {
@@ -44,6 +45,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     };
     logging::to_stderr();
+    let socket = cli.socket_path(&config, &data, false);
     match command {
         Command::Init(args) => {
             let asked;
@@ -79,8 +81,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 dir.display()
             );
         }
-        Command::Export { out, format } => {
-            for (name, count) in export::run(&data, out, *format)? {
+        Command::Export {
+            out,
+            format,
+            through,
+        } => {
+            for (name, count) in export::run(&data, &socket, through.user.as_deref(), out, *format)?
+            {
                 println!("{name}: {count}");
             }
             println!(
@@ -88,46 +95,47 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 out.display()
             );
         }
-        Command::Journal(JournalCommand::Verify) => {
-            if !journal::verify(&data)? {
+        Command::Journal(JournalCommand::Verify { through }) => {
+            if !journal::verify(&data, &socket, through.user.as_deref())? {
                 return Ok(ExitCode::FAILURE);
             }
         }
-        Command::Report(ReportCommand::Sales(range)) => {
+        Command::Report(ReportCommand::Sales { range, through }) => {
             print!(
                 "{}",
-                report::run(&data, range.from, range.to, range.format)?
+                report::run(
+                    &data,
+                    &socket,
+                    through.user.as_deref(),
+                    range.from,
+                    range.to,
+                    range.format
+                )?
             );
         }
         Command::Sale { script: file } => script::run(&data, file)?,
-        Command::Customers { user, command } => print!(
-            "{}",
-            customers::run(
-                &data,
-                &cli.socket_path(&config, &data, false),
-                user,
-                command
-            )?
-        ),
+        Command::Customers { user, command } => {
+            print!("{}", customers::run(&data, &socket, user, command)?)
+        }
         Command::Backup {
             out,
             with_keys,
-            user,
+            through,
         } => {
-            backup::take(
-                &data,
-                &cli.socket_path(&config, &data, false),
-                out,
-                *with_keys,
-                user.as_deref(),
-            )?;
+            backup::take(&data, &socket, out, *with_keys, through.user.as_deref())?;
             println!("backup written to {}", out.display());
         }
         // Settings::load above has already refused a bad file, naming its line.
         Command::Config(ConfigCommand::Check) => print!("{}", config.effective()),
-        Command::Retention(RetentionCommand::Run { dry_run }) => print!(
+        Command::Retention(RetentionCommand::Run { dry_run, through }) => print!(
             "{}",
-            retention::run(&data, &config.config.retention, *dry_run)?
+            retention::run(
+                &data,
+                &socket,
+                through.user.as_deref(),
+                &config.config.retention,
+                *dry_run
+            )?
         ),
         Command::Restore { file, force } => print!("{}", backup::restore(file, &data, *force)?),
         Command::Purge { user, confirm, .. } => {
@@ -135,8 +143,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             println!("deleted {} and its {files} files", data.display());
         }
         Command::Sync(command) => match command {
-            SyncCommand::Request { out } => {
-                sync::request(&data, out)?;
+            SyncCommand::Request { out, through } => {
+                sync::request(&data, &socket, through.user.as_deref(), out)?;
                 println!(
                     "wrote {}: take it to head office (till hq enroll --request FILE)",
                     out.display()
@@ -146,14 +154,27 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 let url = sync::join(&data, bundle)?;
                 println!("joined head office at {url}");
             }
-            SyncCommand::Status => print!(
+            SyncCommand::Status => print!("{}", sync::status(cli.data.as_deref(), &socket)?),
+            SyncCommand::Now { through } => println!(
                 "{}",
-                sync::status(cli.data.as_deref(), &cli.socket_path(&config, &data, false))?
+                sync::now(
+                    &data,
+                    &socket,
+                    through.user.as_deref(),
+                    &config,
+                    SyncNow::Everything
+                )?
             ),
-            SyncCommand::Now => {
-                let batches = sync::now(&data, &config)?;
-                println!("sent {batches} batches; head office has everything");
-            }
+            SyncCommand::Catalog { through } => println!(
+                "{}",
+                sync::now(
+                    &data,
+                    &socket,
+                    through.user.as_deref(),
+                    &config,
+                    SyncNow::Catalog
+                )?
+            ),
         },
         Command::Hq(command) => {
             let dir = cli.hq_dir();
@@ -206,12 +227,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
             };
             daemon::run(&data, &cli.daemon_socket(&config, &data, *demo), &config)?
         }
-        Command::Doctor { listen_seconds } => {
-            let store = till::store::Store::open(&data)?.settings()?;
+        Command::Doctor {
+            listen_seconds,
+            through,
+        } => {
             let listen = std::time::Duration::from_secs(*listen_seconds);
-            if !till::devices::doctor::run(
-                &config.devices(),
-                &store,
+            if !doctor::run(
+                &data,
+                &socket,
+                through.user.as_deref(),
+                &config,
                 listen,
                 &mut std::io::stdout(),
             )? {

@@ -134,6 +134,8 @@ pub enum Command {
         out: PathBuf,
         #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
         format: ExportFormat,
+        #[command(flatten)]
+        through: Through,
     },
     /// Check the hash-chained journal
     #[command(subcommand)]
@@ -154,6 +156,8 @@ pub enum Command {
         /// How long to listen for scans
         #[arg(long, default_value_t = 10)]
         listen_seconds: u64,
+        #[command(flatten)]
+        through: Through,
     },
     /// Send the journal to head office and take its catalog (see README, "Head office")
     #[command(subcommand)]
@@ -177,9 +181,8 @@ pub enum Command {
         /// the file is then as secret as the keys)
         #[arg(long)]
         with_keys: bool,
-        /// A manager, when the daemon holds the store (PIN from $TILL_PIN or stdin)
-        #[arg(long)]
-        user: Option<String>,
+        #[command(flatten)]
+        through: Through,
     },
     /// Restore a backup into --data, after checking it through; the old store is kept aside
     Restore {
@@ -346,6 +349,8 @@ pub enum RetentionCommand {
         /// Only say what would go
         #[arg(long)]
         dry_run: bool,
+        #[command(flatten)]
+        through: Through,
     },
 }
 
@@ -355,13 +360,23 @@ pub enum SyncCommand {
     Request {
         #[arg(long)]
         out: PathBuf,
+        #[command(flatten)]
+        through: Through,
     },
     /// Pin head office from the bundle `till hq enroll` made for this terminal
     Join { bundle: PathBuf },
     /// What waits for head office, since when, and the last error
     Status,
-    /// Send everything waiting and fetch the catalog, now (not while the daemon runs)
-    Now,
+    /// Send everything waiting and fetch the catalog, now (through the daemon if it runs)
+    Now {
+        #[command(flatten)]
+        through: Through,
+    },
+    /// Fetch head office's catalog now, not at the next poll (through the daemon if it runs)
+    Catalog {
+        #[command(flatten)]
+        through: Through,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -415,13 +430,21 @@ pub enum HqCommand {
 #[derive(Debug, Subcommand)]
 pub enum JournalCommand {
     /// Walk the chain; exit 0 if it holds, non-zero naming the first bad entry
-    Verify,
+    Verify {
+        #[command(flatten)]
+        through: Through,
+    },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum ReportCommand {
     /// Sales by day
-    Sales(DayRange),
+    Sales {
+        #[command(flatten)]
+        range: DayRange,
+        #[command(flatten)]
+        through: Through,
+    },
 }
 
 /// The days a report covers, and how it is written.
@@ -437,10 +460,15 @@ pub struct DayRange {
     pub format: ReportFormat,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum ExportFormat {
-    Json,
-    Csv,
+pub use crate::engine::office::ExportFormat;
+
+/// Who a back-office command acts as when `till daemon` holds the store
+/// (see `cli::backoffice`); without a daemon the store is opened directly.
+#[derive(Debug, Clone, Args)]
+pub struct Through {
+    /// A user allowed to, when the daemon holds the store (PIN from $TILL_PIN or stdin)
+    #[arg(long)]
+    pub user: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -2,18 +2,17 @@
 //!
 //! With no daemon, the backup is read from the store directly. With one, the
 //! daemon takes it under its engine lock, so it is one moment of a store that
-//! keeps selling; that needs a user allowed to (`backup`, manager).
+//! keeps selling; that needs a user allowed to (`backup`, manager), and it
+//! comes back through the daemon's spool (see `backoffice`).
 
 use std::path::Path;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 
-use super::prompt::pin;
-use crate::engine::BACK_OFFICE;
-use crate::engine::api::TillApi;
-use crate::ipc::client::Client;
+use super::backoffice::{Reach, reach};
+use crate::engine::request::{Answer, Ask};
 use crate::store::backup::{self, Summary};
-use crate::store::{Store, StoreError, identity};
+use crate::store::identity;
 
 pub fn take(
     data: &Path,
@@ -25,33 +24,23 @@ pub fn take(
     if out.exists() {
         bail!("{} exists: a backup never overwrites a file", out.display());
     }
-    match Store::open(data) {
-        Ok(store) => {
+    match reach(data, socket, user, "manager")? {
+        Reach::Store(store) => {
             identity::write_secret(out, &store.backup(with_keys)?)?;
             let event = crate::store::journal::JournalEvent::BackupTaken { with_keys };
             store.append_journal(None, event)?;
             Ok(())
         }
-        Err(StoreError::Locked { .. }) if socket.exists() => {
-            let Some(user) = user else {
-                bail!(
-                    "the daemon holds the store: give --user (a manager) to take the backup through it"
-                );
+        Reach::Daemon(mut daemon) => {
+            let Answer::Spooled(spooled) = daemon.ask(Ask::Backup { with_keys })? else {
+                bail!("the daemon answered a backup with something else");
             };
-            let mut client = Client::connect_to_store(Some(data), socket)?;
-            let session = client.login(user, &pin()?, BACK_OFFICE)?;
-            let made = client.backup(session, with_keys);
-            let _ = client.execute(session, crate::engine::Command::Logout);
-            let made = made?;
-            let bytes = std::fs::read(&made).with_context(|| {
-                format!("the daemon wrote {}, which cannot be read", made.display())
-            })?;
-            identity::write_secret(out, &bytes)?;
-            // The daemon's copy may not be ours to remove; it is 0600 either way.
-            let _ = std::fs::remove_file(&made);
-            Ok(())
+            let [file] = spooled.files.as_slice() else {
+                bail!("the daemon's backup is not one file");
+            };
+            daemon.fetch(&spooled, file, out)?;
+            daemon.release(&spooled)
         }
-        Err(e) => Err(e.into()),
     }
 }
 

@@ -7,32 +7,26 @@ use std::path::Path;
 use anyhow::{Result, anyhow, bail};
 
 use super::args::{ContactArgs, CustomersCommand};
+use super::backoffice::{Reach, reach};
 use super::prompt::pin;
 use crate::domain::customer::{Consent, Contact, Customer};
 use crate::engine::api::TillApi;
 use crate::engine::{BACK_OFFICE, Command, Engine, Event, SessionId};
-use crate::ipc::client::Client;
-use crate::store::{Store, StoreError};
 
 pub fn run(data: &Path, socket: &Path, user: &str, command: &CustomersCommand) -> Result<String> {
-    let pin = pin()?;
-    let mut local;
-    let mut remote;
-    let api: &mut dyn TillApi = match Store::open(data) {
-        Ok(store) => {
-            local = Engine::new(store)?;
-            &mut local
+    match reach(data, socket, Some(user), "user who may manage customers")? {
+        Reach::Store(store) => {
+            let mut engine = Engine::new(store)?;
+            let session = engine.login(user, &pin()?, BACK_OFFICE)?;
+            let outcome = act(&mut engine, session, command);
+            let _ = engine.execute(session, Command::Logout);
+            outcome
         }
-        Err(StoreError::Locked { .. }) if socket.exists() => {
-            remote = Client::connect_to_store(Some(data), socket)?;
-            &mut remote
+        Reach::Daemon(mut daemon) => {
+            let session = daemon.session;
+            act(&mut daemon.client, session, command)
         }
-        Err(e) => return Err(e.into()),
-    };
-    let session = api.login(user, &pin, BACK_OFFICE)?;
-    let outcome = act(api, session, command);
-    let _ = api.execute(session, Command::Logout);
-    outcome
+    }
 }
 
 fn act(api: &mut dyn TillApi, session: SessionId, command: &CustomersCommand) -> Result<String> {

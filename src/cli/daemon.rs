@@ -2,7 +2,9 @@
 //! and the scanner and serves the socket that till screens (the kiosk,
 //! managers over SSH) attach to; SIGTERM stops it cleanly.
 
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::mpsc::{Receiver, Sender, TryRecvError};
 use std::sync::{Arc, Mutex};
 
 use anyhow::Result;
@@ -12,16 +14,91 @@ use signal_hook::iterator::Signals;
 use crate::config::Settings;
 use crate::devices::printer::worker::{self, PrinterSetup};
 use crate::devices::scanner::reader;
-use crate::devices::status::StatusBoard;
+use crate::devices::status::{DeviceStatus, StatusBoard};
 use crate::devices::url::DeviceUrl;
 use crate::engine::Engine;
+use crate::engine::office::{ExportFormat, Office, SyncNow};
 use crate::ipc::server;
 use crate::store::Store;
-use crate::sync::worker::{self as sync_worker, Worker};
+use crate::store::retention::Policy;
+use crate::sync::worker::{self as sync_worker, Order, Worker};
+
+/// The daemon's parts above its engine, for the back office's requests
+/// through it (see `engine::office`).
+struct DaemonOffice {
+    sync: Sender<Order>,
+    /// The worker's answers to the syncs asked for, by ticket.
+    pending: HashMap<u64, Receiver<Result<String, String>>>,
+    tickets: u64,
+    /// What the printer and scanner threads say of their devices.
+    board: StatusBoard,
+    devices: Vec<(String, Reading)>,
+    retention: Policy,
+}
+
+/// Which line of the status board is a device's.
+type Reading = fn(&DeviceStatus) -> &String;
+
+/// Syncs asked for and not yet told: a command that never asks again does
+/// not make the daemon keep its tickets without end.
+const MAX_PENDING: usize = 4;
+
+impl Office for DaemonOffice {
+    fn export(
+        &self,
+        store: &Store,
+        dir: &Path,
+        format: ExportFormat,
+        user: &str,
+    ) -> Result<(), String> {
+        super::export::write(store, dir, format, Some(user))
+            .map(drop)
+            .map_err(|e| format!("{e:#}"))
+    }
+
+    fn sync_now(&mut self, what: SyncNow) -> Result<u64, String> {
+        if self.pending.len() >= MAX_PENDING {
+            return Err(
+                "syncs asked for are still under way: wait for them (till sync status)".into(),
+            );
+        }
+        let (done, outcome) = std::sync::mpsc::channel();
+        self.sync
+            .send(Order::Now { what, done })
+            .map_err(|_| "the daemon's sync worker has stopped".to_string())?;
+        self.tickets += 1;
+        self.pending.insert(self.tickets, outcome);
+        Ok(self.tickets)
+    }
+
+    fn sync_outcome(&mut self, ticket: u64) -> Option<Result<String, String>> {
+        let outcome = match self.pending.get(&ticket)?.try_recv() {
+            Ok(outcome) => outcome,
+            Err(TryRecvError::Empty) => return None,
+            Err(TryRecvError::Disconnected) => Err("the daemon's sync worker has stopped".into()),
+        };
+        self.pending.remove(&ticket);
+        Some(outcome)
+    }
+
+    fn devices(&self) -> Vec<(String, String)> {
+        let now = self.board.get();
+        self.devices
+            .iter()
+            .map(|(name, status)| (name.clone(), status(&now).clone()))
+            .collect()
+    }
+
+    fn retention(&self) -> Policy {
+        self.retention
+    }
+}
 
 pub fn run(data: &Path, socket: &Path, config: &Settings) -> Result<()> {
     let mut engine = Engine::new(Store::open(data)?)?;
     engine.set_policy(config.policy());
+    let board = StatusBoard::default();
+    let mut devices: Vec<(String, Reading)> = Vec::new();
     if config.printer_url != DeviceUrl::None {
         let (wake, sleep) = std::sync::mpsc::channel();
         engine.attach_printer(wake, config.config.printer.drawer);
@@ -35,12 +112,13 @@ pub fn run(data: &Path, socket: &Path, config: &Settings) -> Result<()> {
         drop(worker::spawn(
             engine.store().print_queue(),
             setup,
-            StatusBoard::default(),
+            board.clone(),
             sleep,
         ));
+        devices.push((format!("printer {}", config.printer_url), |s| &s.printer));
     }
     // Sends the journal to head office and fetches its catalog, on its own thread.
-    let _sync = sync_worker::spawn(Worker::new(engine.store(), config.config.sync.clone())?)?;
+    let sync = sync_worker::spawn(Worker::new(engine.store(), config.config.sync.clone())?)?;
     let listener = server::bind(socket)?;
     crate::ipc::record_socket(data, socket)?;
     let hub = Arc::new(server::Hub::serving(data));
@@ -50,10 +128,21 @@ pub fn run(data: &Path, socket: &Path, config: &Settings) -> Result<()> {
         reader::spawn(
             config.scanner_url.clone(),
             config.config.scanner.clone(),
-            StatusBoard::default(),
+            board.clone(),
             move |code| hub.scan(lane, code),
         )
     });
+    if config.scanner_url != DeviceUrl::None {
+        devices.push((format!("scanner {}", config.scanner_url), |s| &s.scanner));
+    }
+    engine.set_office(Box::new(DaemonOffice {
+        sync: sync.orders(),
+        pending: HashMap::new(),
+        tickets: 0,
+        board,
+        devices,
+        retention: config.config.retention.policy(),
+    }));
     let engine = Arc::new(Mutex::new(engine));
     // Retention, daily, under the engine's lock like any other change.
     let keeping = engine.clone();

@@ -23,6 +23,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::args::ExportFormat;
+use super::backoffice::{Reach, reach};
+use crate::engine::request::{Answer, Ask};
 use crate::store::Store;
 use crate::store::dump::{DERIVED, Dump};
 use crate::store::journal::{JournalEntry, JournalRecord};
@@ -149,20 +151,67 @@ impl Writer<'_> {
     }
 }
 
-pub fn run(data: &Path, out: &Path, format: ExportFormat) -> Result<Vec<(String, usize)>> {
-    let store = Store::open(data)?;
+/// Exports the store at `data` into `out`; through the daemon as `user` if
+/// it holds the store (see `backoffice`): the daemon writes the export into
+/// its spool and this process fetches every file, checked, into `out`.
+/// Returns each file with its record count.
+pub fn run(
+    data: &Path,
+    socket: &Path,
+    user: Option<&str>,
+    out: &Path,
+    format: ExportFormat,
+) -> Result<Vec<(String, usize)>> {
+    let mut daemon = match reach(data, socket, user, "manager")? {
+        Reach::Store(store) => return write(&store, out, format, None),
+        Reach::Daemon(daemon) => daemon,
+    };
+    empty_dir(out)?;
+    let Answer::Spooled(spooled) = daemon.ask(Ask::Export { format })? else {
+        bail!("the daemon answered an export with something else");
+    };
+    for file in &spooled.files {
+        if file.name.contains('/') || file.name.starts_with('.') {
+            bail!("the daemon's export names a file '{}'", file.name);
+        }
+        daemon.fetch(&spooled, file, &out.join(&file.name))?;
+    }
+    daemon.release(&spooled)?;
+    let manifest: Manifest = serde_json::from_slice(
+        &fs::read(out.join("manifest.json")).context("the export came without its manifest")?,
+    )?;
+    Ok(manifest
+        .files
+        .into_iter()
+        .map(|f| (f.name, f.count))
+        .collect())
+}
+
+/// Makes `out` (mode 0700: customers' details are in it, readable), new or
+/// empty: an export never mixes with other files.
+fn empty_dir(out: &Path) -> Result<()> {
     if out.exists() && fs::read_dir(out)?.next().is_some() {
         bail!(
             "{} is not empty: export into a new or empty directory",
             out.display()
         );
     }
-    // Customers' details are in it, readable: for the owner only.
     std::fs::DirBuilder::new()
         .recursive(true)
         .mode(0o700)
         .create(out)
-        .with_context(|| format!("cannot create {}", out.display()))?;
+        .with_context(|| format!("cannot create {}", out.display()))
+}
+
+/// Writes the export of `store` into `out`, the daemon's spool entry or
+/// the command's own directory, journaled as `actor`'s (the daemon's user).
+pub fn write(
+    store: &Store,
+    out: &Path,
+    format: ExportFormat,
+    actor: Option<&str>,
+) -> Result<Vec<(String, usize)>> {
+    empty_dir(out)?;
     let dump = store.dump()?;
     let mut w = Writer {
         out,
@@ -215,7 +264,7 @@ pub fn run(data: &Path, out: &Path, format: ExportFormat) -> Result<Vec<(String,
         format: manifest.encoding.clone(),
         customers: dump.customers.len(),
     };
-    store.append_journal(None, event)?;
+    store.append_journal(actor, event)?;
     Ok(summary)
 }
 

@@ -1,10 +1,12 @@
 //! The `till` command line: each subcommand in its own file, called by `main`.
 
 pub mod args;
+pub mod backoffice;
 pub mod backup;
 pub mod customers;
 pub mod daemon;
 pub mod demo_run;
+pub mod doctor;
 pub mod export;
 pub mod export_csv;
 pub mod hq;

@@ -2,21 +2,31 @@
 //! the status, and a send-everything-now.
 
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use chrono::Utc;
 
 use super::args::Cli;
+use super::backoffice::{Reach, reach};
 use crate::config::Settings;
 use crate::engine::api::TillApi;
+use crate::engine::office::SyncNow;
+use crate::engine::request::{Answer, Ask};
 use crate::ipc::client::Client;
 use crate::proto::enroll::{self, Bundle, EnrollRequest};
 use crate::store::outbox::SyncStatus;
 use crate::store::{Store, StoreError};
 use crate::sync::worker::Worker;
 
-pub fn request(data: &Path, out: &Path) -> Result<()> {
-    let settings = Store::open(data)?.settings()?;
+pub fn request(data: &Path, socket: &Path, user: Option<&str>, out: &Path) -> Result<()> {
+    let settings = match reach(data, socket, user, "manager")? {
+        Reach::Store(store) => store.settings()?,
+        Reach::Daemon(mut daemon) => match daemon.ask(Ask::EnrollRequest)? {
+            Answer::Settings(settings) => *settings,
+            _ => bail!("the daemon answered an enrolment request with something else"),
+        },
+    };
     let request = EnrollRequest {
         terminal: settings.terminal,
         store_name: settings.store_name,
@@ -43,8 +53,7 @@ pub fn join(data: &Path, bundle: &Path) -> Result<String> {
     Ok(link.url)
 }
 
-/// The status from the store in `data`, or from the daemon that holds it;
-/// with no `data` (no --data), from the daemon on `socket` if one listens.
+/// The status from the store, or from the daemon that holds it.
 pub fn status(data: Option<&Path>, socket: &Path) -> Result<String> {
     let ask_daemon = |data| -> Result<SyncStatus> {
         Client::connect_to_store(data, socket)?
@@ -74,13 +83,42 @@ fn render(status: &SyncStatus) -> String {
     out
 }
 
-pub fn now(data: &Path, config: &Settings) -> Result<usize> {
-    let store = Store::open(data).map_err(|e| match e {
-        StoreError::Locked { .. } => anyhow::anyhow!(
-            "{e}\nthe daemon sends to head office by itself: see `till sync status`"
-        ),
-        e => e.into(),
-    })?;
-    let mut worker = Worker::new(&store, config.config.sync.clone())?;
-    Ok(worker.drain()?)
+/// How long `till sync now` waits for the daemon's worker: its exchange in
+/// progress first, then every batch, each bounded by `[sync] timeout_seconds`.
+const SYNC_WAIT: Duration = Duration::from_secs(120);
+
+/// `till sync now` (everything) and `till sync catalog` (the catalog
+/// only): by this process, or by the daemon's sync worker if it holds the
+/// store. Returns what was done, in words.
+pub fn now(
+    data: &Path,
+    socket: &Path,
+    user: Option<&str>,
+    config: &Settings,
+    what: SyncNow,
+) -> Result<String> {
+    match reach(data, socket, user, "manager")? {
+        Reach::Store(store) => {
+            let mut worker = Worker::new(&store, config.config.sync.clone())?;
+            worker.now(what).map_err(anyhow::Error::msg)
+        }
+        Reach::Daemon(mut daemon) => {
+            let Answer::SyncTicket(ticket) = daemon.ask(Ask::SyncNow(what))? else {
+                bail!("the daemon answered a sync with something else");
+            };
+            let deadline = Instant::now() + SYNC_WAIT;
+            loop {
+                match daemon.ask(Ask::SyncOutcome { ticket })? {
+                    Answer::Synced(Some(said)) => return Ok(said),
+                    Answer::Synced(None) if Instant::now() < deadline => {
+                        std::thread::sleep(Duration::from_millis(200))
+                    }
+                    Answer::Synced(None) => bail!(
+                        "head office has not answered yet; the daemon's worker carries on (see till sync status)"
+                    ),
+                    _ => bail!("the daemon answered a sync with something else"),
+                }
+            }
+        }
+    }
 }

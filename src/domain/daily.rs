@@ -9,8 +9,9 @@ use super::receipt::CompletedSale;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DayRow {
-    /// The shop, in head office's report across shops.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The shop, in head office's report across shops. Always written (the
+    /// socket's bincode needs every field); `report::render` leaves a
+    /// terminal's `null` out of its JSON.
     pub store: Option<String>,
     pub date: String,
     pub sales: u64,

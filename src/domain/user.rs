@@ -72,8 +72,13 @@ pub enum Permission {
     ManageCustomers,
     /// Erasing a customer's personal data for good.
     EraseCustomer,
-    /// Taking a backup of the whole store through the daemon.
+    /// Taking a backup or an export of the whole store through the daemon.
     Backup,
+    /// Sending to head office now, fetching its catalog now, and the
+    /// terminal's enrolment request.
+    Sync,
+    /// Removing what `[retention]` says is past its time.
+    Retention,
 }
 
 impl std::fmt::Display for Permission {
@@ -98,13 +103,15 @@ impl std::fmt::Display for Permission {
             Permission::ViewJournal => "seeing the journal",
             Permission::ManageCustomers => "managing customers",
             Permission::EraseCustomer => "erasing a customer's data",
-            Permission::Backup => "taking a backup",
+            Permission::Backup => "taking a backup or an export",
+            Permission::Sync => "syncing with head office",
+            Permission::Retention => "removing old records",
         })
     }
 }
 
 impl Permission {
-    pub const ALL: [Permission; 20] = [
+    pub const ALL: [Permission; 22] = [
         Permission::Sell,
         Permission::VoidLine,
         Permission::VoidAfterTender,
@@ -125,6 +132,8 @@ impl Permission {
         Permission::ManageCustomers,
         Permission::EraseCustomer,
         Permission::Backup,
+        Permission::Sync,
+        Permission::Retention,
     ];
 
     /// The name till.toml's `[permissions]` uses.
@@ -150,6 +159,8 @@ impl Permission {
             Permission::ManageCustomers => "manage_customers",
             Permission::EraseCustomer => "erase_customer",
             Permission::Backup => "backup",
+            Permission::Sync => "sync",
+            Permission::Retention => "retention",
         }
     }
 
@@ -176,7 +187,9 @@ impl Permission {
             | Permission::CloseDay
             | Permission::TakeLane
             | Permission::EraseCustomer
-            | Permission::Backup => Role::Manager,
+            | Permission::Backup
+            | Permission::Sync
+            | Permission::Retention => Role::Manager,
         }
     }
 }

@@ -133,18 +133,6 @@ pub trait TillApi {
             other => Err(other.unexpected()),
         }
     }
-
-    /// Writes a backup in the engine's process (see `Engine::backup`); returns its path.
-    fn backup(
-        &mut self,
-        session: SessionId,
-        with_keys: bool,
-    ) -> Result<std::path::PathBuf, EngineError> {
-        match self.ask(session, Ask::Backup { with_keys })? {
-            Answer::Backup(path) => Ok(path),
-            other => Err(other.unexpected()),
-        }
-    }
 }
 
 impl TillApi for super::Engine {

@@ -1,32 +1,49 @@
-//! A backup through the engine: how the daemon takes one while its screens
-//! sell (see `store::backup`).
+//! Back-office outputs through the engine: a backup and an export, taken
+//! under the engine's lock so each is one moment of a store that keeps
+//! selling, written into the spool (see `spool`) for the command to fetch.
 
+use super::office::ExportFormat;
+use super::spool::Spooled;
 use super::{Engine, EngineError, Session};
-use crate::store::StoreError;
 use crate::store::journal::JournalEvent;
 
 impl Engine {
-    /// Writes a backup of the whole store into `backups/` in the store's
-    /// directory (mode 0600) and returns its path: the daemon's way to a
-    /// consistent backup while screens sell, as it holds the engine's lock.
-    pub(super) fn write_backup(
+    /// A backup of the whole store as one spooled file (mode 0600).
+    pub(super) fn spool_backup(
         &mut self,
         user: &Session,
         with_keys: bool,
-    ) -> Result<std::path::PathBuf, EngineError> {
+    ) -> Result<Spooled, EngineError> {
         // The keys would let the file's holder sign as this till and read
         // every customer: an admin's call.
         if with_keys && user.role < crate::domain::user::Role::Admin {
             return Err(EngineError::KeysNeedAdmin);
         }
         let bytes = self.store.backup(with_keys)?;
-        let dir = self.store.path().join("backups");
-        std::fs::create_dir_all(&dir).map_err(|e| StoreError::io(&dir, e))?;
-        let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S%.3f");
-        let path = dir.join(format!("{}-{stamp}.till-backup", self.settings.terminal));
-        crate::store::identity::write_secret(&path, &bytes)?;
+        let (handle, dir) = self.spool_open()?;
+        let name = format!("{}.till-backup", self.settings.terminal);
+        crate::store::identity::write_secret(&dir.join(name), &bytes)?;
         self.store
             .append_journal(Some(&user.user), JournalEvent::BackupTaken { with_keys })?;
-        Ok(path)
+        self.spool_close(user, handle, &dir)
+    }
+
+    /// An export (see `cli::export`) of the whole store, spooled: its
+    /// files are the entry's files, `manifest.json` among them.
+    pub(super) fn spool_export(
+        &mut self,
+        user: &Session,
+        format: ExportFormat,
+    ) -> Result<Spooled, EngineError> {
+        if self.office.is_none() {
+            return Err(EngineError::NoOffice);
+        }
+        let (handle, dir) = self.spool_open()?;
+        if let Some(office) = &self.office {
+            office
+                .export(&self.store, &dir, format, &user.user)
+                .map_err(EngineError::Remote)?;
+        }
+        self.spool_close(user, handle, &dir)
     }
 }

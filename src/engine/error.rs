@@ -100,6 +100,10 @@ pub enum EngineError {
         "a backup with the keys in it is an admin's to take: they sign as this till and open every customer's details"
     )]
     KeysNeedAdmin,
+    #[error("no such output waiting at the daemon (it keeps one an hour, for who asked for it)")]
+    NoSuchSpool,
+    #[error("only the till daemon does that: this engine runs without one")]
+    NoOffice,
     #[error("customer {0} is not in this store")]
     NoSuchCustomer(u64),
     #[error("customer {0}'s details were erased: nothing is left to change or attach")]

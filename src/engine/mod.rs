@@ -21,9 +21,11 @@ pub mod error;
 pub mod event;
 pub mod facts;
 pub mod lockout;
+pub mod office;
 pub mod policy;
 pub mod request;
 pub mod scan;
+pub mod spool;
 
 // The handlers, by concern: each adds to `impl Engine`.
 mod cart;
@@ -31,7 +33,7 @@ mod payment;
 mod print;
 mod products;
 mod refund;
-mod reports;
+pub mod reports;
 mod sale;
 mod session;
 mod shift;
@@ -79,6 +81,9 @@ pub struct Engine {
     /// A disk failure that stopped the store (see
     /// `StoreError::stops_the_store`): the watchdog reports it.
     failure: Option<String>,
+    /// The daemon's parts above the engine, if it runs in one (see `office`).
+    office: Option<Box<dyn office::Office>>,
+    spool: spool::Spool,
 }
 
 /// What the gate made of a command's approval, for its handler.
@@ -102,11 +107,18 @@ impl Engine {
             printer: None,
             policy: Policy::default(),
             failure: None,
+            office: None,
+            spool: Default::default(),
         })
     }
 
     pub fn set_policy(&mut self, policy: Policy) {
         self.policy = policy;
+    }
+
+    /// Gives the engine the daemon's parts above it (see `office`).
+    pub fn set_office(&mut self, office: Box<dyn office::Office>) {
+        self.office = Some(office);
     }
 
     pub fn store(&self) -> &Store {
@@ -171,8 +183,58 @@ impl Engine {
             Ask::Customers { query, limit } => {
                 Answer::Customers(self.find_customers(&query, limit as usize)?)
             }
-            Ask::Backup { with_keys } => Answer::Backup(self.write_backup(&session, with_keys)?),
+            Ask::Backup { with_keys } => Answer::Spooled(self.spool_backup(&session, with_keys)?),
+            Ask::Export { format } => Answer::Spooled(self.spool_export(&session, format)?),
+            Ask::Fetch {
+                handle,
+                file,
+                offset,
+            } => Answer::Chunk(self.spool_fetch(&session, &handle, &file, offset)?),
+            Ask::Release { handle } => {
+                self.spool_release(&session, &handle)?;
+                Answer::Done
+            }
+            Ask::DailySales { from, to } => {
+                Answer::DailySales(reports::sales_by_day(&self.store, from, to)?)
+            }
+            Ask::VerifyJournal => {
+                Answer::JournalVerified(self.store.verify_journal().map_err(|e| e.to_string()))
+            }
+            Ask::EnrollRequest => Answer::Settings(Box::new(self.settings.clone())),
+            Ask::SyncNow(what) => Answer::SyncTicket(
+                self.office_mut()?
+                    .sync_now(what)
+                    .map_err(EngineError::Remote)?,
+            ),
+            Ask::SyncOutcome { ticket } => {
+                let said = self.office_mut()?.sync_outcome(ticket);
+                let said = said.transpose().map_err(EngineError::Remote)?;
+                if said.is_some() {
+                    // What head office sent is the till's prices from now on.
+                    self.apply_catalog_updates();
+                }
+                Answer::Synced(said)
+            }
+            Ask::Devices => Answer::Devices(self.office()?.devices()),
+            Ask::Retention { dry_run } => {
+                let policy = self.office()?.retention();
+                Answer::Removed(
+                    self.store
+                        .run_retention(policy, chrono::Utc::now(), dry_run)?,
+                )
+            }
         })
+    }
+
+    fn office(&self) -> Result<&dyn office::Office, EngineError> {
+        self.office.as_deref().ok_or(EngineError::NoOffice)
+    }
+
+    fn office_mut(&mut self) -> Result<&mut dyn office::Office, EngineError> {
+        match &mut self.office {
+            Some(office) => Ok(office.as_mut()),
+            None => Err(EngineError::NoOffice),
+        }
     }
 
     /// Allows `permission` for the session's user, or for an approving user whose

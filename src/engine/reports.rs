@@ -2,12 +2,37 @@
 //! changing nothing), the Z report that ends the day, and sales between
 //! two days cut every way.
 
-use chrono::Utc;
+use std::collections::BTreeMap;
+
+use chrono::{NaiveDate, Utc};
 
 use super::{Engine, EngineError, Event, Session};
+use crate::domain::daily::{DayRow, local_day};
 use crate::domain::receipt::CompletedSale;
 use crate::domain::takings::{DayReport, SalesReport, Takings};
+use crate::store::Store;
 use crate::store::journal::JournalEvent;
+
+/// Completed sales and refunds of local days `from` to `to`, a row a day:
+/// `till report sales`, from the store directly or through the daemon.
+pub fn sales_by_day(
+    store: &Store,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<DayRow>, EngineError> {
+    let mut days: BTreeMap<NaiveDate, DayRow> = BTreeMap::new();
+    for sale in store.sales() {
+        let sale = sale?;
+        let day = local_day(&sale);
+        if day < from || day > to {
+            continue;
+        }
+        days.entry(day)
+            .or_insert_with(|| DayRow::new(None, day))
+            .add(&sale);
+    }
+    Ok(days.into_values().collect())
+}
 
 impl Engine {
     pub(super) fn x_report(&self, session: &Session) -> Result<Vec<Event>, EngineError> {

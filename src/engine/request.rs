@@ -7,8 +7,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::office::{ExportFormat, SyncNow};
+use super::spool::Spooled;
 use super::{Command, EngineError, Event};
 use crate::domain::customer::Customer;
+use crate::domain::daily::DayRow;
 use crate::domain::limits::{self, MAX_QUERY, TooLarge};
 use crate::domain::product::Product;
 use crate::domain::receipt::CompletedSale;
@@ -17,6 +20,8 @@ use crate::domain::stock::StockRow;
 use crate::domain::takings::SalesReport;
 use crate::domain::user::{Permission, UserSummary};
 use crate::store::journal::JournalRecord;
+use crate::store::retention::Removed;
+use crate::store::settings::StoreSettings;
 
 /// What a logged-in session asks. `AskKind` (its variants without their
 /// data) lets a test try every one of them.
@@ -46,8 +51,36 @@ pub enum Ask {
     },
     /// Customers matching every word of `query` (erased ones left out).
     Customers { query: String, limit: u32 },
-    /// A backup of the whole store, written by the engine's process.
+    /// A backup of the whole store, spooled by the engine's process (see `spool`).
     Backup { with_keys: bool },
+    /// An export of the whole store, spooled likewise.
+    Export { format: ExportFormat },
+    /// Up to `spool::CHUNK` bytes of a spooled file of this session's user.
+    Fetch {
+        handle: String,
+        file: String,
+        offset: u64,
+    },
+    /// Removes a spool entry once fetched.
+    Release { handle: String },
+    /// Completed sales and refunds by local day, `till report sales`.
+    DailySales {
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    },
+    /// Walks the journal's chain (`till journal verify`).
+    VerifyJournal,
+    /// What this terminal's enrolment request carries (`till sync request`).
+    EnrollRequest,
+    /// Has the daemon's sync worker send or fetch now; answered with a
+    /// ticket at once (see `office::Office::sync_now`).
+    SyncNow(SyncNow),
+    /// What the sync worker did for a ticket, once it has.
+    SyncOutcome { ticket: u64 },
+    /// The daemon's devices and their status (`till doctor`).
+    Devices,
+    /// Removes (or, dry, counts) what the daemon's `[retention]` says is past its time.
+    Retention { dry_run: bool },
 }
 
 impl Ask {
@@ -60,11 +93,20 @@ impl Ask {
             Ask::Execute(_) | Ask::Cart | Ask::Search { .. } | Ask::Held | Ask::Receipt { .. } => {
                 None
             }
-            Ask::Journal { .. } => Some(Permission::ViewJournal),
-            Ask::Stock { .. } | Ask::SalesReport { .. } => Some(Permission::ViewReports),
+            // Only the user who spooled an entry may touch it (see `spool`):
+            // their permission was checked when it was made.
+            Ask::Fetch { .. } | Ask::Release { .. } => None,
+            Ask::Journal { .. } | Ask::VerifyJournal => Some(Permission::ViewJournal),
+            Ask::Stock { .. } | Ask::SalesReport { .. } | Ask::DailySales { .. } | Ask::Devices => {
+                Some(Permission::ViewReports)
+            }
             Ask::Users => Some(Permission::ManageUsers),
             Ask::Customers { .. } => Some(Permission::ManageCustomers),
-            Ask::Backup { .. } => Some(Permission::Backup),
+            Ask::Backup { .. } | Ask::Export { .. } => Some(Permission::Backup),
+            Ask::EnrollRequest | Ask::SyncNow(_) | Ask::SyncOutcome { .. } => {
+                Some(Permission::Sync)
+            }
+            Ask::Retention { .. } => Some(Permission::Retention),
         }
     }
 
@@ -76,6 +118,9 @@ impl Ask {
             Ask::Search { query, .. } | Ask::Customers { query, .. } => {
                 limits::check("the search", query, MAX_QUERY)
             }
+            Ask::Fetch { handle, file, .. } => limits::check("the spool handle", handle, MAX_QUERY)
+                .and_then(|()| limits::check("the spooled file's name", file, MAX_QUERY)),
+            Ask::Release { handle } => limits::check("the spool handle", handle, MAX_QUERY),
             Ask::Execute(_)
             | Ask::Cart
             | Ask::Held
@@ -84,7 +129,15 @@ impl Ask {
             | Ask::Stock { .. }
             | Ask::Users
             | Ask::SalesReport { .. }
-            | Ask::Backup { .. } => Ok(()),
+            | Ask::Backup { .. }
+            | Ask::Export { .. }
+            | Ask::DailySales { .. }
+            | Ask::VerifyJournal
+            | Ask::EnrollRequest
+            | Ask::SyncNow(_)
+            | Ask::SyncOutcome { .. }
+            | Ask::Devices
+            | Ask::Retention { .. } => Ok(()),
         }
     }
 
@@ -103,6 +156,16 @@ impl Ask {
             Ask::SalesReport { .. } => "sales_report",
             Ask::Customers { .. } => "customers",
             Ask::Backup { .. } => "backup",
+            Ask::Export { .. } => "export",
+            Ask::Fetch { .. } => "fetch",
+            Ask::Release { .. } => "release",
+            Ask::DailySales { .. } => "daily_sales",
+            Ask::VerifyJournal => "verify_journal",
+            Ask::EnrollRequest => "enroll_request",
+            Ask::SyncNow(_) => "sync_now",
+            Ask::SyncOutcome { .. } => "sync_outcome",
+            Ask::Devices => "devices",
+            Ask::Retention { .. } => "retention",
         }
     }
 }
@@ -120,8 +183,19 @@ pub enum Answer {
     Users(Vec<UserSummary>),
     SalesReport(Box<SalesReport>),
     Customers(Vec<Customer>),
-    /// Where the engine's process wrote the backup.
-    Backup(std::path::PathBuf),
+    /// A backup or an export waiting in the spool.
+    Spooled(Spooled),
+    Chunk(Vec<u8>),
+    Done,
+    DailySales(Vec<DayRow>),
+    /// The entries verified, or where the chain breaks.
+    JournalVerified(Result<u64, String>),
+    Settings(Box<StoreSettings>),
+    SyncTicket(u64),
+    /// The sync worker's words on what it did; `None` while it is at it.
+    Synced(Option<String>),
+    Devices(Vec<(String, String)>),
+    Removed(Removed),
 }
 
 impl Answer {

@@ -12,7 +12,7 @@ use crate::engine::{Approval, EngineError, SessionId};
 use crate::store::outbox::SyncStatus;
 use crate::store::settings::StoreSettings;
 
-pub const VERSION: u32 = 6;
+pub const VERSION: u32 = 7;
 
 /// Everything a connection may send. What needs a session is one variant,
 /// [`Request::As`], so the server's gate sees the session of every such

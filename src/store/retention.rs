@@ -83,7 +83,7 @@ impl RetentionConfig {
 }
 
 /// What a run removed (or, dry, would remove).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Removed {
     pub sales: usize,
     pub z_reports: usize,

@@ -17,6 +17,7 @@ use ed25519_dalek::{SigningKey, VerifyingKey};
 use rand_core::{OsRng, RngCore};
 
 use super::config::SyncConfig;
+use crate::engine::office::SyncNow;
 use crate::proto::client::{ClientError, HqClient};
 use crate::proto::wire::{self, Ack, Batch, ChangeSet, OpenError, Refusal, Signed};
 use crate::store::envelope::decode;
@@ -231,8 +232,27 @@ impl Worker {
         Duration::from_millis(full * (512 + jitter) / 1024)
     }
 
-    /// Runs until `stop` says so (or its sender is dropped).
-    pub fn run(mut self, stop: Receiver<()>) {
+    /// Does what a back-office command asked for at once (`till sync now`,
+    /// `till sync catalog`); its outcome in words.
+    pub fn now(&mut self, what: SyncNow) -> Result<String, String> {
+        match what {
+            SyncNow::Everything => self
+                .drain()
+                .map(|n| format!("sent {n} batches; head office has everything")),
+            SyncNow::Catalog => {
+                let outcome = self.pull_catalog();
+                let noted = outcome.as_ref().map(drop).map_err(|e| e.to_string());
+                self.outbox.note(noted).map_err(|e| e.to_string())?;
+                self.next_catalog =
+                    Instant::now() + Duration::from_secs(self.config.catalog_minutes * 60);
+                outcome.map(|n| format!("fetched {n} catalog change sets from head office"))
+            }
+        }
+        .map_err(|e| e.to_string())
+    }
+
+    /// Runs until told to stop (or the sender of its orders is dropped).
+    pub fn run(mut self, orders: Receiver<Order>) {
         let poll = Duration::from_millis(self.config.poll_ms);
         loop {
             let wait = match self.step() {
@@ -254,9 +274,12 @@ impl Worker {
                     self.backoff()
                 }
             };
-            match stop.recv_timeout(wait) {
+            match orders.recv_timeout(wait) {
                 Err(RecvTimeoutError::Timeout) => continue,
-                _ => return,
+                Ok(Order::Now { what, done }) => {
+                    let _ = done.send(self.now(what));
+                }
+                Ok(Order::Stop) | Err(RecvTimeoutError::Disconnected) => return,
             }
         }
     }
@@ -268,29 +291,45 @@ fn status_text(answer: &crate::proto::http::Response) -> String {
     format!("{}: {}", answer.status, text.trim())
 }
 
+/// What the running worker is told.
+pub enum Order {
+    /// Do `what` at once (`till sync now`, `till sync catalog` through the
+    /// daemon) and send back what was done, or why not.
+    Now {
+        what: SyncNow,
+        done: Sender<Result<String, String>>,
+    },
+    Stop,
+}
+
 /// The running worker. Dropping it tells the thread to stop after the
 /// exchange in progress, without waiting (a quitting till must not hang on
 /// a slow network); `stop` also waits for it.
 pub struct Running {
-    stop: Option<Sender<()>>,
+    orders: Sender<Order>,
     thread: Option<JoinHandle<()>>,
 }
 
 pub fn spawn(worker: Worker) -> std::io::Result<Running> {
-    let (stop, stopped) = mpsc::channel();
+    let (orders, taken) = mpsc::channel();
     let thread = std::thread::Builder::new()
         .name("till-sync".into())
-        .spawn(move || worker.run(stopped))?;
+        .spawn(move || worker.run(taken))?;
     Ok(Running {
-        stop: Some(stop),
+        orders,
         thread: Some(thread),
     })
 }
 
 impl Running {
+    /// Where to send the worker orders.
+    pub fn orders(&self) -> Sender<Order> {
+        self.orders.clone()
+    }
+
     /// Stops the worker and waits until it has let go of the store.
     pub fn stop(mut self) {
-        drop(self.stop.take());
+        let _ = self.orders.send(Order::Stop);
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
@@ -299,6 +338,6 @@ impl Running {
 
 impl Drop for Running {
     fn drop(&mut self) {
-        drop(self.stop.take());
+        let _ = self.orders.send(Order::Stop);
     }
 }

@@ -16,13 +16,14 @@ use rust_decimal::dec;
 use till::domain::money::Money;
 use till::domain::tender::TenderKind;
 use till::engine::api::TillApi;
+use till::engine::office::{ExportFormat, SyncNow};
 use till::engine::request::{Ask, AskKind};
 use till::engine::{Command, EngineError, Event};
 use till::ipc::client::{Client, ConnectError};
 use till::ipc::frame;
 use till::ipc::protocol::{Request, RequestKind, Response};
 
-struct Daemon(Child);
+pub(crate) struct Daemon(Child);
 
 impl Drop for Daemon {
     fn drop(&mut self) {
@@ -36,7 +37,7 @@ fn start(data: &Path, socket: &Path) -> Daemon {
 }
 
 /// Starts a daemon with `extra` arguments and waits until it listens.
-fn start_with(data: &Path, socket: &Path, extra: &[&str]) -> Daemon {
+pub(crate) fn start_with(data: &Path, socket: &Path, extra: &[&str]) -> Daemon {
     spawn_daemon(data, socket, extra, &[], std::process::Stdio::null())
 }
 
@@ -521,9 +522,27 @@ fn sync_status_is_asked_of_the_daemon_that_holds_the_store() {
     ]);
     assert!(out.starts_with("HQ not joined: "), "{out}");
     assert!(out.contains("Unsent entries"), "{out}");
-    let out = common::run(&["sync", "now", "--data", common::s(&data)]);
+    // `sync now` goes through the daemon too, as a user allowed to, and
+    // says why the daemon's worker could not send.
+    let now = |user: &[&str]| {
+        common::till()
+            .args(["sync", "now", "--data", common::s(&data)])
+            .args(["--socket", common::s(&socket)])
+            .args(user)
+            .env("TILL_PIN", "9999")
+            .output()
+            .expect("till sync now")
+    };
+    let out = now(&[]);
     assert!(
-        common::stderr(&out).contains("the daemon sends to head office by itself"),
+        common::stderr(&out).contains("give --user"),
+        "{}",
+        common::stderr(&out)
+    );
+    let out = now(&["--user", "manager"]);
+    assert!(!out.status.success());
+    assert!(
+        common::stderr(&out).contains("not joined to head office yet"),
         "{}",
         common::stderr(&out)
     );
@@ -812,6 +831,27 @@ fn sample(kind: AskKind) -> Ask {
             limit: 5,
         },
         AskKind::Backup => Ask::Backup { with_keys: true },
+        AskKind::Export => Ask::Export {
+            format: ExportFormat::Json,
+        },
+        AskKind::Fetch => Ask::Fetch {
+            handle: "00".into(),
+            file: "manifest.json".into(),
+            offset: 0,
+        },
+        AskKind::Release => Ask::Release {
+            handle: "00".into(),
+        },
+        AskKind::DailySales => Ask::DailySales {
+            from: chrono::NaiveDate::MIN,
+            to: chrono::NaiveDate::MAX,
+        },
+        AskKind::VerifyJournal => Ask::VerifyJournal,
+        AskKind::EnrollRequest => Ask::EnrollRequest,
+        AskKind::SyncNow => Ask::SyncNow(SyncNow::Everything),
+        AskKind::SyncOutcome => Ask::SyncOutcome { ticket: 1 },
+        AskKind::Devices => Ask::Devices,
+        AskKind::Retention => Ask::Retention { dry_run: false },
     }
 }
 
@@ -925,7 +965,10 @@ fn no_request_can_use_a_session_its_connection_did_not_log_in() {
         format!("{:?}", lane.cart(manager).expect("cart")),
         cart_before
     );
-    assert!(!data.join("backups").exists(), "no backup was written");
+    assert!(
+        !data.join("spool").exists(),
+        "no backup or export was written"
+    );
     // The raw connections' sessions end as they close; wait for the last.
     let deadline = Instant::now() + Duration::from_secs(10);
     let new = loop {

@@ -8,6 +8,7 @@
 
 mod common;
 
+mod backoffice;
 mod cli;
 mod crash;
 mod daemon;
