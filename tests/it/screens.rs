@@ -179,7 +179,8 @@ fn manager_screens() {
     let text = format!("{}", render(&app, 120, 40));
     assert!(text.contains("managing users"), "an admin's job: {text}");
     assert!(!text.contains("│sam "), "not added: {text}");
-    keys(&mut app, "<Esc><Tab>");
+    assert!(!text.contains("2468"), "the PIN is not kept: {text}");
+    keys(&mut app, "<Tab>");
     let text = format!("{}", render(&app, 120, 40));
     assert!(
         text.contains("Today by hour: 1 sales") && text.contains("STABILO"),
