@@ -195,7 +195,7 @@ pub fn parse_line(text: &str, currency: &Currency, terminal: &str) -> Result<Opt
                 .parse(arg(0, "the counted cash")?)
                 .map_err(|e| e.to_string())?,
         }),
-        "x-report" => Step::Run(Command::XReport),
+        "x-report" => Step::Run(Command::XReport { approval: None }),
         "customer" => {
             let id = arg(0, "a customer number, or 'none'")?;
             Step::Run(Command::AttachCustomer {

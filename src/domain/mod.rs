@@ -11,6 +11,7 @@ pub mod money;
 pub mod permissions;
 pub mod pricing;
 pub mod product;
+pub mod quantity;
 pub mod receipt;
 pub mod refund;
 pub mod sale;

@@ -79,11 +79,13 @@ impl RefundTally {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RefundError {
-    #[error("receipt {0} has no line {1}")]
+    // Lines are held from 0 and shown from 1 (the screen's "#" column,
+    // scripts' line numbers): a message names them as the cashier sees them.
+    #[error("receipt {0} has no line #{n}", n = .1 + 1)]
     NoSuchLine(String, usize),
-    #[error("line {line} of receipt {receipt} was voided on the sale: nothing to refund")]
+    #[error("line #{n} of receipt {receipt} was voided on the sale: nothing to refund", n = .line + 1)]
     LineWasVoided { receipt: String, line: usize },
-    #[error("only {left} of line {line} is left to refund, not {asked}")]
+    #[error("only {left} of line #{n} is left to refund, not {asked}", n = .line + 1)]
     MoreThanSold {
         line: usize,
         asked: Decimal,

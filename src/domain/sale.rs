@@ -157,9 +157,10 @@ pub enum SaleError {
     NotChangeable(SaleState),
     #[error("a payment has been taken: void the payments before changing lines")]
     LinesFrozen,
-    #[error("there is no line {0}")]
+    // Held from 0, named from 1 as the screen's "#" column shows them.
+    #[error("there is no line #{n}", n = .0 + 1)]
     NoSuchLine(usize),
-    #[error("line {0} is voided")]
+    #[error("line #{n} is voided", n = .0 + 1)]
     LineVoided(usize),
     #[error("quantity {0} is not valid here: {1}")]
     BadQuantity(Decimal, &'static str),
@@ -487,7 +488,7 @@ fn check_quantity(unit: Unit, quantity: Decimal) -> Result<(), SaleError> {
             "it must be more than zero",
         ));
     }
-    if quantity > Decimal::from(100_000) {
+    if quantity > super::quantity::MAX_QUANTITY {
         return Err(SaleError::BadQuantity(
             quantity,
             "it is larger than any till sale",

@@ -146,8 +146,11 @@ pub enum Command {
     CloseShift {
         counted: Money,
     },
-    /// Takings since the last Z report; changes nothing.
-    XReport,
+    /// Takings since the last Z report; changes nothing. Below the role
+    /// that may see reports, an approver's PIN lets it show.
+    XReport {
+        approval: Option<Approval>,
+    },
     /// Ends the day: a numbered report of the takings since the last one, into
     /// the journal; the grand total carries on.
     ZReport {
@@ -226,6 +229,7 @@ impl Command {
             | Command::StartRefund { approval: a, .. }
             | Command::Reprint { approval: a, .. }
             | Command::OverridePrice { approval: a, .. }
+            | Command::XReport { approval: a }
             | Command::ZReport { approval: a }
             | Command::NoSale { approval: a }
             | Command::EraseCustomer { approval: a, .. } => approval(a),
@@ -238,7 +242,6 @@ impl Command {
             | Command::Recall { .. }
             | Command::OpenShift { .. }
             | Command::CloseShift { .. }
-            | Command::XReport
             | Command::AddCustomer { .. }
             | Command::CorrectCustomer { .. }
             | Command::AttachCustomer { .. }
@@ -281,6 +284,7 @@ impl Command {
             | Command::Reprint { approval, .. }
             | Command::NoSale { approval }
             | Command::CashMovement { approval, .. }
+            | Command::XReport { approval }
             | Command::ZReport { approval }
             | Command::EraseCustomer { approval, .. }
             | Command::OverridePrice { approval, .. } => Some(approval),
@@ -302,7 +306,6 @@ impl Command {
             | Command::ReceiveDelivery { .. }
             | Command::SetReorderLevel { .. }
             | Command::CloseShift { .. }
-            | Command::XReport
             | Command::AddCustomer { .. }
             | Command::CorrectCustomer { .. }
             | Command::AttachCustomer { .. }

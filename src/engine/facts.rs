@@ -255,6 +255,7 @@ impl CommandKind {
                 name: "x_report",
                 summary: "the takings since the last Z report",
                 permission: Some(P::ViewReports),
+                approval: Some(Approves::Permission),
                 ..PLAIN
             },
             K::ZReport => CommandFacts {
@@ -427,7 +428,7 @@ mod tests {
             CommandKind::CloseShift => Command::CloseShift {
                 counted: Money::new(one),
             },
-            CommandKind::XReport => Command::XReport,
+            CommandKind::XReport => Command::XReport { approval: None },
             CommandKind::ZReport => Command::ZReport { approval: None },
             CommandKind::NoSale => Command::NoSale { approval: None },
             CommandKind::AddCustomer => Command::AddCustomer {
@@ -502,6 +503,7 @@ mod tests {
             K::Reprint,
             K::OverridePrice,
             K::CashMovement,
+            K::XReport,
             K::ZReport,
             K::NoSale,
             K::EraseCustomer,

@@ -282,8 +282,9 @@ impl Engine {
 
     /// The gate every command passes, by the facts of its kind: an open
     /// session, bounds, head office's catalog first, the cart it needs, the
-    /// back office, a refund approved for someone else, and its permission
-    /// (with its approval where that stands in); then its handler.
+    /// back office, a refund approved for someone else, what no approval
+    /// could make right, and its permission (with its approval where that
+    /// stands in); then its handler.
     fn run(&mut self, id: SessionId, mut command: Command) -> Result<Vec<Event>, EngineError> {
         let session = self.active(id)?;
         command.check_bounds()?;
@@ -299,6 +300,7 @@ impl Engine {
         if facts.continues_refund {
             self.check_refund_owner(&session, &sale)?;
         }
+        self.check_before_approval(&command, &sale)?;
         let approval = command.take_approval();
         let (at_gate, later) = match facts.approval {
             Some(Approves::Permission) => (approval, None),
@@ -358,7 +360,7 @@ impl Engine {
                 self.move_cash(s, amount, reason, grant.by)
             }
             Command::CloseShift { counted } => self.close_shift(s, counted),
-            Command::XReport => self.x_report(s),
+            Command::XReport { .. } => self.x_report(s, grant.by),
             Command::ZReport { .. } => self.z_report(s, grant.by),
             Command::NoSale { .. } => self.no_sale(s, grant.by),
             Command::AddCustomer { contact, consent } => self.add_customer(s, contact, consent),

@@ -10,6 +10,7 @@ use super::{Engine, EngineError, Event, Session};
 use crate::domain::daily::{DayRow, local_day};
 use crate::domain::receipt::CompletedSale;
 use crate::domain::takings::{DayReport, SalesReport, Takings};
+use crate::domain::user::Permission;
 use crate::store::Store;
 use crate::store::journal::JournalEvent;
 
@@ -35,10 +36,22 @@ pub fn sales_by_day(
 }
 
 impl Engine {
-    pub(super) fn x_report(&self, session: &Session) -> Result<Vec<Event>, EngineError> {
-        Ok(vec![Event::Report(Box::new(
-            self.day_report(session, None)?,
-        ))])
+    /// The X report. Shown to a user below the role on an approver's PIN,
+    /// which is journaled (the figures are what a blind count would find).
+    pub(super) fn x_report(
+        &self,
+        session: &Session,
+        approved_by: Option<String>,
+    ) -> Result<Vec<Event>, EngineError> {
+        let report = self.day_report(session, None)?;
+        if let Some(by) = approved_by {
+            let event = JournalEvent::Override {
+                permission: Permission::ViewReports,
+                approved_by: by,
+            };
+            self.store.append_journal(Some(&session.user), event)?;
+        }
+        Ok(vec![Event::Report(Box::new(report))])
     }
 
     /// Ends the day: the numbered report, into the journal under the name of

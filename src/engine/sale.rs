@@ -5,7 +5,7 @@
 use rust_decimal::Decimal;
 
 use super::products::check_price;
-use super::{Approval, Engine, EngineError, Event, Session, scan};
+use super::{Approval, Command, Engine, EngineError, Event, Session, scan};
 use crate::domain::discount::Discount;
 use crate::domain::money::Money;
 use crate::domain::sale::Sale;
@@ -13,6 +13,24 @@ use crate::domain::user::Permission;
 use crate::store::journal::JournalEvent;
 
 impl Engine {
+    /// What a command's handler would refuse whoever approved it, checked by
+    /// the gate before it asks for an approval: a manager is never called
+    /// over to approve a price the till would then refuse.
+    pub(super) fn check_before_approval(
+        &self,
+        command: &Command,
+        sale: &Sale,
+    ) -> Result<(), EngineError> {
+        match command {
+            Command::OverridePrice { line, price, .. } => {
+                check_price(*price, &self.settings.rules.currency)?;
+                sale.clone().override_price(*line, *price)?;
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
     pub(super) fn scan(
         &self,
         session: &Session,
@@ -146,7 +164,7 @@ impl Engine {
         price: Money,
         approved_by: Option<String>,
     ) -> Result<Vec<Event>, EngineError> {
-        check_price(price, &self.settings.rules.currency)?;
+        // The price was checked at the gate (`check_before_approval`).
         let old = sale.override_price(line, price)?;
         let sku = sale.lines[line].sku.clone();
         let event = JournalEvent::PriceOverridden {

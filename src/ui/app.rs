@@ -70,6 +70,12 @@ pub struct App<'e> {
     pub screen: Screen,
     pub overlay: Option<Overlay>,
     pub input: String,
+    /// The typed text a refusal was about, while it is still the input: it
+    /// shows selected, and the next character typed replaces it (Backspace
+    /// clears it), so a refused "52" never becomes "5252".
+    refused: Option<String>,
+    /// Refusals shown so far, to tell whether a key met one.
+    refusals: u64,
     pub message: Option<Message>,
     pub cart: Option<(Sale, Totals)>,
     /// Index into the cart's lines.
@@ -103,6 +109,8 @@ impl<'e> App<'e> {
             screen: Screen::Login(Default::default()),
             overlay: None,
             input: String::new(),
+            refused: None,
+            refusals: 0,
             message: None,
             cart: None,
             selected: 0,
@@ -148,6 +156,7 @@ impl<'e> App<'e> {
     }
 
     pub fn error(&mut self, text: impl Into<String>) {
+        self.refusals += 1;
         self.message = Some(Message {
             text: text.into(),
             tone: Tone::Error,
@@ -242,12 +251,22 @@ impl<'e> App<'e> {
             None => {}
         }
         let quantity = match (&self.screen, sale::quantity_prefix(&self.input)) {
-            (Screen::Sale, Some(q)) => {
+            (Screen::Sale, Some(Ok(q))) => {
                 self.input.clear();
                 Some(q)
             }
+            // "1e3*" then a scan: not a quantity, and not taken for one.
+            (Screen::Sale, Some(Err(e))) => {
+                self.refused = Some(self.input.clone());
+                return self.error(format!(
+                    "{e}: scan {code} again after a quantity such as 3*"
+                ));
+            }
             _ => None,
         };
+        if quantity.is_some() {
+            return sale::add(self, code.to_string(), quantity);
+        }
         self.run(Command::Scan {
             code: code.to_string(),
             quantity,
@@ -262,19 +281,39 @@ impl<'e> App<'e> {
     }
 
     fn press_key(&mut self, key: Key) {
+        let (refusals, typed) = (self.refusals, self.input.clone());
         if super::overlay::press(self, key) == EventState::Consumed {
-            return;
+            return self.mark_refused(refusals, &typed);
         }
         match self.keymap.action(self.section(), key) {
+            // Backspace on a refused entry takes it all, as on a selection.
+            Some(Action::Erase) if self.input_selected() => self.input.clear(),
             Some(action) => self.act(action),
             None => {
                 if let Some(c) = key.typed()
                     && screen::type_char(self, c) == EventState::NotConsumed
                 {
+                    if self.input_selected() {
+                        self.input.clear();
+                    }
                     self.input.push(c);
                 }
             }
         }
+        self.mark_refused(refusals, &typed);
+    }
+
+    /// A key that met a refusal and left the typed text as it was: the text
+    /// is kept (to read, or to send again with Enter) but selected.
+    fn mark_refused(&mut self, refusals: u64, typed: &str) {
+        if self.refusals != refusals && !self.input.is_empty() && self.input == typed {
+            self.refused = Some(self.input.clone());
+        }
+    }
+
+    /// Whether the input line holds a refused entry the next key replaces.
+    pub fn input_selected(&self) -> bool {
+        !self.input.is_empty() && self.refused.as_deref() == Some(self.input.as_str())
     }
 
     /// The actions that mean the same on every screen; the rest are the

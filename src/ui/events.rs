@@ -4,6 +4,7 @@
 
 use super::action::Action;
 use super::app::{App, Completion, Message, Screen, Tone};
+use super::overlay::confirm;
 use super::screen::refund;
 use crate::domain::money::Money;
 use crate::domain::receipt::CompletedSale;
@@ -24,9 +25,14 @@ impl App<'_> {
             Event::Cart { sale, totals } => self.cart_changed(*sale, *totals),
             Event::Completed { sale, change } => self.completed(&sale, change),
             Event::Voided => {
+                // Said before the cart goes: what had been paid must go back.
+                let text = match confirm::give_back(self) {
+                    Some(back) => format!("sale voided: {back}"),
+                    None => "sale voided".to_string(),
+                };
                 self.cart = None;
                 self.screen = Screen::Sale;
-                self.info("sale voided");
+                self.info(text);
             }
             Event::Held { id } => {
                 self.cart = None;

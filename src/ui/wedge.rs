@@ -26,6 +26,15 @@ impl Default for WedgeConfig {
     }
 }
 
+/// Whether `c` can be part of a code a scanner sends: letters, digits and
+/// the joiners of shop codes ("AB-12", "40+12345", "A/7", "X_1"). Not '.':
+/// that is how a person types a price or a weight ("1.79", "0.5"); not '*',
+/// which sets a quantity ("3*4006…"); not a space or other punctuation. A
+/// fast burst with any other character was typed (or pasted), not scanned.
+fn could_be_scanned(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '-' | '+' | '/' | '_')
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Wedge {
     /// Characters that turned out to be typed by a person, in order.
@@ -69,12 +78,7 @@ impl WedgeDetector {
     /// Enter arrived. A scan, or the held-back typing (Enter itself is then the
     /// caller's to handle as a key).
     pub fn enter(&mut self, now: Instant) -> Option<Wedge> {
-        // Barcodes are printable ASCII without "*": a fast "3*4006…" is pasted
-        // or typed by a fast hand, not scanned, and is handed on as typing.
-        let code_like = self
-            .pending
-            .iter()
-            .all(|c| c.is_ascii_graphic() && *c != '*');
+        let code_like = self.pending.iter().all(|c| could_be_scanned(*c));
         if self.in_burst(now) && code_like && self.pending.len() >= self.config.min_len {
             let code: String = self.pending.drain(..).collect();
             self.last = None;
@@ -160,6 +164,19 @@ mod tests {
         assert_eq!(
             w.enter(ms(t, 20)),
             Some(Wedge::Typed("3*4006381333931".chars().collect()))
+        );
+    }
+
+    #[test]
+    fn a_fast_price_or_weight_is_typing() {
+        let t = Instant::now();
+        let mut w = WedgeDetector::new(WedgeConfig::default());
+        for (i, c) in "12.79".chars().enumerate() {
+            w.char(c, ms(t, i as u64));
+        }
+        assert_eq!(
+            w.enter(ms(t, 10)),
+            Some(Wedge::Typed("12.79".chars().collect()))
         );
     }
 

@@ -206,7 +206,7 @@ fn cashier_needs_a_manager_to_refund_or_void_after_payment() {
         )
         .expect_err("only one left");
     assert!(
-        err.to_string().contains("only 1 of line 0 is left"),
+        err.to_string().contains("only 1 of line #1 is left"),
         "{err}"
     );
     let events = e.execute(s, pay(TenderKind::Cash, None)).expect("pay out");
@@ -867,10 +867,12 @@ fn shifts_count_the_drawer_and_z_reports_keep_a_grand_total() {
 
     // The X report would tell the cashier what the blind count should find.
     assert!(matches!(
-        e.execute(c, Command::XReport),
+        e.execute(c, Command::XReport { approval: None }),
         Err(EngineError::NeedsApproval(Permission::ViewReports))
     ));
-    let events = e.execute(m, Command::XReport).expect("x");
+    let events = e
+        .execute(m, Command::XReport { approval: None })
+        .expect("x");
     let Event::Report(x) = &events[0] else {
         panic!()
     };

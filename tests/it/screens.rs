@@ -180,7 +180,8 @@ fn manager_screens() {
     let text = format!("{}", render(&app, 120, 40));
     assert!(text.contains("managing users"), "an admin's job: {text}");
     assert!(!text.contains("│sam "), "not added: {text}");
-    keys(&mut app, "<Esc><Tab>");
+    assert!(!text.contains("2468"), "the PIN is not kept: {text}");
+    keys(&mut app, "<Tab>");
     let text = format!("{}", render(&app, 120, 40));
     assert!(
         text.contains("Today by hour: 1 sales") && text.contains("STABILO"),
@@ -238,4 +239,20 @@ fn customers_from_the_till() {
         engine.cart(s).expect("cart").expect("open")
     };
     assert_eq!(sale.customer, Some(found[0].id));
+}
+
+/// Issue 17: a refused entry is selected and the next key replaces it; a
+/// quantity such as 1e3 is refused.
+#[test]
+fn a_refused_entry_is_replaced_by_the_next_typing() {
+    let (_dir, path) = common::demo_store();
+    let mut engine = common::engine(&path);
+    let mut app = app(&mut engine);
+    keys(&mut app, "cashier<Enter>1111<Enter>52<Enter>");
+    assert!(app.input_selected(), "{:?}", app.input);
+    keys(&mut app, "4006381333931<Enter>");
+    assert_eq!(app.input, "");
+    keys(&mut app, "1e3*4006381333931<Enter>");
+    let lines = app.cart.as_ref().map(|(s, _)| s.lines.len());
+    assert_eq!(lines, Some(1), "1e3 is not a quantity");
 }

@@ -1,17 +1,27 @@
-//! "Void this sale?": one key must never throw a whole sale away. Enter
-//! sends the command; any other key keeps the sale.
+//! Questions before something that cannot be undone, or that is rarely
+//! meant: "Void this sale?" (one key must never throw a whole sale away),
+//! "Add 1000 of it?" (a quantity past what a till usually sees). Enter
+//! sends the command; any other key keeps things as they are.
+
+use std::collections::BTreeMap;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::widgets::{Clear, Paragraph};
 
 use super::Overlay;
+use crate::domain::money::Money;
+use crate::domain::tender::TenderKind;
 use crate::engine::Command;
 use crate::ui::action::Action;
 use crate::ui::app::App;
 use crate::ui::view::{centered, panel};
 
-/// Asks before voiding the open sale or refund, with what it comes to.
+/// The popup's width; its height is what the question wraps to.
+const WIDTH: u16 = 60;
+
+/// Asks before voiding the open sale or refund, with what it comes to and
+/// what was already paid that must go back.
 pub fn void_sale(app: &mut App) {
     let what = match &app.cart {
         Some((sale, totals)) if sale.is_refund() => format!(
@@ -21,28 +31,78 @@ pub fn void_sale(app: &mut App) {
         Some((_, totals)) => format!("Void this sale of {}?", app.currency().format(totals.total)),
         None => return,
     };
+    let back = give_back(app)
+        .map(|b| format!(" Then {b}."))
+        .unwrap_or_default();
+    ask(
+        app,
+        format!("{what}{back}"),
+        "void it",
+        Command::VoidSale { approval: None },
+    );
+}
+
+/// Puts the question up: `yes` is what Enter does, anything else keeps things.
+pub fn ask(app: &mut App, question: String, yes: &str, command: Command) {
     let keys = app.keymap.label(Action::Submit);
     app.overlay = Some(Overlay::Confirm {
-        question: format!("{what} {keys}: void it, any other key: keep it"),
-        command: Command::VoidSale { approval: None },
+        question: format!("{question} {keys}: {yes}, any other key: keep it"),
+        command,
     });
+}
+
+/// What was paid into the open sale (or paid out of the open refund), and
+/// how each part goes back once it is voided. The engine journals the void
+/// with its payments, but money in a customer's hand or on their card moves
+/// only when the cashier moves it: a card payment is reversed on the card
+/// terminal, which the till does not drive.
+pub fn give_back(app: &App) -> Option<String> {
+    let (sale, _) = app.cart.as_ref()?;
+    let mut paid: BTreeMap<TenderKind, Money> = BTreeMap::new();
+    for t in &sale.tenders {
+        *paid.entry(t.kind).or_insert(Money::ZERO) += t.amount;
+    }
+    let refund = sale.is_refund();
+    let parts: Vec<String> = paid
+        .iter()
+        .filter(|(_, amount)| !amount.is_zero())
+        .map(|(kind, amount)| {
+            let how = match (refund, kind) {
+                (false, TenderKind::Cash) => "from the drawer",
+                (false, TenderKind::Card) => "reverse it on the card terminal",
+                (false, TenderKind::Other) => "the way it was paid",
+                (true, TenderKind::Cash) => "back into the drawer",
+                (true, TenderKind::Card) => "charge it again on the card terminal",
+                (true, TenderKind::Other) => "the way it was paid out",
+            };
+            format!("{} {kind} ({how})", app.currency().format(*amount))
+        })
+        .collect();
+    if parts.is_empty() {
+        return None;
+    }
+    let what = if refund {
+        "take back what was paid out"
+    } else {
+        "give back what was paid"
+    };
+    Some(format!("{what}: {}", parts.join(", ")))
 }
 
 pub(super) fn press(app: &mut App, command: Command, action: Option<Action>) {
     if action == Some(Action::Submit) {
-        app.run(command);
+        app.run_typed(command);
     } else {
-        app.info("nothing was voided");
+        app.info("nothing was changed");
     }
 }
 
 pub(super) fn draw(frame: &mut Frame, app: &App, question: &str, area: Rect) {
-    let popup = centered(area, 60, 5);
-    frame.render_widget(Clear, popup);
-    let block = panel(app, " Confirm ");
     let text = Paragraph::new(format!(" {question}"))
         .style(app.theme.accent)
-        .block(block)
         .wrap(Default::default());
-    frame.render_widget(text, popup);
+    let height = text.line_count(WIDTH - 2) as u16 + 2;
+    let popup = centered(area, WIDTH, height.max(5));
+    frame.render_widget(Clear, popup);
+    frame.render_widget(text.block(panel(app, " Confirm ")), popup);
 }

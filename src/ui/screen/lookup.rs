@@ -7,8 +7,10 @@ use rust_decimal::Decimal;
 
 use super::Screen;
 use crate::domain::product::{Product, Unit};
+use crate::domain::quantity;
 use crate::engine::{Command, EngineError};
 use crate::ui::app::App;
+use crate::ui::overlay::confirm;
 use crate::ui::view::right;
 use crate::ui::widget::search_list::{LIMIT, SearchList, Source};
 
@@ -58,8 +60,25 @@ impl Source for Products {
             sku: product.sku,
             quantity: source.quantity,
         };
-        if app.run(command) {
-            app.screen = Screen::Sale;
+        match source.quantity {
+            // Asked on the sale screen: yes adds them, no adds nothing.
+            Some(q) if quantity::needs_confirmation(q, Some(product.unit)) => {
+                app.screen = Screen::Sale;
+                confirm::ask(
+                    app,
+                    format!(
+                        "Add {q} of {}? That is more than a sale usually holds.",
+                        product.name
+                    ),
+                    "add them",
+                    command,
+                );
+            }
+            _ => {
+                if app.run(command) {
+                    app.screen = Screen::Sale;
+                }
+            }
         }
     }
 

@@ -110,7 +110,7 @@ impl Screen {
             Screen::Customers(list) => (customers::INPUT, list.query.clone()),
             Screen::Payment => (payment::INPUT, app.input.clone()),
             Screen::Refund(_) => (refund::INPUT, app.input.clone()),
-            Screen::Manager(view) => (view.tab.hint(), app.input.clone()),
+            Screen::Manager(view) => (view.tab.hint(), view.shown_input(&app.input)),
             Screen::Sale | Screen::Recall(_) => (sale::INPUT, app.input.clone()),
         };
         Some((label, text))

@@ -3,12 +3,13 @@
 //! says what each line gives back, as it was sold.
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Rect};
 use ratatui::widgets::{Cell, Row, Table, TableState};
 use rust_decimal::Decimal;
 
 use super::{Screen, payment};
 use crate::domain::money::Money;
+use crate::domain::quantity;
 use crate::domain::receipt::CompletedSale;
 use crate::engine::{Command, EngineError};
 use crate::ui::action::Action;
@@ -82,13 +83,13 @@ fn refund_line(app: &mut App, line: usize, typed: &str) {
     let quantity = if typed.is_empty() {
         Ok(Decimal::ONE)
     } else {
-        typed.parse::<Decimal>()
+        quantity::parse(typed)
     };
     match quantity {
         Ok(quantity) => {
             app.run_typed(Command::RefundLine { line, quantity });
         }
-        Err(_) => app.error(format!("'{typed}' is not a quantity")),
+        Err(e) => app.error(e.to_string()),
     }
 }
 
@@ -103,7 +104,17 @@ impl RefundView {
             self.original.receipt_label(),
             self.original.completed_at.format("%Y-%m-%d")
         );
-        let table = Table::new(rows, WIDTHS)
+        // "0.5 -0.5": what was sold and what comes back, never cut: the
+        // quantity column grows to its widest, the item's name gives way.
+        let widest = (0..self.original.sale.lines.len())
+            .map(|i| self.quantity(app, i).chars().count())
+            .max()
+            .unwrap_or(0);
+        let mut widths = WIDTHS;
+        if let Constraint::Length(qty) = widths[1] {
+            widths[1] = Constraint::Length(qty.max(widest as u16));
+        }
+        let table = Table::new(rows, widths)
             .header(header(app))
             .block(panel(app, title))
             .row_highlight_style(app.theme.selection);
@@ -121,14 +132,9 @@ impl RefundView {
             (Some(_), true) => app.theme.text,
             (Some(_), false) => app.theme.accent,
         };
-        let qty = if back.is_zero() {
-            line.quantity.normalize().to_string()
-        } else {
-            format!("{} -{}", line.quantity.normalize(), back.normalize())
-        };
         Row::new([
             Cell::from(format!("{}", i + 1)),
-            Cell::from(qty),
+            Cell::from(self.quantity(app, i)),
             Cell::from(line.name.clone()),
             right(money(line.unit_price)),
             right(
@@ -137,6 +143,19 @@ impl RefundView {
             ),
         ])
         .style(style)
+    }
+}
+
+impl RefundView {
+    /// Line `i`'s quantity sold, and what the refund takes back ("3 -1").
+    fn quantity(&self, app: &App, i: usize) -> String {
+        let sold = self.original.sale.lines[i].quantity.normalize();
+        let back = refunding(app, i);
+        if back.is_zero() {
+            sold.to_string()
+        } else {
+            format!("{sold} -{}", back.normalize())
+        }
     }
 }
 

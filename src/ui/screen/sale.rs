@@ -10,6 +10,8 @@ use super::lookup::{ProductList, Products};
 use super::{held, manager, payment};
 use crate::domain::discount::Discount;
 use crate::domain::money::Currency;
+use crate::domain::product::Unit;
+use crate::domain::quantity::{self, QuantityError};
 use crate::domain::receipt::parse_label;
 use crate::engine::Command;
 use crate::ui::action::Action;
@@ -73,7 +75,7 @@ pub fn act(app: &mut App, action: Action) {
         Action::OpenShift | Action::CloseShift => shift(app, action, &typed),
         Action::Manager => manager::open(app),
         Action::XReport => {
-            app.run(Command::XReport);
+            app.run(Command::XReport { approval: None });
         }
         Action::ZReport => {
             app.run(Command::ZReport { approval: None });
@@ -83,24 +85,49 @@ pub fn act(app: &mut App, action: Action) {
     }
 }
 
-/// Enter on "CODE" or "3*CODE": the item, that many times.
+/// Enter on "CODE" or "3*CODE": the item, that many times (asked first
+/// when that is a lot).
 fn add_typed(app: &mut App, typed: String) {
     let (quantity, code) = match typed.split_once('*') {
-        Some((q, code)) => match q.parse::<Decimal>() {
+        Some((q, code)) => match quantity::parse(q) {
             Ok(q) => (Some(q), code.to_string()),
-            Err(_) => return app.error(format!("'{q}' is not a quantity: type 3*CODE")),
+            Err(e) => return app.error(format!("{e}; then * and the code (3*CODE)")),
         },
         None => (None, typed),
     };
     if code.is_empty() {
         return app.error("scan or type the code after the *");
     }
-    app.run_typed(Command::Scan { code, quantity });
+    add(app, code, quantity);
+}
+
+/// Adds `quantity` of `code` to the sale, typed or scanned; past the
+/// confirmation size (the product's unit is not known before the engine
+/// finds it) the till asks first.
+pub fn add(app: &mut App, code: String, quantity: Option<Decimal>) {
+    match quantity {
+        Some(q) if quantity::needs_confirmation(q, None) => confirm::ask(
+            app,
+            format!("Add {q} of {code}? That is more than a sale usually holds."),
+            "add them",
+            Command::Scan {
+                code,
+                quantity: Some(q),
+            },
+        ),
+        _ => {
+            app.run_typed(Command::Scan { code, quantity });
+        }
+    }
 }
 
 /// The lookup finds what was typed, or adds what it finds "3*" times.
 fn open_lookup(app: &mut App, typed: String) {
-    let quantity = quantity_prefix(&app.input);
+    let quantity = match quantity_prefix(&app.input) {
+        Some(Ok(q)) => Some(q),
+        Some(Err(e)) => return app.error(e.to_string()),
+        None => None,
+    };
     let query = if quantity.is_some() {
         String::new()
     } else {
@@ -126,13 +153,34 @@ fn start_refund(app: &mut App, typed: &str) {
 }
 
 fn set_quantity(app: &mut App, typed: &str) {
-    match (selected_line(app), typed.parse::<Decimal>()) {
-        (Some(line), Ok(quantity)) => {
-            app.run_typed(Command::SetQuantity { line, quantity });
-        }
-        (None, _) => app.info("nothing to change: scan an item first"),
-        (_, Err(_)) => app.info("type the new quantity, then the quantity key"),
+    let Some(line) = selected_line(app) else {
+        return app.info("nothing to change: scan an item first");
+    };
+    if typed.is_empty() {
+        return app.info("type the new quantity, then the quantity key");
     }
+    let quantity = match quantity::parse(typed) {
+        Ok(q) => q,
+        Err(e) => return app.error(e.to_string()),
+    };
+    let command = Command::SetQuantity { line, quantity };
+    let unit = app.cart.as_ref().map(|(s, _)| s.lines[line].unit);
+    if quantity::needs_confirmation(quantity, unit) {
+        let what = match unit {
+            Some(Unit::Kg) => "kg",
+            _ => "pieces",
+        };
+        return confirm::ask(
+            app,
+            format!(
+                "Set line #{} to {quantity} {what}? That is more than a sale usually holds.",
+                line + 1
+            ),
+            "set it",
+            command,
+        );
+    }
+    app.run_typed(command);
 }
 
 fn discount(app: &mut App, action: Action, typed: &str) {
@@ -209,9 +257,10 @@ fn selected_line(app: &App) -> Option<usize> {
         .map(|_| app.selected)
 }
 
-/// "3*" (or "0.5*") on its own: the quantity for the next scan.
-pub fn quantity_prefix(input: &str) -> Option<Decimal> {
-    input.trim().strip_suffix('*').and_then(|q| q.parse().ok())
+/// "3*" (or "0.5*") on its own: the quantity for the next scan, if it is
+/// one (see `quantity::parse`); `None` when nothing ends in '*'.
+pub fn quantity_prefix(input: &str) -> Option<Result<Decimal, QuantityError>> {
+    input.trim().strip_suffix('*').map(quantity::parse)
 }
 
 /// "10%" off, or an amount such as "0.50"; an empty line removes the discount.

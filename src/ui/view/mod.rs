@@ -72,8 +72,17 @@ fn draw_title(frame: &mut Frame, app: &App, area: Rect) {
 
 fn draw_input(frame: &mut Frame, app: &App, area: Rect) {
     let (label, shown) = match app.screen.input_line(app) {
-        Some((label, text)) => (label, format!("> {text}▏")),
-        None => ("", String::new()),
+        // A refused entry shows selected: the next key replaces it.
+        Some((label, text)) if app.input_selected() => (
+            label,
+            Line::from(vec![
+                Span::raw("> "),
+                Span::styled(text, app.theme.selection),
+                Span::raw("▏"),
+            ]),
+        ),
+        Some((label, text)) => (label, Line::from(format!("> {text}▏"))),
+        None => ("", Line::default()),
     };
     let block = Block::bordered()
         .title(label)

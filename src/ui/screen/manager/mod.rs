@@ -102,6 +102,14 @@ impl ManagerView {
         Ok(())
     }
 
+    /// The typed line as this tab shows it: a PIN on the Users tab as dots.
+    pub fn shown_input(&self, typed: &str) -> String {
+        match self.tab {
+            Tab::Users => users::masked(typed),
+            _ => typed.to_string(),
+        }
+    }
+
     /// Rows the selection moves over on this tab.
     pub fn rows(&self) -> usize {
         match self.tab {

@@ -1,5 +1,7 @@
 //! The users tab: add a user; for the selected one, a new PIN, or disable
-//! and enable. PINs are never shown, only reset.
+//! and enable. PINs are never shown, only reset: not in the list, not while
+//! typed (the input line shows dots), and not kept after Enter, whatever
+//! the engine answered.
 
 use ratatui::layout::Constraint;
 use ratatui::widgets::{Cell, Row, Table};
@@ -39,15 +41,45 @@ pub(super) fn submit(app: &mut App, typed: &str) {
         }),
         _ => None,
     };
+    // The line may hold a PIN: used up now, done or refused.
+    app.input.clear();
     match command {
         Some(c) => {
-            if app.run_typed(c) {
+            if app.run(c) {
                 app.info("done, and journaled");
             }
         }
-        None => app
-            .info("type add NAME ROLE PIN, or pin NEWPIN / disable / enable for the selected user"),
+        None => app.error(
+            "type add NAME ROLE PIN (role: cashier, supervisor, manager or admin), or pin NEWPIN / disable / enable for the selected user",
+        ),
     }
+}
+
+/// The typed line as the tab shows it: the PIN of `add NAME ROLE PIN` and
+/// of `pin NEWPIN` as dots, from its first digit typed.
+pub(super) fn masked(typed: &str) -> String {
+    let secret_from = match typed.split_whitespace().next() {
+        Some("add") => 3,
+        Some("pin") => 1,
+        _ => return typed.to_string(),
+    };
+    // Words begun so far, counting the one under way.
+    let mut words = 0;
+    let mut in_word = false;
+    typed
+        .chars()
+        .map(|c| {
+            if c.is_whitespace() {
+                in_word = false;
+                return c;
+            }
+            if !in_word {
+                words += 1;
+                in_word = true;
+            }
+            if words > secret_from { '•' } else { c }
+        })
+        .collect()
 }
 
 pub(super) fn table(app: &App, view: &ManagerView) -> Table<'static> {
