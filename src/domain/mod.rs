@@ -13,6 +13,7 @@ pub mod pricing;
 pub mod product;
 pub mod receipt;
 pub mod refund;
+pub mod report_text;
 pub mod sale;
 pub mod shift;
 pub mod stock;

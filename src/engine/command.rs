@@ -152,6 +152,10 @@ pub enum Command {
     /// the journal; the grand total carries on.
     ZReport {
         approval: Option<Approval>,
+        /// Taken although a lane has an open sale (which then falls in the
+        /// next Z): without it such a Z is refused with the lanes named.
+        #[serde(default)]
+        despite_open_sales: bool,
     },
     /// Opens the cash drawer without a sale (a manager's call).
     NoSale {
@@ -226,7 +230,7 @@ impl Command {
             | Command::StartRefund { approval: a, .. }
             | Command::Reprint { approval: a, .. }
             | Command::OverridePrice { approval: a, .. }
-            | Command::ZReport { approval: a }
+            | Command::ZReport { approval: a, .. }
             | Command::NoSale { approval: a }
             | Command::EraseCustomer { approval: a, .. } => approval(a),
             // Contacts are bounded by `Contact::cleaned`; the rest carry no strings.
@@ -281,7 +285,7 @@ impl Command {
             | Command::Reprint { approval, .. }
             | Command::NoSale { approval }
             | Command::CashMovement { approval, .. }
-            | Command::ZReport { approval }
+            | Command::ZReport { approval, .. }
             | Command::EraseCustomer { approval, .. }
             | Command::OverridePrice { approval, .. } => Some(approval),
             Command::Scan { .. }

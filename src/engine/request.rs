@@ -37,7 +37,8 @@ pub enum Ask {
     Journal { limit: u32 },
     /// Stock per product; only what is at or below its reorder level if `low_only`.
     Stock { low_only: bool },
-    /// Every user, without PIN hashes.
+    /// Every user, without PIN hashes: who may log in, who is locked out.
+    /// Seen by whoever sees reports; changed only with manage_users.
     Users,
     /// Sales of local days `from` to `to`, by hour, product, cashier, tender and tax.
     SalesReport {
@@ -61,8 +62,9 @@ impl Ask {
                 None
             }
             Ask::Journal { .. } => Some(Permission::ViewJournal),
-            Ask::Stock { .. } | Ask::SalesReport { .. } => Some(Permission::ViewReports),
-            Ask::Users => Some(Permission::ManageUsers),
+            Ask::Stock { .. } | Ask::SalesReport { .. } | Ask::Users => {
+                Some(Permission::ViewReports)
+            }
             Ask::Customers { .. } => Some(Permission::ManageCustomers),
             Ask::Backup { .. } => Some(Permission::Backup),
         }

@@ -25,19 +25,33 @@ pub fn void_sale(app: &mut App) {
     app.overlay = Some(Overlay::Confirm {
         question: format!("{what} {keys}: void it, any other key: keep it"),
         command: Command::VoidSale { approval: None },
+        declined: "nothing was voided",
     });
 }
 
-pub(super) fn press(app: &mut App, command: Command, action: Option<Action>) {
+/// Asks before a Z report while sales are open on a lane, naming each
+/// (`refusal` is the engine's words); Enter takes `z` anyway.
+pub fn z_despite_open_sales(app: &mut App, refusal: &str, z: Command) {
+    let keys = app.keymap.label(Action::Submit);
+    app.overlay = Some(Overlay::Confirm {
+        question: format!("{refusal}. {keys}: take the Z now, any other key: not yet"),
+        command: z,
+        declined: "no Z was taken",
+    });
+}
+
+pub(super) fn press(app: &mut App, command: Command, action: Option<Action>, declined: &str) {
     if action == Some(Action::Submit) {
         app.run(command);
     } else {
-        app.info("nothing was voided");
+        app.info(declined.to_string());
     }
 }
 
 pub(super) fn draw(frame: &mut Frame, app: &App, question: &str, area: Rect) {
-    let popup = centered(area, 60, 5);
+    // Tall enough for the whole question (a Z may name several lanes).
+    let rows = question.chars().count() / 56 + 1;
+    let popup = centered(area, 60, u16::try_from(rows.max(3) + 2).unwrap_or(u16::MAX));
     frame.render_widget(Clear, popup);
     let block = panel(app, " Confirm ");
     let text = Paragraph::new(format!(" {question}"))

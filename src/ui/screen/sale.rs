@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 
 use super::customers::{CustomerList, Customers};
 use super::lookup::{ProductList, Products};
-use super::{held, manager, payment};
+use super::{day_report, held, manager, payment};
 use crate::domain::discount::Discount;
 use crate::domain::money::Currency;
 use crate::domain::receipt::parse_label;
@@ -72,12 +72,7 @@ pub fn act(app: &mut App, action: Action) {
         }
         Action::OpenShift | Action::CloseShift => shift(app, action, &typed),
         Action::Manager => manager::open(app),
-        Action::XReport => {
-            app.run(Command::XReport);
-        }
-        Action::ZReport => {
-            app.run(Command::ZReport { approval: None });
-        }
+        Action::XReport | Action::ZReport => day_report::run(app, action),
         Action::PriceOverride => override_price(app, &typed),
         _ => {}
     }
