@@ -70,7 +70,7 @@ impl Daemon {
     /// names the user and the permission.
     pub fn ask(&mut self, ask: Ask) -> Result<Answer> {
         self.client.ask(self.session, ask).map_err(|e| match e {
-            EngineError::NeedsApproval(p) => anyhow!(
+            EngineError::NeedsApproval(p, _) => anyhow!(
                 "{} may not do this: it needs the permission '{}' ({p}), which their role does not have",
                 self.user,
                 p.name()

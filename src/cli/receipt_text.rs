@@ -4,6 +4,7 @@
 use crate::domain::money::Currency;
 use crate::domain::receipt::CompletedSale;
 use crate::domain::sale::SaleKind;
+use crate::domain::shift::over_short;
 
 pub fn render(sale: &CompletedSale, currency: &Currency) -> String {
     let m = |x| currency.format(x);
@@ -59,40 +60,6 @@ pub fn render(sale: &CompletedSale, currency: &Currency) -> String {
     out
 }
 
-/// An X or Z report as text.
-pub fn render_report(report: &crate::domain::takings::DayReport, currency: &Currency) -> String {
-    let m = |x| currency.format(x);
-    let t = &report.takings;
-    let title = match report.z_number {
-        Some(n) => format!("Z REPORT {n}"),
-        None => "X REPORT (nothing reset)".to_string(),
-    };
-    let mut out = format!(
-        "{title}  receipts {}-{}  by {}\n",
-        report.from_receipt, report.to_receipt, report.by
-    );
-    out += &format!("  {:<30} {:>12}\n", "sales", t.sales);
-    out += &format!("  {:<30} {:>12}\n", "refunds", t.refunds);
-    out += &format!(
-        "  {:<30} {:>12}\n",
-        format!("takings {}", currency.code),
-        m(t.gross)
-    );
-    for tax in &t.tax {
-        let rate = (tax.rate * rust_decimal::Decimal::ONE_HUNDRED).normalize();
-        out += &format!(
-            "  {:<30} {:>12}\n",
-            format!("tax {} {rate}% of {}", tax.code, m(tax.net)),
-            m(tax.tax)
-        );
-    }
-    for (kind, amount) in &t.tenders {
-        out += &format!("  {:<30} {:>12}\n", kind.to_string(), m(*amount));
-    }
-    out += &format!("  {:<30} {:>12}\n", "grand total", m(report.grand_total));
-    out
-}
-
 /// A shift as text: open, or closed with its count.
 pub fn render_shift(shift: &crate::domain::shift::Shift, currency: &Currency) -> String {
     let m = |x| currency.format(x);
@@ -105,11 +72,11 @@ pub fn render_shift(shift: &crate::domain::shift::Shift, currency: &Currency) ->
             shift.movements.len()
         ),
         Some(c) => format!(
-            "  shift {} closed: counted {}, expected {}, over/short {}\n",
+            "  shift {} closed: counted {}, expected {}, {}\n",
             shift.number,
             m(c.counted),
             m(c.expected),
-            m(c.over_short())
+            over_short(c.over_short(), |x| m(*x))
         ),
     }
 }

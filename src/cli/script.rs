@@ -31,6 +31,7 @@ use super::receipt_text;
 use crate::domain::discount::Discount;
 use crate::domain::money::Currency;
 use crate::domain::receipt::parse_label;
+use crate::domain::report_text::{SCREEN_WIDTH, report_lines};
 use crate::domain::tender::TenderKind;
 use crate::domain::user::Role;
 use crate::engine::{Approval, Command, Engine, Event, SessionId};
@@ -253,7 +254,10 @@ pub fn parse_line(text: &str, currency: &Currency, terminal: &str) -> Result<Opt
             sku: arg(0, "a sku")?.to_string(),
             level: number(arg(1, "a level")?)?,
         }),
-        "z-report" => Step::Run(Command::ZReport { approval: None }),
+        "z-report" => Step::Run(Command::ZReport {
+            approval: None,
+            despite_open_sales: false,
+        }),
         "set-price" => Step::Run(Command::SetPrice {
             sku: arg(0, "a sku")?.to_string(),
             price: currency
@@ -319,7 +323,7 @@ pub fn run(data: &Path, script: &Path) -> Result<()> {
                     | Command::NoSale { approval: slot }
                     | Command::OverridePrice { approval: slot, .. }
                     | Command::CashMovement { approval: slot, .. }
-                    | Command::ZReport { approval: slot } => *slot = approval.take(),
+                    | Command::ZReport { approval: slot, .. } => *slot = approval.take(),
                     _ => {}
                 }
                 let events = engine
@@ -378,7 +382,11 @@ fn print_event(event: &Event, currency: &Currency) {
                 );
             }
         }
-        Event::Report(report) => print!("{}", receipt_text::render_report(report, currency)),
+        Event::Report(report, shifts) => {
+            for line in report_lines(report, shifts, currency, SCREEN_WIDTH) {
+                println!("{line}");
+            }
+        }
     }
 }
 

@@ -14,6 +14,7 @@ pub mod product;
 pub mod quantity;
 pub mod receipt;
 pub mod refund;
+pub mod report_text;
 pub mod sale;
 pub mod shift;
 pub mod stock;

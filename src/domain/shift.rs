@@ -34,6 +34,20 @@ impl ShiftClose {
     }
 }
 
+/// A count's difference from what was expected in words, its sign always
+/// shown so neither is taken for the other: `over +2.00`, `short -16.51`,
+/// `even 0.00`. `show` writes an amount (with the currency's places).
+pub fn over_short(difference: Money, show: impl Fn(&Money) -> String) -> String {
+    let d = difference.amount();
+    if d.is_zero() {
+        format!("even {}", show(&difference))
+    } else if d.is_sign_negative() {
+        format!("short {}", show(&difference))
+    } else {
+        format!("over +{}", show(&difference))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Shift {
     pub number: u64,

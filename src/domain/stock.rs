@@ -11,13 +11,16 @@ pub struct StockLevel {
     /// May go below zero: a till sells what is on the shelf even when the
     /// count is behind; the list of low stock shows it.
     pub on_hand: Decimal,
-    /// At or below this the product is on the low-stock list; zero: never.
+    /// At or below this the product is on the low-stock list; zero: only
+    /// when below zero (a count that is behind is always worth a look).
     pub reorder_level: Decimal,
 }
 
 impl StockLevel {
+    /// On the low-stock list: below zero, or at or below a reorder level set.
     pub fn is_low(&self) -> bool {
-        !self.reorder_level.is_zero() && self.on_hand <= self.reorder_level
+        self.on_hand < Decimal::ZERO
+            || !self.reorder_level.is_zero() && self.on_hand <= self.reorder_level
     }
 
     /// The level after `by` came in (negative: went out).
@@ -92,6 +95,18 @@ pub(crate) mod tests {
             moves(&sale),
             vec![("a".to_string(), dec!(-2.5)), ("b".to_string(), dec!(-1))]
         );
+    }
+
+    #[test]
+    fn below_zero_is_low_even_without_a_reorder_level() {
+        let level = |on_hand, reorder_level| StockLevel {
+            on_hand,
+            reorder_level,
+        };
+        assert!(level(dec!(-1), dec!(0)).is_low());
+        assert!(!level(dec!(0), dec!(0)).is_low());
+        assert!(level(dec!(3), dec!(3)).is_low());
+        assert!(!level(dec!(4), dec!(3)).is_low());
     }
 
     #[test]

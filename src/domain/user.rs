@@ -23,6 +23,16 @@ impl Role {
         }
     }
 
+    /// The role with its article, for a sentence: "a supervisor", "an admin".
+    pub fn a(self) -> &'static str {
+        match self {
+            Role::Cashier => "a cashier",
+            Role::Supervisor => "a supervisor",
+            Role::Manager => "a manager",
+            Role::Admin => "an admin",
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Role::Cashier => "cashier",
@@ -63,8 +73,8 @@ pub enum Permission {
     ManageStock,
     /// Adding users, resetting PINs, disabling users.
     ManageUsers,
-    /// Reports, stock lists and the journal (and the X report, which would
-    /// tell a cashier what a blind count should find).
+    /// Reports, stock lists, the list of users (never their PINs) and the
+    /// X report, which would tell a cashier what a blind count should find.
     ViewReports,
     /// The journal viewer: who did what and when.
     ViewJournal,

@@ -155,6 +155,10 @@ pub enum Command {
     /// the journal; the grand total carries on.
     ZReport {
         approval: Option<Approval>,
+        /// Taken although a lane has an open sale (which then falls in the
+        /// next Z): without it such a Z is refused with the lanes named.
+        #[serde(default)]
+        despite_open_sales: bool,
     },
     /// Opens the cash drawer without a sale (a manager's call).
     NoSale {
@@ -230,7 +234,7 @@ impl Command {
             | Command::Reprint { approval: a, .. }
             | Command::OverridePrice { approval: a, .. }
             | Command::XReport { approval: a }
-            | Command::ZReport { approval: a }
+            | Command::ZReport { approval: a, .. }
             | Command::NoSale { approval: a }
             | Command::EraseCustomer { approval: a, .. } => approval(a),
             // Contacts are bounded by `Contact::cleaned`; the rest carry no strings.
@@ -285,7 +289,7 @@ impl Command {
             | Command::NoSale { approval }
             | Command::CashMovement { approval, .. }
             | Command::XReport { approval }
-            | Command::ZReport { approval }
+            | Command::ZReport { approval, .. }
             | Command::EraseCustomer { approval, .. }
             | Command::OverridePrice { approval, .. } => Some(approval),
             Command::Scan { .. }

@@ -3,7 +3,7 @@
 use crate::domain::barcode::BarcodeError;
 use crate::domain::refund::RefundError;
 use crate::domain::sale::SaleError;
-use crate::domain::user::Permission;
+use crate::domain::user::{Permission, Role};
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -35,10 +35,14 @@ pub enum EngineError {
     NoSession,
     #[error("locked after {minutes} minutes without use: log in again (the sale is kept)")]
     SessionLocked { minutes: i64 },
-    #[error("{0} needs a manager's approval: ask a manager to enter their PIN")]
-    NeedsApproval(Permission),
+    /// The permission, and the least role the shop's table gives it: whose
+    /// approval to ask for.
+    #[error("{0} needs {a}'s approval: ask {a} to enter their PIN", a = .1.a())]
+    NeedsApproval(Permission, Role),
     #[error("the approving user may not approve {0} either")]
     ApprovalRefused(Permission),
+    #[error("{}: a Z now leaves them to the next Z; finish or void them first, or take the Z anyway", open_list(.0))]
+    OpenSales(Vec<(u16, crate::domain::money::Money)>),
     #[error("there is no open sale")]
     NoCart,
     #[error("finish or void the open sale first")]
@@ -113,4 +117,20 @@ pub enum EngineError {
     /// A refusal from the daemon's engine, in its words, or a lost connection.
     #[error("{0}")]
     Remote(String),
+}
+
+/// "lane 1 has an open sale of 3.87, lane 2 one of 1.29".
+pub fn open_list(open: &[(u16, crate::domain::money::Money)]) -> String {
+    let each: Vec<String> = open
+        .iter()
+        .enumerate()
+        .map(|(i, (lane, total))| {
+            if i == 0 {
+                format!("lane {lane} has an open sale of {total}")
+            } else {
+                format!("lane {lane} one of {total}")
+            }
+        })
+        .collect();
+    each.join(", ")
 }

@@ -37,8 +37,9 @@ pub enum Event {
     Shift(Box<Shift>),
     /// Stock levels after a change.
     Stock(Vec<StockRow>),
-    /// An X or a Z report.
-    Report(Box<DayReport>),
+    /// An X or a Z report, with the shifts closed since the last Z (their
+    /// counts against what was expected).
+    Report(Box<DayReport>, Vec<Shift>),
     /// A customer after being added or corrected.
     Customer(Box<Customer>),
     CustomerErased {

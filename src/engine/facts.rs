@@ -429,7 +429,10 @@ mod tests {
                 counted: Money::new(one),
             },
             CommandKind::XReport => Command::XReport { approval: None },
-            CommandKind::ZReport => Command::ZReport { approval: None },
+            CommandKind::ZReport => Command::ZReport {
+                approval: None,
+                despite_open_sales: false,
+            },
             CommandKind::NoSale => Command::NoSale { approval: None },
             CommandKind::AddCustomer => Command::AddCustomer {
                 contact: contact(),

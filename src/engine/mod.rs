@@ -248,7 +248,8 @@ impl Engine {
         if self.policy.permissions.may(session.role, permission) {
             return Ok(None);
         }
-        let approval = approval.ok_or(EngineError::NeedsApproval(permission))?;
+        let least = self.policy.permissions.least(permission);
+        let approval = approval.ok_or(EngineError::NeedsApproval(permission, least))?;
         let approver = self.check_pin(&approval.user, &approval.pin, &session.origin)?;
         if !self.policy.permissions.may(approver.role, permission) {
             return Err(EngineError::ApprovalRefused(permission));
@@ -361,7 +362,9 @@ impl Engine {
             }
             Command::CloseShift { counted } => self.close_shift(s, counted),
             Command::XReport { .. } => self.x_report(s, grant.by),
-            Command::ZReport { .. } => self.z_report(s, grant.by),
+            Command::ZReport {
+                despite_open_sales, ..
+            } => self.z_report(s, grant.by, despite_open_sales),
             Command::NoSale { .. } => self.no_sale(s, grant.by),
             Command::AddCustomer { contact, consent } => self.add_customer(s, contact, consent),
             Command::CorrectCustomer {

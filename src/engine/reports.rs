@@ -8,7 +8,9 @@ use chrono::{NaiveDate, Utc};
 
 use super::{Engine, EngineError, Event, Session};
 use crate::domain::daily::{DayRow, local_day};
+use crate::domain::money::Money;
 use crate::domain::receipt::CompletedSale;
+use crate::domain::shift::Shift;
 use crate::domain::takings::{DayReport, SalesReport, Takings};
 use crate::domain::user::Permission;
 use crate::store::Store;
@@ -51,7 +53,10 @@ impl Engine {
             };
             self.store.append_journal(Some(&session.user), event)?;
         }
-        Ok(vec![Event::Report(Box::new(report))])
+        Ok(vec![Event::Report(
+            Box::new(report),
+            self.counted_since_z()?,
+        )])
     }
 
     /// Ends the day: the numbered report, into the journal under the name of
@@ -60,9 +65,15 @@ impl Engine {
         &self,
         session: &Session,
         approved_by: Option<String>,
+        despite_open_sales: bool,
     ) -> Result<Vec<Event>, EngineError> {
+        let open = self.open_sales()?;
+        if !open.is_empty() && !despite_open_sales {
+            return Err(EngineError::OpenSales(open));
+        }
         let number = self.store.z_state()?.number + 1;
         let report = self.day_report(session, Some(number))?;
+        let shifts = self.counted_since_z()?;
         let event = JournalEvent::ZReport {
             number,
             to_receipt: report.to_receipt,
@@ -71,7 +82,35 @@ impl Engine {
         };
         let actor = approved_by.unwrap_or_else(|| session.user.clone());
         self.store.save_z(&report, &actor, event)?;
-        Ok(vec![Event::Report(Box::new(report))])
+        Ok(vec![Event::Report(Box::new(report), shifts)])
+    }
+
+    /// Shifts closed since the last Z: opened after it, or with sales after it.
+    fn counted_since_z(&self) -> Result<Vec<Shift>, EngineError> {
+        let last = self.store.z_state()?.last_receipt;
+        let mut shifts = Vec::new();
+        for shift in self.store.closed_shifts() {
+            let shift = shift?;
+            let after = shift.first_receipt > last
+                || shift.close.as_ref().is_some_and(|c| c.last_receipt > last);
+            if after {
+                shifts.push(shift);
+            }
+        }
+        Ok(shifts)
+    }
+
+    /// Sales open on any lane, with what each comes to: a Z taken now
+    /// leaves them to the next one.
+    fn open_sales(&self) -> Result<Vec<(u16, Money)>, EngineError> {
+        let mut open = Vec::new();
+        for cart in self.store.open_carts() {
+            let (lane, sale) = cart?;
+            if sale.lines.iter().any(|l| !l.voided) {
+                open.push((lane, sale.totals(&self.settings.rules)?.total));
+            }
+        }
+        Ok(open)
     }
 
     /// Takings since the last Z; `z_number` makes it that Z.

@@ -42,7 +42,8 @@ pub enum Ask {
     Journal { limit: u32 },
     /// Stock per product; only what is at or below its reorder level if `low_only`.
     Stock { low_only: bool },
-    /// Every user, without PIN hashes.
+    /// Every user, without PIN hashes: who may log in, who is locked out.
+    /// Seen by whoever sees reports; changed only with manage_users.
     Users,
     /// Sales of local days `from` to `to`, by hour, product, cashier, tender and tax.
     SalesReport {
@@ -97,10 +98,11 @@ impl Ask {
             // their permission was checked when it was made.
             Ask::Fetch { .. } | Ask::Release { .. } => None,
             Ask::Journal { .. } | Ask::VerifyJournal => Some(Permission::ViewJournal),
-            Ask::Stock { .. } | Ask::SalesReport { .. } | Ask::DailySales { .. } | Ask::Devices => {
-                Some(Permission::ViewReports)
-            }
-            Ask::Users => Some(Permission::ManageUsers),
+            Ask::Stock { .. }
+            | Ask::SalesReport { .. }
+            | Ask::DailySales { .. }
+            | Ask::Devices
+            | Ask::Users => Some(Permission::ViewReports),
             Ask::Customers { .. } => Some(Permission::ManageCustomers),
             Ask::Backup { .. } | Ask::Export { .. } => Some(Permission::Backup),
             Ask::EnrollRequest | Ask::SyncNow(_) | Ask::SyncOutcome { .. } => {

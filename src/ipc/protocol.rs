@@ -6,13 +6,13 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::user::Permission;
+use crate::domain::user::{Permission, Role};
 use crate::engine::request::{Answer, Ask};
 use crate::engine::{Approval, EngineError, SessionId};
 use crate::store::outbox::SyncStatus;
 use crate::store::settings::StoreSettings;
 
-pub const VERSION: u32 = 7;
+pub const VERSION: u32 = 8;
 
 /// Everything a connection may send. What needs a session is one variant,
 /// [`Request::As`], so the server's gate sees the session of every such
@@ -68,20 +68,21 @@ pub enum Response {
 /// (asking for a manager, a wrong PIN) keep their kind; the rest their words.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum WireError {
-    NeedsApproval(Permission),
+    NeedsApproval(Permission, Role),
     ApprovalRefused(Permission),
     BadLogin,
     LockedOut { user: String, until: DateTime<Utc> },
     NoSession,
     SessionLocked { minutes: i64 },
     LaneBusy(u16),
+    OpenSales(Vec<(u16, crate::domain::money::Money)>),
     Other(String),
 }
 
 impl From<&EngineError> for WireError {
     fn from(e: &EngineError) -> WireError {
         match e {
-            EngineError::NeedsApproval(p) => WireError::NeedsApproval(*p),
+            EngineError::NeedsApproval(p, r) => WireError::NeedsApproval(*p, *r),
             EngineError::ApprovalRefused(p) => WireError::ApprovalRefused(*p),
             EngineError::BadLogin => WireError::BadLogin,
             EngineError::LockedOut { user, until } => WireError::LockedOut {
@@ -93,6 +94,7 @@ impl From<&EngineError> for WireError {
                 WireError::SessionLocked { minutes: *minutes }
             }
             EngineError::LaneBusy(lane) => WireError::LaneBusy(*lane),
+            EngineError::OpenSales(open) => WireError::OpenSales(open.clone()),
             other => WireError::Other(other.to_string()),
         }
     }
@@ -101,13 +103,14 @@ impl From<&EngineError> for WireError {
 impl From<WireError> for EngineError {
     fn from(e: WireError) -> EngineError {
         match e {
-            WireError::NeedsApproval(p) => EngineError::NeedsApproval(p),
+            WireError::NeedsApproval(p, r) => EngineError::NeedsApproval(p, r),
             WireError::ApprovalRefused(p) => EngineError::ApprovalRefused(p),
             WireError::BadLogin => EngineError::BadLogin,
             WireError::LockedOut { user, until } => EngineError::LockedOut { user, until },
             WireError::NoSession => EngineError::NoSession,
             WireError::SessionLocked { minutes } => EngineError::SessionLocked { minutes },
             WireError::LaneBusy(lane) => EngineError::LaneBusy(lane),
+            WireError::OpenSales(open) => EngineError::OpenSales(open),
             WireError::Other(text) => EngineError::Remote(text),
         }
     }
@@ -131,7 +134,7 @@ mod tests {
     fn refusals_round_trip() {
         let until = chrono::DateTime::<Utc>::MIN_UTC;
         for e in [
-            EngineError::NeedsApproval(Permission::Refund),
+            EngineError::NeedsApproval(Permission::Refund, Role::Manager),
             EngineError::ApprovalRefused(Permission::TakeLane),
             EngineError::BadLogin,
             EngineError::LockedOut {
@@ -141,6 +144,10 @@ mod tests {
             EngineError::NoSession,
             EngineError::SessionLocked { minutes: 10 },
             EngineError::LaneBusy(3),
+            EngineError::OpenSales(vec![(
+                1,
+                crate::domain::money::Money::new(rust_decimal::dec!(3.87)),
+            )]),
         ] {
             let back = EngineError::from(WireError::from(&e));
             assert_eq!(format!("{back:?}"), format!("{e:?}"));

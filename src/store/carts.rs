@@ -12,6 +12,11 @@ impl Store {
         self.open_carts.get(&lane)
     }
 
+    /// Every lane's open cart, by lane.
+    pub fn open_carts(&self) -> impl Iterator<Item = Result<(u16, Sale), StoreError>> + '_ {
+        self.open_carts.entries()
+    }
+
     /// Saves the open cart after each change, so a killed till resumes it.
     /// This flushes but does not fsync: a cart is cheap to rescan, and an
     /// fsync per scan would slow every scan on an SD card.

@@ -51,7 +51,10 @@ pub fn checkpoint_put<'a>(meta: &'a Tree, checkpoint: &Checkpoint) -> Result<Put
     Put::value(meta, CHECKPOINT_KEY, checkpoint)
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// `JournalEventKind` (the variants without their data) lets a test walk
+/// every kind of entry (see `journal_text`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, strum::EnumDiscriminants)]
+#[strum_discriminants(name(JournalEventKind), derive(strum::EnumIter))]
 #[serde(rename_all = "snake_case")]
 pub enum JournalEvent {
     StoreCreated {

@@ -19,6 +19,7 @@ pub mod error;
 pub mod head_office;
 pub mod identity;
 pub mod journal;
+pub mod journal_text;
 pub mod keys;
 pub mod kv;
 pub mod lock;

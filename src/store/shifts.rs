@@ -38,6 +38,11 @@ impl Store {
         self.write_journaled(&puts, actor, event).map(drop)
     }
 
+    /// Closed shifts, oldest first.
+    pub fn closed_shifts(&self) -> impl DoubleEndedIterator<Item = Result<Shift, StoreError>> + '_ {
+        self.shift_history.values()
+    }
+
     pub fn z_state(&self) -> Result<ZState, StoreError> {
         Ok(self.meta.value(Z_STATE_KEY, "Z state")?.unwrap_or_default())
     }

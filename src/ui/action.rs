@@ -85,6 +85,8 @@ actions! {
     Erase => "erase", Global, [], "delete the last typed character";
     Up => "up", Global, [], "move the selection up";
     Down => "down", Global, [], "move the selection down";
+    PageUp => "page_up", Global, [], "move the selection up a page";
+    PageDown => "page_down", Global, [], "move the selection down a page";
     Logout => "logout", Global, [Logout], "log out (an open sale stays on the lane)";
     Quit => "quit", Global, [], "close the till screen (an open sale stays on the lane)";
     Pay => "pay", Sale, [], "go to payment (also Enter with nothing typed)";

@@ -140,6 +140,15 @@ impl<'e> App<'e> {
         &self.engine.settings().rules.currency
     }
 
+    /// Where Esc leads back to: the sale, or on lane 0 the back office.
+    pub fn home(&self) -> Screen {
+        if self.lane == crate::engine::BACK_OFFICE {
+            Screen::BackOffice
+        } else {
+            Screen::Sale
+        }
+    }
+
     pub fn lane(&self) -> u16 {
         self.lane
     }

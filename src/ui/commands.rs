@@ -4,8 +4,8 @@
 //! screen: every question here is asked as the one logged in.
 
 use super::app::App;
-use super::overlay::Overlay;
 use super::overlay::approval::{ApprovalPrompt, Pending};
+use super::overlay::{Overlay, confirm};
 use crate::domain::receipt::CompletedSale;
 use crate::domain::sale::HeldSale;
 use crate::engine::{Command, EngineError, Event};
@@ -40,17 +40,33 @@ impl App<'_> {
                 self.apply(events.clone());
                 Some(events)
             }
-            Err(EngineError::NeedsApproval(permission)) if !command.takes_approval() => {
+            Err(EngineError::NeedsApproval(permission, role)) if !command.takes_approval() => {
                 self.error(format!(
-                    "{permission} is not this user's to do: log in as a user whose role may"
+                    "{permission} is not this user's to do: it is {}'s (log in as one)",
+                    role.a()
                 ));
                 None
             }
-            Err(EngineError::NeedsApproval(permission)) => {
+            Err(EngineError::NeedsApproval(permission, role)) => {
                 self.overlay = Some(Overlay::Approval(ApprovalPrompt::new(
                     Pending::Command(command),
-                    format!("{permission} needs a manager's approval"),
+                    format!("{permission} needs {}'s approval", role.a()),
                 )));
+                None
+            }
+            // A Z with sales open: ask, naming them, and take it if told to.
+            Err(e @ EngineError::OpenSales(_)) => {
+                match command {
+                    Command::ZReport { approval, .. } => confirm::z_despite_open_sales(
+                        self,
+                        &e.to_string(),
+                        Command::ZReport {
+                            approval,
+                            despite_open_sales: true,
+                        },
+                    ),
+                    _ => self.error(e.to_string()),
+                }
                 None
             }
             // The session was locked or ended: back to the login, sale kept.

@@ -5,11 +5,11 @@
 use super::action::Action;
 use super::app::{App, Completion, Message, Screen, Tone};
 use super::overlay::confirm;
-use super::screen::refund;
+use super::screen::{day_report, refund};
 use crate::domain::money::Money;
 use crate::domain::receipt::CompletedSale;
 use crate::domain::sale::{Sale, SaleKind, Totals};
-use crate::domain::shift::Shift;
+use crate::domain::shift::{Shift, over_short};
 use crate::domain::takings::DayReport;
 use crate::engine::Event;
 
@@ -58,7 +58,11 @@ impl App<'_> {
                     .collect();
                 self.info(text.join(", "));
             }
-            Event::Report(report) => self.info(self.report_text(&report)),
+            Event::Report(report, shifts) => {
+                let text = self.report_text(&report);
+                day_report::open(self, &report, &shifts);
+                self.info(text);
+            }
             Event::LoggedOut => {
                 self.signed_out();
                 self.last = None;
@@ -136,11 +140,11 @@ impl App<'_> {
                 c.format(shift.float)
             ),
             Some(close) => format!(
-                "shift {} closed: counted {}, expected {}, over/short {}",
+                "shift {} closed: counted {}, expected {}, {}",
                 shift.number,
                 c.format(close.counted),
                 c.format(close.expected),
-                c.format(close.over_short())
+                over_short(close.over_short(), |x| c.format(*x))
             ),
         }
     }

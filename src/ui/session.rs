@@ -43,7 +43,7 @@ impl App<'_> {
     /// another user's unfinished sale).
     fn resume(&mut self) {
         self.input.clear();
-        self.screen = Screen::Sale;
+        self.screen = self.home();
         let Some(session) = self.session else { return };
         match self.engine.cart(session) {
             Ok(cart) => self.show_cart(cart),

@@ -118,7 +118,7 @@ fn two_screens_sell_through_one_daemon() {
             },
         )
         .expect_err("cashier");
-    assert!(matches!(err, EngineError::NeedsApproval(_)), "{err}");
+    assert!(matches!(err, EngineError::NeedsApproval(..)), "{err}");
     assert!(matches!(
         kiosk.login("cashier", "0000", 1),
         Err(EngineError::BadLogin)
@@ -353,7 +353,7 @@ fn a_cashier_cannot_do_a_managers_job_by_sending_frames() {
             );
         } else {
             assert!(
-                matches!(answer, Response::Error(WireError::NeedsApproval(p)) if p == permission),
+                matches!(answer, Response::Error(WireError::NeedsApproval(p, _)) if p == permission),
                 "{answer:?}"
             );
         }

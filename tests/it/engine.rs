@@ -164,7 +164,7 @@ fn cashier_needs_a_manager_to_refund_or_void_after_payment() {
     let err = e.execute(s, refund(None)).expect_err("cashier alone");
     assert!(matches!(
         err,
-        EngineError::NeedsApproval(Permission::Refund)
+        EngineError::NeedsApproval(Permission::Refund, _)
     ));
     let wrong = Approval {
         user: "manager".into(),
@@ -256,7 +256,7 @@ fn cashier_needs_a_manager_to_refund_or_void_after_payment() {
         .expect_err("void after tender");
     assert!(matches!(
         err,
-        EngineError::NeedsApproval(Permission::VoidAfterTender)
+        EngineError::NeedsApproval(Permission::VoidAfterTender, _)
     ));
     e.execute(s, Command::VoidSale { approval: Some(ok) })
         .expect("approved void");
@@ -365,7 +365,10 @@ fn discounts_beyond_the_cashier_limit_need_a_supervisor() {
         )
         .expect_err("a free sale");
     assert!(
-        matches!(err, EngineError::NeedsApproval(Permission::LargeDiscount)),
+        matches!(
+            err,
+            EngineError::NeedsApproval(Permission::LargeDiscount, _)
+        ),
         "{err}"
     );
     let amount = Some(till::domain::discount::Discount::Amount(Money::new(dec!(
@@ -382,7 +385,7 @@ fn discounts_beyond_the_cashier_limit_need_a_supervisor() {
         .expect_err("5 of 22.05");
     assert!(matches!(
         err,
-        EngineError::NeedsApproval(Permission::LargeDiscount)
+        EngineError::NeedsApproval(Permission::LargeDiscount, _)
     ));
     let (sale, _) = e.cart(s).expect("cart").expect("open");
     assert_eq!(sale.discount, None, "the refused discount was not kept");
@@ -627,7 +630,7 @@ fn an_approved_refund_is_not_inherited_by_the_next_user() {
         )
         .expect_err("not theirs");
     assert!(
-        matches!(err, EngineError::NeedsApproval(Permission::Refund)),
+        matches!(err, EngineError::NeedsApproval(Permission::Refund, _)),
         "{err}"
     );
 }
@@ -677,7 +680,7 @@ fn reprints_are_duplicates_and_no_sales_need_a_manager() {
         .expect_err("an older one");
     assert!(matches!(
         err,
-        EngineError::NeedsApproval(Permission::Reprint)
+        EngineError::NeedsApproval(Permission::Reprint, _)
     ));
     let ok = Approval {
         user: "manager".into(),
@@ -694,7 +697,7 @@ fn reprints_are_duplicates_and_no_sales_need_a_manager() {
     assert!(matches!(
         e.execute(s, Command::NoSale { approval: None })
             .expect_err("cashier"),
-        EngineError::NeedsApproval(Permission::NoSale)
+        EngineError::NeedsApproval(Permission::NoSale, _)
     ));
     e.execute(s, Command::NoSale { approval: Some(ok) })
         .expect("approved no-sale");
@@ -825,7 +828,10 @@ fn shifts_count_the_drawer_and_z_reports_keep_a_grand_total() {
     };
     assert!(matches!(
         e.execute(c, cash_out.clone()),
-        Err(EngineError::NeedsApproval(Permission::CashMovement))
+        Err(EngineError::NeedsApproval(
+            Permission::CashMovement,
+            till::domain::user::Role::Supervisor
+        ))
     ));
     let ok = Approval {
         user: "manager".into(),
@@ -868,12 +874,12 @@ fn shifts_count_the_drawer_and_z_reports_keep_a_grand_total() {
     // The X report would tell the cashier what the blind count should find.
     assert!(matches!(
         e.execute(c, Command::XReport { approval: None }),
-        Err(EngineError::NeedsApproval(Permission::ViewReports))
+        Err(EngineError::NeedsApproval(Permission::ViewReports, _))
     ));
     let events = e
         .execute(m, Command::XReport { approval: None })
         .expect("x");
-    let Event::Report(x) = &events[0] else {
+    let Event::Report(x, _) = &events[0] else {
         panic!()
     };
     assert_eq!(
@@ -882,18 +888,25 @@ fn shifts_count_the_drawer_and_z_reports_keep_a_grand_total() {
     );
     assert_eq!(x.takings.tenders[&TenderKind::Card], money(dec!(24.50)));
     assert!(matches!(
-        e.execute(c, Command::ZReport { approval: None }),
-        Err(EngineError::NeedsApproval(Permission::CloseDay))
+        e.execute(
+            c,
+            Command::ZReport {
+                approval: None,
+                despite_open_sales: false
+            }
+        ),
+        Err(EngineError::NeedsApproval(Permission::CloseDay, _))
     ));
     let events = e
         .execute(
             c,
             Command::ZReport {
                 approval: Some(ok.clone()),
+                despite_open_sales: false,
             },
         )
         .expect("z");
-    let Event::Report(z1) = &events[0] else {
+    let Event::Report(z1, _) = &events[0] else {
         panic!()
     };
     assert_eq!(
@@ -904,9 +917,15 @@ fn shifts_count_the_drawer_and_z_reports_keep_a_grand_total() {
     e.execute(c, scan("4006381333931")).expect("scan");
     e.execute(c, pay(TenderKind::Card, None)).expect("card");
     let events = e
-        .execute(m, Command::ZReport { approval: None })
+        .execute(
+            m,
+            Command::ZReport {
+                approval: None,
+                despite_open_sales: false,
+            },
+        )
         .expect("manager's z");
-    let Event::Report(z2) = &events[0] else {
+    let Event::Report(z2, _) = &events[0] else {
         panic!()
     };
     assert_eq!(
@@ -950,7 +969,7 @@ fn stock_moves_with_sales_refunds_counts_and_deliveries() {
     };
     assert!(matches!(
         e.execute(c, deliver.clone()),
-        Err(EngineError::NeedsApproval(Permission::ManageStock))
+        Err(EngineError::NeedsApproval(Permission::ManageStock, _))
     ));
     e.execute(m, deliver).expect("delivery");
     e.execute(
@@ -1040,7 +1059,10 @@ fn an_admin_adds_users_resets_pins_and_disables_them() {
     };
     assert!(matches!(
         e.execute(m, add.clone()),
-        Err(EngineError::NeedsApproval(Permission::ManageUsers))
+        Err(EngineError::NeedsApproval(
+            Permission::ManageUsers,
+            Role::Admin
+        ))
     ));
     let a = login(&mut e, "admin", "0000");
     e.execute(a, add.clone()).expect("admin adds");

@@ -43,8 +43,14 @@ fn retention_removes_exactly_what_is_due_and_the_journal_still_verifies() {
     let mut e = common::engine(&data);
     let s = common::login(&mut e, "manager", "9999");
     sell(&mut e, s, 3);
-    e.execute(s, Command::ZReport { approval: None })
-        .expect("Z");
+    e.execute(
+        s,
+        Command::ZReport {
+            approval: None,
+            despite_open_sales: false,
+        },
+    )
+    .expect("Z");
     sell(&mut e, s, 2);
     let store = e.store();
     let z_seq = store
@@ -144,8 +150,14 @@ fn an_export_after_retention_imports_and_verifies() {
     let mut e = common::engine(&data);
     let s = common::login(&mut e, "manager", "9999");
     sell(&mut e, s, 2);
-    e.execute(s, Command::ZReport { approval: None })
-        .expect("Z");
+    e.execute(
+        s,
+        Command::ZReport {
+            approval: None,
+            despite_open_sales: false,
+        },
+    )
+    .expect("Z");
     sell(&mut e, s, 1);
     let outbox = e.store().outbox();
     let all = outbox.len();
@@ -240,8 +252,14 @@ fn a_refund_kept_after_its_sale_went_and_the_numbers_carry_on_after_import() {
     let mut e = common::engine(&data);
     let s = common::login(&mut e, "manager", "9999");
     sell(&mut e, s, 2);
-    e.execute(s, Command::ZReport { approval: None })
-        .expect("Z");
+    e.execute(
+        s,
+        Command::ZReport {
+            approval: None,
+            despite_open_sales: false,
+        },
+    )
+    .expect("Z");
     all_at_head_office(e.store());
     let later = Utc::now() + years(8);
     let policy = Policy {

@@ -1,6 +1,7 @@
 //! Questions before something that cannot be undone, or that is rarely
 //! meant: "Void this sale?" (one key must never throw a whole sale away),
-//! "Add 1000 of it?" (a quantity past what a till usually sees). Enter
+//! "Add 1000 of it?" (a quantity past what a till usually sees), "Take the
+//! Z with a sale open on lane 2?". Enter
 //! sends the command; any other key keeps things as they are.
 
 use std::collections::BTreeMap;
@@ -39,15 +40,30 @@ pub fn void_sale(app: &mut App) {
         format!("{what}{back}"),
         "void it",
         Command::VoidSale { approval: None },
+        "nothing was voided",
     );
 }
 
-/// Puts the question up: `yes` is what Enter does, anything else keeps things.
-pub fn ask(app: &mut App, question: String, yes: &str, command: Command) {
+/// Asks before a Z report while sales are open on a lane, naming each
+/// (`refusal` is the engine's words); Enter takes `z` anyway.
+pub fn z_despite_open_sales(app: &mut App, refusal: &str, z: Command) {
+    ask(
+        app,
+        format!("{refusal}."),
+        "take the Z now",
+        z,
+        "no Z was taken",
+    );
+}
+
+/// Puts the question up: `yes` is what Enter does, anything else keeps
+/// things as they are and says `declined`.
+pub fn ask(app: &mut App, question: String, yes: &str, command: Command, declined: &'static str) {
     let keys = app.keymap.label(Action::Submit);
     app.overlay = Some(Overlay::Confirm {
         question: format!("{question} {keys}: {yes}, any other key: keep it"),
         command,
+        declined,
     });
 }
 
@@ -89,11 +105,11 @@ pub fn give_back(app: &App) -> Option<String> {
     Some(format!("{what}: {}", parts.join(", ")))
 }
 
-pub(super) fn press(app: &mut App, command: Command, action: Option<Action>) {
+pub(super) fn press(app: &mut App, command: Command, action: Option<Action>, declined: &str) {
     if action == Some(Action::Submit) {
         app.run_typed(command);
     } else {
-        app.info("nothing was changed");
+        app.info(declined.to_string());
     }
 }
 

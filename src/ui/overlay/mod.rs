@@ -19,10 +19,12 @@ use crate::ui::keys::Key;
 pub enum Overlay {
     Help,
     Approval(ApprovalPrompt),
-    /// "Void this sale?": Enter sends `command`, anything else keeps the sale.
+    /// "Void this sale?": Enter sends `command`, anything else does not,
+    /// and says `declined`.
     Confirm {
         question: String,
         command: Command,
+        declined: &'static str,
     },
 }
 
@@ -36,7 +38,9 @@ pub fn press(app: &mut App, key: Key) -> EventState {
     match overlay {
         // Any key closes help and does nothing else: Enter must not pay.
         Overlay::Help => {}
-        Overlay::Confirm { command, .. } => confirm::press(app, command, action),
+        Overlay::Confirm {
+            command, declined, ..
+        } => confirm::press(app, command, action, declined),
         Overlay::Approval(prompt) => approval::press(app, prompt, action, key),
     }
     EventState::Consumed

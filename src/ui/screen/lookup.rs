@@ -72,6 +72,7 @@ impl Source for Products {
                     ),
                     "add them",
                     command,
+                    "nothing was added",
                 );
             }
             _ => {

@@ -4,8 +4,10 @@
 //! Popups over a screen are in `overlay`; parts that more than one screen
 //! shows are in `view` (drawing only) and `widget` (with keys).
 
+pub mod back_office;
 pub mod customer_entry;
 pub mod customers;
+pub mod day_report;
 pub mod held;
 pub mod login;
 pub mod lookup;
@@ -18,6 +20,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 
 use self::customers::CustomerList;
+use self::day_report::ReportView;
 use self::held::HeldList;
 use self::lookup::ProductList;
 use self::manager::ManagerView;
@@ -31,6 +34,10 @@ use super::widget::credentials::Credentials;
 pub enum Screen {
     Login(Credentials),
     Sale,
+    /// Lane 0: what the back office is for, instead of a sale.
+    BackOffice,
+    /// An X or Z report, in full.
+    Report(Box<ReportView>),
     Payment,
     Lookup(ProductList),
     Customers(CustomerList),
@@ -56,6 +63,8 @@ pub fn act(app: &mut App, action: Action) {
     match app.screen {
         Screen::Login(_) => login::act(app, action),
         Screen::Sale => sale::act(app, action),
+        Screen::BackOffice => back_office::act(app, action),
+        Screen::Report(_) => day_report::act(app, action),
         Screen::Payment => payment::act(app, action),
         Screen::Lookup(_) => ProductList::act(app, action),
         Screen::Customers(_) => CustomerList::act(app, action),
@@ -81,7 +90,7 @@ impl Screen {
     /// The keymap section that applies here.
     pub fn section(&self) -> Section {
         match self {
-            Screen::Sale | Screen::Refund(_) => Section::Sale,
+            Screen::Sale | Screen::Refund(_) | Screen::BackOffice => Section::Sale,
             Screen::Payment => Section::Payment,
             Screen::Manager(_) => Section::Manager,
             _ => Section::Global,
@@ -93,6 +102,8 @@ impl Screen {
         match self {
             Screen::Login(_) => login::TITLE,
             Screen::Sale => sale::TITLE,
+            Screen::BackOffice => back_office::TITLE,
+            Screen::Report(_) => day_report::TITLE,
             Screen::Payment => payment::title(app),
             Screen::Lookup(_) => lookup::TITLE,
             Screen::Customers(_) => customers::TITLE,
@@ -111,6 +122,8 @@ impl Screen {
             Screen::Payment => (payment::INPUT, app.input.clone()),
             Screen::Refund(_) => (refund::INPUT, app.input.clone()),
             Screen::Manager(view) => (view.tab.hint(), view.shown_input(&app.input)),
+            Screen::BackOffice => (back_office::INPUT, app.input.clone()),
+            Screen::Report(_) => (day_report::INPUT, String::new()),
             Screen::Sale | Screen::Recall(_) => (sale::INPUT, app.input.clone()),
         };
         Some((label, text))
@@ -121,6 +134,8 @@ impl Screen {
         match self {
             Screen::Login(_) => login::HINTS,
             Screen::Sale => sale::HINTS,
+            Screen::BackOffice => back_office::HINTS,
+            Screen::Report(_) => day_report::HINTS,
             Screen::Payment => payment::HINTS,
             Screen::Refund(_) => refund::HINTS,
             Screen::Lookup(_) | Screen::Recall(_) | Screen::Customers(_) => LIST_HINTS,
@@ -134,6 +149,8 @@ impl Screen {
         let (left, right) = match self {
             Screen::Login(form) => return login::draw(frame, app, form, area),
             Screen::Manager(view) => return view.draw(frame, app, area),
+            Screen::BackOffice => return back_office::draw(frame, app, area),
+            Screen::Report(view) => return view.draw(frame, app, area),
             _ => {
                 let [left, right] =
                     Layout::horizontal([Constraint::Min(40), Constraint::Length(SIDE_WIDTH)])

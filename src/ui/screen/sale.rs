@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 
 use super::customers::{CustomerList, Customers};
 use super::lookup::{ProductList, Products};
-use super::{held, manager, payment};
+use super::{day_report, held, manager, payment};
 use crate::domain::discount::Discount;
 use crate::domain::money::Currency;
 use crate::domain::product::Unit;
@@ -74,12 +74,7 @@ pub fn act(app: &mut App, action: Action) {
         }
         Action::OpenShift | Action::CloseShift => shift(app, action, &typed),
         Action::Manager => manager::open(app),
-        Action::XReport => {
-            app.run(Command::XReport { approval: None });
-        }
-        Action::ZReport => {
-            app.run(Command::ZReport { approval: None });
-        }
+        Action::XReport | Action::ZReport => day_report::run(app, action),
         Action::PriceOverride => override_price(app, &typed),
         _ => {}
     }
@@ -114,6 +109,7 @@ pub fn add(app: &mut App, code: String, quantity: Option<Decimal>) {
                 code,
                 quantity: Some(q),
             },
+            "nothing was added",
         ),
         _ => {
             app.run_typed(Command::Scan { code, quantity });
@@ -178,6 +174,7 @@ fn set_quantity(app: &mut App, typed: &str) {
             ),
             "set it",
             command,
+            "the quantity was not changed",
         );
     }
     app.run_typed(command);

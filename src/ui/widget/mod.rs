@@ -7,10 +7,17 @@ pub mod search_list;
 
 use super::action::Action;
 
-/// Moves a selection in a list of `len` rows one row up or down, staying inside.
+/// Rows a PageUp or PageDown moves: about what an 80x24 list shows at once.
+pub const PAGE: usize = 10;
+
+/// Moves a selection in a list of `len` rows one row (Up, Down) or a page
+/// (PageUp, PageDown) up or down, staying inside.
 pub fn step(selected: usize, len: usize, action: Action) -> usize {
+    let last = len.saturating_sub(1);
     match action {
-        Action::Down => (selected + 1).min(len.saturating_sub(1)),
+        Action::Down => (selected + 1).min(last),
+        Action::PageDown => (selected + PAGE).min(last),
+        Action::PageUp => selected.saturating_sub(PAGE),
         _ => selected.saturating_sub(1),
     }
 }

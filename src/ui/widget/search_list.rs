@@ -70,7 +70,7 @@ impl<S: Source> SearchList<S> {
         };
         match action {
             Action::Back => app.screen = Screen::Sale,
-            Action::Up | Action::Down => {
+            Action::Up | Action::Down | Action::PageUp | Action::PageDown => {
                 list.selected = step(list.selected, list.results.len(), action);
             }
             Action::Erase => {

@@ -25,7 +25,7 @@ pub(super) fn table(app: &App, view: &ManagerView) -> Table<'static> {
                 .with_timezone(&chrono::Local)
                 .format("%m-%d %H:%M")
                 .to_string();
-            let what = format!("{:?}", r.entry.event);
+            let what = r.entry.event.describe();
             Row::new([
                 right(r.entry.seq.to_string()),
                 Cell::from(at),

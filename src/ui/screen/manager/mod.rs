@@ -79,7 +79,11 @@ impl ManagerView {
         match self.tab {
             Tab::Products => self.products = api.search(session, &self.query, 200)?,
             Tab::Stock => {
+                // The selection stays on its product when a change re-sorts
+                // the list (a product no longer low moves down).
+                let before = self.stock.get(self.selected).map(|r| r.sku.clone());
                 let mut rows = api.stock(session, false)?;
+                rows.retain(|r| stock::found(r, &self.query));
                 // Low stock first, then the rest by name.
                 rows.sort_by(|a, b| {
                     b.level
@@ -87,6 +91,9 @@ impl ManagerView {
                         .cmp(&a.level.is_low())
                         .then(a.name.cmp(&b.name))
                 });
+                if let Some(at) = before.and_then(|sku| rows.iter().position(|r| r.sku == sku)) {
+                    self.selected = at;
+                }
                 self.stock = rows;
             }
             Tab::Users => self.users = api.users(session)?,
@@ -147,15 +154,19 @@ pub fn act(app: &mut App, action: Action) {
     match action {
         Action::Back if !typed.is_empty() => app.input.clear(),
         Action::Back => {
-            app.screen = Screen::Sale;
+            app.screen = app.home();
             return;
         }
         Action::NextTab | Action::PrevTab => {
             view.tab = view.tab.step(action == Action::NextTab);
             view.selected = 0;
+            // A search is the tab's own: the next tab shows all it has.
+            view.query.clear();
             app.input.clear();
         }
-        Action::Up | Action::Down => view.selected = step(view.selected, view.rows(), action),
+        Action::Up | Action::Down | Action::PageUp | Action::PageDown => {
+            view.selected = step(view.selected, view.rows(), action)
+        }
         Action::Erase => {
             app.input.pop();
         }

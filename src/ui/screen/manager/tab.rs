@@ -38,9 +38,7 @@ impl Tab {
             Tab::Products => {
                 " find: name or code; for the selected: 1.79 (price), tax red, +code N, -code N "
             }
-            Tab::Stock => {
-                " for the selected: -2 broken (with why), recv DN-1001 12 (a delivery), reorder 5 "
-            }
+            Tab::Stock => " find: name or code; selected: -2 broken, recv DN-1001 12, reorder 5 ",
             Tab::Users => " add NAME ROLE PIN / pin NEWPIN / disable / enable (the selected user) ",
             Tab::Reports => {
                 " a day (2026-11-23) or two (from to) and Enter: the report for those days "
