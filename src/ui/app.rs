@@ -316,8 +316,14 @@ impl<'e> App<'e> {
     /// is kept (to read, or to send again with Enter) but selected.
     fn mark_refused(&mut self, refusals: u64, typed: &str) {
         if self.refusals != refusals && !self.input.is_empty() && self.input == typed {
-            self.refused = Some(self.input.clone());
+            self.select_input();
         }
+    }
+
+    /// Selects what is typed, as a refused entry is: kept to read or to
+    /// send again with Enter, replaced by the next key typed.
+    pub fn select_input(&mut self) {
+        self.refused = Some(self.input.clone());
     }
 
     /// Whether the input line holds a refused entry the next key replaces.

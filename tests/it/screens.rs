@@ -447,3 +447,54 @@ fn the_back_office_says_what_it_is_for() {
     keys(&mut app, "<Esc>");
     assert_eq!(app.screen, Screen::BackOffice);
 }
+
+/// A quantity past what a sale usually holds is asked about: any other key
+/// adds nothing, Enter adds them; one past the limit is refused.
+#[test]
+fn a_large_quantity_is_asked_about_and_one_past_the_limit_refused() {
+    let (_dir, path) = common::demo_store();
+    let mut engine = common::engine(&path);
+    let mut app = app(&mut engine);
+    keys(
+        &mut app,
+        "cashier<Enter>1111<Enter>100*4006381333931<Enter>",
+    );
+    let shown = text(&app);
+    assert!(shown.contains("Add 100 of 4006381333931?"), "{shown}");
+    keys(&mut app, "<Esc>");
+    assert!(text(&app).contains("nothing was added"));
+    assert!(app.cart.as_ref().is_none_or(|(s, _)| s.lines.is_empty()));
+    keys(&mut app, "100*4006381333931<Enter><Enter>");
+    let (sale, _) = app
+        .cart
+        .as_ref()
+        .unwrap_or_else(|| panic!("{}", text(&app)));
+    assert_eq!(sale.lines[0].quantity, rust_decimal::Decimal::from(100));
+    keys(&mut app, "100001*4006381333931<Enter>");
+    let (sale, _) = app.cart.as_ref().expect("a sale");
+    assert_eq!(sale.lines.len(), 1, "{}", text(&app));
+}
+
+/// Voiding a sale that was partly paid by card says the card payment must
+/// be reversed on the card terminal, before the void and after it.
+#[test]
+fn voiding_a_sale_paid_by_card_says_to_reverse_the_card_payment() {
+    let (_dir, path) = common::demo_store();
+    let mut engine = common::engine(&path);
+    let mut app = app(&mut engine);
+    keys(
+        &mut app,
+        "manager<Enter>9999<Enter>4006381333931<Enter><Enter>1<F2><Esc><F10>",
+    );
+    let shown = text(&app);
+    assert!(
+        shown.contains("1.00 card") && shown.contains("reverse it on the card"),
+        "{shown}"
+    );
+    keys(&mut app, "<Enter>");
+    let shown = text(&app);
+    assert!(
+        shown.contains("voided") && shown.contains("reverse it on the card"),
+        "{shown}"
+    );
+}

@@ -109,6 +109,8 @@ pub(super) fn press(app: &mut App, command: Command, action: Option<Action>, dec
     if action == Some(Action::Submit) {
         app.run_typed(command);
     } else {
+        // Declined: what was typed stays to read, and the next key replaces it.
+        app.select_input();
         app.info(declined.to_string());
     }
 }
