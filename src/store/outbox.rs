@@ -90,6 +90,16 @@ impl SyncStatus {
     /// Short, as the status bar of an 80-column screen has little room:
     /// "HQ: 12 unsent, 3h", "HQ failing: 12 unsent, 3h", "HQ: all sent".
     pub fn summary(&self, now: DateTime<Utc>) -> String {
+        self.line(Some(now))
+    }
+
+    /// The summary without how long the oldest has waited, for a status bar
+    /// with no room for it: "HQ failing: 12 unsent".
+    pub fn brief(&self) -> String {
+        self.line(None)
+    }
+
+    fn line(&self, now: Option<DateTime<Utc>>) -> String {
         let state = if self.hq.is_none() {
             " not joined"
         } else if self.state.last_error.is_some() {
@@ -99,8 +109,10 @@ impl SyncStatus {
         };
         let waiting = match (self.backlog, self.oldest) {
             (0, _) => "all sent".to_string(),
-            (n, Some(oldest)) => format!("{n} unsent, {}", short_age(now - oldest)),
-            (n, None) => format!("{n} unsent"),
+            (n, Some(oldest)) if let Some(now) = now => {
+                format!("{n} unsent, {}", short_age(now - oldest))
+            }
+            (n, _) => format!("{n} unsent"),
         };
         format!("HQ{state}: {waiting}")
     }
