@@ -498,3 +498,23 @@ fn voiding_a_sale_paid_by_card_says_to_reverse_the_card_payment() {
         "{shown}"
     );
 }
+
+/// A message longer than a row wraps onto the rows above the status bar: every
+/// word of it is on the 80x24 screen, and the status bar still shows whole.
+#[test]
+fn a_long_message_wraps_and_is_never_cut() {
+    let (_dir, path) = common::demo_store();
+    let mut engine = common::engine(&path);
+    let mut app = app(&mut engine);
+    keys(&mut app, "cashier<Enter>1111<Enter>4011<Enter>");
+    let message = app.message.as_ref().expect("a message").text.clone();
+    assert!(message.chars().count() > 78, "longer than a row: {message}");
+    let words = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let rows = text(&app);
+    let screen: Vec<&str> = rows.lines().map(|r| r.trim_matches('"')).collect();
+    assert!(
+        words(&screen.join(" ")).contains(&words(&message)),
+        "{message:?} is not whole on the screen:\n{rows}"
+    );
+    assert!(screen[22].contains("HQ not joined: 6 unsent"), "{rows}");
+}

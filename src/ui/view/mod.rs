@@ -11,7 +11,7 @@ pub mod totals;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph};
+use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::app::{App, Tone};
 use super::overlay;
@@ -19,6 +19,10 @@ use super::overlay;
 /// The smallest terminal the till lays out in: the Linux console's 80x24.
 pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
+
+/// The most rows a message takes: at 80x24 the screen above keeps 14 rows.
+/// Messages are bounded well below 4 x 80 characters.
+const MAX_MESSAGE_ROWS: usize = 4;
 
 pub fn draw(frame: &mut Frame, app: &App) {
     let area = frame.area();
@@ -39,11 +43,17 @@ pub fn draw(frame: &mut Frame, app: &App) {
         );
         return;
     }
-    let [title, main, input, message, status_bar, hints] = Layout::vertical([
+    let message = message(app);
+    // A long message wraps, taking rows from the screen above it, never cut
+    // at the right edge (the engine's refusals say what to do, at the end).
+    let message_rows = message.as_ref().map_or(1, |m| {
+        u16::try_from(m.line_count(area.width).clamp(1, MAX_MESSAGE_ROWS)).unwrap_or(1)
+    });
+    let [title, main, input, message_area, status_bar, hints] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(5),
         Constraint::Length(3),
-        Constraint::Length(1),
+        Constraint::Length(message_rows),
         Constraint::Length(1),
         Constraint::Length(1),
     ])
@@ -51,7 +61,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
     draw_title(frame, app, title);
     app.screen.draw(frame, app, main);
     draw_input(frame, app, input);
-    draw_message(frame, app, message);
+    if let Some(message) = message {
+        frame.render_widget(message, message_area);
+    }
     status::draw(frame, app, status_bar);
     status::hints(frame, app, hints);
     overlay::draw(frame, app, area);
@@ -94,14 +106,19 @@ fn draw_input(frame: &mut Frame, app: &App, area: Rect) {
     );
 }
 
-fn draw_message(frame: &mut Frame, app: &App, area: Rect) {
-    let Some(m) = &app.message else { return };
+/// The message under the input line, wrapped to the screen's width.
+fn message(app: &App) -> Option<Paragraph<'static>> {
+    let m = app.message.as_ref()?;
     let style = match m.tone {
         Tone::Info => app.theme.text,
         Tone::Error => app.theme.error,
         Tone::Success => app.theme.success,
     };
-    frame.render_widget(Paragraph::new(format!(" {}", m.text)).style(style), area);
+    Some(
+        Paragraph::new(format!(" {}", m.text))
+            .style(style)
+            .wrap(Wrap { trim: false }),
+    )
 }
 
 /// A table cell aligned right: amounts and counts.
