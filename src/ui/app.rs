@@ -86,8 +86,16 @@ pub struct App<'e> {
     pub quit: bool,
     /// What the scanner and printer threads last said, for the status bar.
     pub devices: StatusBoard,
+    /// Scans from the serial or daemon scanner that came while the window
+    /// was too small to show them, oldest first: sold once it is large
+    /// enough again, so an item that went through the scanner is never lost.
+    pub held_scans: std::collections::VecDeque<String>,
     clock: fn() -> DateTime<Local>,
 }
+
+/// The most scans held while the window is too small; past it the oldest
+/// is dropped and logged (a scanner left on a shelf must not fill memory).
+pub const MAX_HELD_SCANS: usize = 64;
 
 impl<'e> App<'e> {
     pub fn new(
@@ -118,6 +126,7 @@ impl<'e> App<'e> {
             sync,
             quit: false,
             devices: StatusBoard::default(),
+            held_scans: Default::default(),
             clock: Local::now,
         }
     }
@@ -245,6 +254,23 @@ impl<'e> App<'e> {
                     });
                 }
             }
+        }
+    }
+
+    /// A scan while the window is too small to show what it does: held.
+    pub fn hold_scan(&mut self, code: String) {
+        if self.held_scans.len() == MAX_HELD_SCANS
+            && let Some(dropped) = self.held_scans.pop_front()
+        {
+            tracing::warn!(code = %dropped, "too many scans held while the window is too small: dropped");
+        }
+        self.held_scans.push_back(code);
+    }
+
+    /// The window is large enough again: the held scans, in their order.
+    pub fn release_held_scans(&mut self) {
+        while let Some(code) = self.held_scans.pop_front() {
+            self.scanned(&code);
         }
     }
 

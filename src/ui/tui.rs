@@ -85,12 +85,16 @@ pub fn run(app: &mut App<'_>, tx: Sender<Input>, rx: Receiver<Input>) -> Result<
             // Below the smallest layout nothing is shown, so nothing may act.
             let size = terminal.size()?;
             let usable = size.width >= view::MIN_WIDTH && size.height >= view::MIN_HEIGHT;
+            if usable {
+                app.release_held_scans();
+            }
             match rx.recv_timeout(wait) {
                 Ok(Input::Key(key, at)) if usable => app.key(key, at),
                 Ok(Input::Scan(code)) if usable => app.scanned(&code),
+                Ok(Input::Scan(code)) => app.hold_scan(code),
                 Ok(Input::LaneTaken { by }) => app.lane_taken(&by),
                 Ok(Input::DaemonBack) => app.daemon_back(),
-                Ok(Input::Key(..) | Input::Scan(_) | Input::Resize) => {}
+                Ok(Input::Key(..) | Input::Resize) => {}
                 Ok(Input::Signal(sig)) => {
                     tracing::info!(signal = sig, "stopping the till screen on a signal");
                     app.shutdown();

@@ -27,10 +27,15 @@ const MAX_MESSAGE_ROWS: usize = 4;
 pub fn draw(frame: &mut Frame, app: &App) {
     let area = frame.area();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-        let text = format!(
+        let mut text = format!(
             "Enlarge the window: the till needs at least {MIN_WIDTH}x{MIN_HEIGHT}, this one is {}x{}.",
             area.width, area.height
         );
+        match app.held_scans.len() {
+            0 => {}
+            1 => text += " 1 scan waits for it.",
+            n => text += &format!(" {n} scans wait for it."),
+        }
         let [middle] = Layout::vertical([Constraint::Length(3)])
             .flex(Flex::Center)
             .areas(area);
