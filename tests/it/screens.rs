@@ -538,3 +538,45 @@ fn scans_while_the_window_is_too_small_are_held_and_then_sold() {
     assert_eq!(skus.len(), 2, "{skus:?}");
     assert!(app.held_scans.is_empty());
 }
+
+/// Types `text` as a fast burst, as a keyboard-wedge scanner would (1 ms a key).
+fn burst(app: &mut App, text: &str) {
+    let start = std::time::Instant::now();
+    let mut chars: Vec<crossterm::event::KeyEvent> = text
+        .chars()
+        .map(|c| crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Char(c)))
+        .collect();
+    chars.push(crossterm::event::KeyEvent::from(
+        crossterm::event::KeyCode::Enter,
+    ));
+    for (i, ev) in chars.into_iter().enumerate() {
+        app.key(ev, start + std::time::Duration::from_millis(i as u64));
+    }
+}
+
+/// A price typed fast in Products is a price, not a scan: the wedge takes a
+/// burst with a '.' for typing.
+#[test]
+fn a_fast_price_in_products_is_typing_not_a_scan() {
+    let (_dir, path) = common::demo_store();
+    let mut engine = common::engine(&path);
+    let mut app = app(&mut engine);
+    keys(&mut app, "manager<Enter>9999<Enter><Ctrl-g>stabilo<Enter>");
+    burst(&mut app, "1.79");
+    let shown = text(&app);
+    assert!(shown.contains("now sells at 1.79"), "{shown}");
+    assert!(!shown.contains("is not a digit"), "{shown}");
+}
+
+/// A cashier's X report asks for an approver, and shows on their PIN.
+#[test]
+fn a_cashiers_x_report_asks_for_an_approver() {
+    let (_dir, path) = common::demo_store();
+    let mut engine = common::engine(&path);
+    let mut app = app(&mut engine);
+    keys(&mut app, "cashier<Enter>1111<Enter><Ctrl-x>");
+    let shown = text(&app);
+    assert!(shown.contains("supervisor's"), "{shown}");
+    keys(&mut app, "manager<Enter>9999<Enter>");
+    assert!(matches!(app.screen, Screen::Report(_)), "{}", text(&app));
+}
