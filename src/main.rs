@@ -155,26 +155,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 println!("joined head office at {url}");
             }
             SyncCommand::Status => print!("{}", sync::status(cli.data.as_deref(), &socket)?),
-            SyncCommand::Now { through } => println!(
-                "{}",
-                sync::now(
-                    &data,
-                    &socket,
-                    through.user.as_deref(),
-                    &config,
-                    SyncNow::Everything
-                )?
-            ),
-            SyncCommand::Catalog { through } => println!(
-                "{}",
-                sync::now(
-                    &data,
-                    &socket,
-                    through.user.as_deref(),
-                    &config,
-                    SyncNow::Catalog
-                )?
-            ),
+            SyncCommand::Now { through } | SyncCommand::Catalog { through } => {
+                let what = match command {
+                    SyncCommand::Catalog { .. } => SyncNow::Catalog,
+                    _ => SyncNow::Everything,
+                };
+                let user = through.user.as_deref();
+                println!("{}", sync::now(&data, &socket, user, &config, what)?)
+            }
         },
         Command::Hq(command) => {
             let dir = cli.hq_dir();
