@@ -12,7 +12,6 @@ use till::cli::{
     backup, customers, daemon, demo_run, doctor, export, hq, import, init, journal, logging,
     prompt, purge, report, retention, screen, script, sync,
 };
-use till::config::Settings;
 use till::engine::office::SyncNow;
 
 fn main() -> ExitCode {
@@ -27,7 +26,7 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     let data = cli.data_dir();
-    let config = Settings::load(cli.config.as_deref())?;
+    let config = cli.settings()?;
     let Some(command) = &cli.command else {
         let data = if cli.demo {
             demo_run::ensure(cli.data.as_deref())?
@@ -125,7 +124,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             backup::take(&data, &socket, out, *with_keys, through.user.as_deref())?;
             println!("backup written to {}", out.display());
         }
-        // Settings::load above has already refused a bad file, naming its line.
+        // cli.settings() above has already refused a bad file, naming its line.
         Command::Config(ConfigCommand::Check) => print!("{}", config.effective()),
         Command::Retention(RetentionCommand::Run { dry_run, through }) => print!(
             "{}",

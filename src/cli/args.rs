@@ -22,7 +22,8 @@ pub struct Cli {
     /// when it exists [default: /run/till/till.sock]
     #[arg(long, global = true, env = "TILL_SOCKET")]
     pub socket: Option<PathBuf>,
-    /// The configuration file [default: /etc/till/till.toml if it exists]
+    /// The configuration file [default: /etc/till/till.toml if it exists;
+    /// a demo reads only the one it is given]
     #[arg(long, global = true, env = "TILL_CONFIG")]
     pub config: Option<PathBuf>,
     #[command(flatten)]
@@ -93,6 +94,23 @@ impl Cli {
         self.socket
             .clone()
             .or_else(|| config.config.daemon.socket.clone())
+    }
+
+    /// Whether this run serves or shows the demo store (`till --demo`,
+    /// `till daemon --demo`).
+    pub fn is_demo(&self) -> bool {
+        self.demo || matches!(self.command, Some(Command::Daemon { demo: true }))
+    }
+
+    /// The settings this run goes by. A demo is the embedded default: an
+    /// installed package's /etc/till/till.toml names the shop's devices and
+    /// its daemon's socket, which a demo must never drive or take over, so
+    /// a demo reads a file only when one is named.
+    pub fn settings(&self) -> Result<crate::config::Settings, crate::textfile::ConfigError> {
+        match (&self.config, self.is_demo()) {
+            (None, true) => Ok(crate::config::Settings::default()),
+            (config, _) => crate::config::Settings::load(config.as_deref()),
+        }
     }
 
     pub const DEFAULT_HQ_DATA: &'static str = "/var/lib/till-hq";

@@ -23,7 +23,6 @@ fn as_user(args: &[&str], data: &Path, socket: &Path, user: Option<(&str, &str)>
     let mut cmd = common::till();
     cmd.args(args)
         .args(["--data", s(data), "--socket", s(socket)])
-        .env_remove("TILL_CONFIG")
         .env_remove("TILL_PIN")
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
@@ -421,7 +420,6 @@ fn the_kiosk_sells_while_sync_now_waits_for_head_office() {
         .args(["sync", "now", "--data", s(&data), "--socket", s(&socket)])
         .args(["--user", "manager"])
         .env("TILL_PIN", "9999")
-        .env_remove("TILL_CONFIG")
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("till sync now");

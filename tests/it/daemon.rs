@@ -23,7 +23,22 @@ use till::ipc::client::{Client, ConnectError};
 use till::ipc::frame;
 use till::ipc::protocol::{Request, RequestKind, Response};
 
-pub(crate) struct Daemon(Child);
+/// A running `till daemon`, killed when dropped: a test that fails on
+/// the way leaves no daemon behind on its socket.
+pub(crate) struct Daemon(pub(crate) Child);
+
+impl Daemon {
+    /// Waits until `child` listens on `socket`.
+    pub(crate) fn listening(child: Child, socket: &Path) -> Daemon {
+        let daemon = Daemon(child);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while UnixStream::connect(socket).is_err() {
+            assert!(Instant::now() < deadline, "the daemon never listened");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        daemon
+    }
+}
 
 impl Drop for Daemon {
     fn drop(&mut self) {
@@ -69,17 +84,10 @@ fn spawn_daemon(
         ])
         .args(extra)
         .envs(env.iter().copied())
-        .env_remove("TILL_CONFIG")
         .stderr(stderr)
         .spawn()
         .expect("spawn the daemon");
-    let daemon = Daemon(child);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while UnixStream::connect(socket).is_err() {
-        assert!(Instant::now() < deadline, "the daemon never listened");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    daemon
+    Daemon::listening(child, socket)
 }
 
 #[test]

@@ -3,6 +3,7 @@
 //! then in the store and the journal holds. And a SIGTERM gives the terminal back.
 
 use crate::common;
+use crate::daemon::Daemon;
 
 use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
@@ -229,21 +230,14 @@ fn sigterm_gives_the_terminal_back() {
 }
 
 /// Starts `till daemon ARGS` and waits until it listens on `socket`.
-fn daemon(args: &[&str], socket: &std::path::Path) -> std::process::Child {
+fn daemon(args: &[&str], socket: &std::path::Path) -> Daemon {
     let child = common::till()
         .arg("daemon")
         .args(args)
-        .env_remove("TILL_CONFIG")
-        .env_remove("TILL_DATA")
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("daemon");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while std::os::unix::net::UnixStream::connect(socket).is_err() {
-        assert!(Instant::now() < deadline, "the daemon never listened");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child
+    Daemon::listening(child, socket)
 }
 
 /// What systemd does on a watchdog miss: the daemon is killed (SIGKILL)
@@ -271,11 +265,11 @@ fn two_screens_carry_on_with_their_carts_when_the_daemon_is_killed_and_restarted
     lane2.scan("4006381333931");
     lane2.wait_for("STABILO");
 
-    first.kill().expect("SIGKILL the daemon");
-    first.wait().expect("reap it");
+    first.0.kill().expect("SIGKILL the daemon");
+    first.0.wait().expect("reap it");
     lane1.wait_for("daemon gone: reconnecting");
     lane2.wait_for("daemon gone: reconnecting");
-    let mut second = daemon(&args, &socket);
+    let second = daemon(&args, &socket);
     for screen in [&lane1, &lane2] {
         screen.wait_for("the till daemon restarted; log in again");
         screen.wait_for("printer: daemon");
@@ -311,8 +305,7 @@ fn two_screens_carry_on_with_their_carts_when_the_daemon_is_killed_and_restarted
         screen.type_slowly("\x11");
         assert!(screen.wait_exit().success());
     }
-    let _ = second.kill();
-    let _ = second.wait();
+    drop(second);
     let store = Store::open(&data).expect("the store, the daemon gone");
     for receipt in [1, 2] {
         let sale = store.sale(ReceiptNo(receipt)).expect("read").expect("paid");
@@ -328,7 +321,7 @@ fn till_demo_attaches_to_the_demo_daemon() {
     let dir = tempfile::tempdir().expect("tempdir");
     let demo = dir.path().join("demo");
     let socket = demo.join("till.sock");
-    let mut served = daemon(&["--demo", "--data", common::s(&demo)], &socket);
+    let served = daemon(&["--demo", "--data", common::s(&demo)], &socket);
     let mut screen = Screen::spawn(&["--demo", "--data", common::s(&demo), "--lane", "1"]);
     screen.wait_for("Till Demo Shop");
     screen.wait_for("printer: daemon");
@@ -336,15 +329,14 @@ fn till_demo_attaches_to_the_demo_daemon() {
     screen.wait_for("Cart (scan or type a code)");
     screen.type_slowly("\x11");
     assert!(screen.wait_exit().success());
-    let _ = served.kill();
-    let _ = served.wait();
+    drop(served);
 }
 
 #[test]
 fn a_screen_attached_to_the_daemon_sells_the_same_way() {
     let (dir, data) = common::demo_store();
     let socket = dir.path().join("till.sock");
-    let mut daemon = daemon(
+    let daemon = daemon(
         &["--data", common::s(&data), "--socket", common::s(&socket)],
         &socket,
     );
@@ -368,8 +360,7 @@ fn a_screen_attached_to_the_daemon_sells_the_same_way() {
         .receipt(session, 1)
         .expect("the sale is in the daemon's store");
     assert_eq!(sale.totals.total, Money::new(dec!(24.50)));
-    let _ = daemon.kill();
-    let _ = daemon.wait();
+    drop(daemon);
 }
 
 #[test]
