@@ -15,7 +15,8 @@
 //! reprint [RECEIPT]    no-sale
 //! set-price SKU PRICE  price LINE PRICE     (shelf price / this line only)
 //! open-shift FLOAT     cash-in AMOUNT REASON…   cash-out AMOUNT REASON…
-//! close-shift COUNTED  x-report               z-report
+//! close-shift COUNTED  x-report
+//! z-report [despite-open-sales]  (with it, a Z leaves open sales to the next)
 //! stock SKU ±N REASON…  receive REF SKU=N…    reorder SKU LEVEL
 //! add-user NAME ROLE PIN  reset-pin USER PIN  disable USER   enable USER
 //! logout
@@ -56,8 +57,9 @@ pub fn parse_line(text: &str, currency: &Currency, terminal: &str) -> Result<Opt
         return Ok(None);
     };
     let most = match verb {
-        "void" | "hold" | "logout" | "no-sale" | "x-report" | "z-report" => 0,
-        "scan" | "void-line" | "refund" | "recall" | "reprint" | "open-shift" | "close-shift" => 1,
+        "void" | "hold" | "logout" | "no-sale" | "x-report" => 0,
+        "z-report" | "scan" | "void-line" | "refund" | "recall" | "reprint" | "open-shift"
+        | "close-shift" => 1,
         "cash-in" | "cash-out" | "stock" | "receive" => usize::MAX,
         "reorder" | "reset-pin" => 2,
         "disable" | "enable" | "customer" | "erase-customer" => 1,
@@ -256,7 +258,15 @@ pub fn parse_line(text: &str, currency: &Currency, terminal: &str) -> Result<Opt
         }),
         "z-report" => Step::Run(Command::ZReport {
             approval: None,
-            despite_open_sales: false,
+            despite_open_sales: match args.first() {
+                None => false,
+                Some(&"despite-open-sales") => true,
+                Some(other) => {
+                    return Err(format!(
+                        "'z-report' takes only 'despite-open-sales', not '{other}'"
+                    ));
+                }
+            },
         }),
         "set-price" => Step::Run(Command::SetPrice {
             sku: arg(0, "a sku")?.to_string(),

@@ -85,6 +85,49 @@ fn init_sell_verify_export_from_a_fresh_directory() {
     );
 }
 
+/// A script's Z refuses while a lane has a sale open, as the screen's does,
+/// and with `despite-open-sales` takes it, leaving that sale to the next Z.
+#[test]
+fn a_scripts_z_report_refuses_open_sales_unless_told() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("store");
+    run_ok(&["init", "--demo", "--data", s(&data)]);
+    let open = write(
+        dir.path(),
+        "open.till",
+        "login cashier 1111 2\nscan 9780306406157\n",
+    );
+    run_ok(&["sale", "--data", s(&data), "--script", s(&open)]);
+    let z = write(dir.path(), "z.till", "login manager 9999\nz-report\n");
+    let o = run(&["sale", "--data", s(&data), "--script", s(&z)]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("z.till:2: lane 2 has an open sale of 24.50"),
+        "{}",
+        stderr(&o)
+    );
+    let z = write(
+        dir.path(),
+        "z.till",
+        "login manager 9999\nz-report despite-open-sales\n",
+    );
+    let out = run_ok(&["sale", "--data", s(&data), "--script", s(&z)]);
+    assert!(out.contains("Z REPORT 1 (the day is closed)"), "{out}");
+    let pay = write(dir.path(), "pay.till", "login cashier 1111 2\npay card\n");
+    let out = run_ok(&["sale", "--data", s(&data), "--script", s(&pay)]);
+    assert!(
+        out.contains("RECEIPT T01-000001") && out.contains("Paperback"),
+        "the open sale was left to finish: {out}"
+    );
+    let bad = write(dir.path(), "bad.till", "login manager 9999\nz-report now\n");
+    let o = run(&["sale", "--data", s(&data), "--script", s(&bad)]);
+    assert!(
+        stderr(&o).contains("bad.till:2: 'z-report' takes only 'despite-open-sales', not 'now'"),
+        "{}",
+        stderr(&o)
+    );
+}
+
 #[test]
 fn script_errors_name_the_line_and_keep_what_was_done() {
     let dir = tempfile::tempdir().expect("tempdir");
