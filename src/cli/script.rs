@@ -19,6 +19,7 @@
 //! z-report [despite-open-sales]  (with it, a Z leaves open sales to the next)
 //! stock SKU ±N REASON…  receive REF SKU=N…    reorder SKU LEVEL
 //! add-user NAME ROLE PIN  reset-pin USER PIN  disable USER   enable USER
+//! customer ID|none     erase-customer ID
 //! logout
 //! ```
 //! The first failing line stops the script with its line number and reason.
