@@ -119,6 +119,34 @@ fn every_screen() {
     insta::assert_snapshot!("too_small_60x20", tiny);
 }
 
+/// A refund of part of a weighed line shows what is left whole in the Qty
+/// column at 80 columns, and asking for more than is left names the line
+/// by the number the screen shows (from 1), with what is left.
+#[test]
+fn a_partial_refund_is_shown_whole_and_named_by_its_line_number() {
+    let (_dir, path) = common::demo_store();
+    let mut engine = common::engine(&path);
+    let mut app = app(&mut engine);
+    keys(&mut app, "manager<Enter>9999<Enter>");
+    keys(&mut app, "4006381333931<Enter>0.75*4011<Enter><Enter>");
+    keys(&mut app, "<Enter>");
+    assert!(text(&app).contains("CHANGE"), "{}", text(&app));
+    keys(&mut app, "<Esc>1<F5>");
+    keys(&mut app, "<Down>0.25<Enter>");
+    let screen = text(&app);
+    let row = screen
+        .lines()
+        .find(|l| l.contains("Bananas"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert!(row.contains("│2   0.75 -0.25 "), "{screen}");
+    keys(&mut app, "<Down>0.75<Enter>");
+    let screen = text(&app);
+    assert!(
+        screen.contains("only 0.50 of line #2 is left to refund, not 0.75"),
+        "{screen}"
+    );
+}
+
 /// The help overlay of each screen lists every action of that screen and the
 /// global ones, each with the key the loaded keymap gives it.
 #[test]
