@@ -147,6 +147,29 @@ fn a_partial_refund_is_shown_whole_and_named_by_its_line_number() {
     );
 }
 
+/// A cashier's price override is checked before anyone is called over: a
+/// price the till refuses is refused at once, and only a price it would
+/// take asks for an approver.
+#[test]
+fn a_price_the_till_refuses_never_asks_for_an_approver() {
+    let (_dir, path) = common::demo_store();
+    let mut engine = common::engine(&path);
+    let mut app = app(&mut engine);
+    keys(&mut app, "cashier<Enter>1111<Enter>4006381333931<Enter>");
+    keys(&mut app, "2000000000<Ctrl-p>");
+    let screen = text(&app);
+    assert!(
+        screen.contains("2000000000 is not a price a till can set") && !screen.contains("approval"),
+        "{screen}"
+    );
+    keys(&mut app, "0.99<Ctrl-p>");
+    let screen = text(&app);
+    assert!(
+        screen.contains("a price override needs a manager's approval"),
+        "{screen}"
+    );
+}
+
 /// The help overlay of each screen lists every action of that screen and the
 /// global ones, each with the key the loaded keymap gives it.
 #[test]
