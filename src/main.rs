@@ -45,6 +45,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
     };
     logging::to_stderr();
     let socket = cli.socket_path(&config, &data, false);
+    let data = match command {
+        Command::Init(_) | Command::Daemon { .. } | Command::Hq(_) => data,
+        _ => cli.store_dir(&socket),
+    };
     match command {
         Command::Init(args) => {
             let asked;
@@ -153,7 +157,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 let url = sync::join(&data, bundle)?;
                 println!("joined head office at {url}");
             }
-            SyncCommand::Status => print!("{}", sync::status(cli.data.as_deref(), &socket)?),
+            SyncCommand::Status => print!("{}", sync::status(&data, &socket)?),
             SyncCommand::Now { through } | SyncCommand::Catalog { through } => {
                 let what = match command {
                     SyncCommand::Catalog { .. } => SyncNow::Catalog,

@@ -127,6 +127,19 @@ impl Cli {
             .clone()
             .unwrap_or_else(|| PathBuf::from(Cli::DEFAULT_DATA))
     }
+
+    /// The store a command means: `--data`; else, when a daemon answers
+    /// on `socket`, the store it serves (as for a screen, `till report
+    /// sales --socket S` is about S's store); else the default.
+    pub fn store_dir(&self, socket: &Path) -> PathBuf {
+        if self.data.is_none()
+            && socket.exists()
+            && let Ok(daemon) = crate::ipc::client::Client::connect(socket)
+        {
+            return daemon.store().to_path_buf();
+        }
+        self.data_dir()
+    }
 }
 
 /// The socket when nobody names one: the system's, or the demo store's own.

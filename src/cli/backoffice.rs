@@ -18,8 +18,8 @@ use crate::engine::api::TillApi;
 use crate::engine::request::{Answer, Ask};
 use crate::engine::spool::{Spooled, SpooledFile};
 use crate::engine::{BACK_OFFICE, Command, EngineError, SessionId};
-use crate::ipc::client::Client;
-use crate::store::{Store, StoreError};
+use crate::ipc::client::{Client, ConnectError};
+use crate::store::Store;
 
 /// Where a command's requests go.
 pub enum Reach {
@@ -29,21 +29,45 @@ pub enum Reach {
     Daemon(Daemon),
 }
 
-/// Opens the store at `data`, or, if the daemon running on `socket` holds
-/// it, logs in there as `user`. `needs` says who may, for the message when
-/// no `--user` was given ("a manager").
+/// Through the daemon on `socket` if it serves the store at `data`,
+/// logged in there as `user`; else the store, opened here. The daemon is
+/// asked first: while it runs the store is its own, and a manager who may
+/// not write the store's directory still reaches it through the daemon.
+/// `needs` says who may, for the message when no `--user` was given ("a
+/// manager").
 pub fn reach(data: &Path, socket: &Path, user: Option<&str>, needs: &str) -> Result<Reach> {
-    match Store::open(data) {
-        Ok(store) => Ok(Reach::Store(store)),
-        Err(StoreError::Locked { .. }) if socket.exists() => {
-            let Some(user) = user else {
-                bail!(
-                    "the daemon holds the store: give --user (a {needs}; PIN from $TILL_PIN or standard input) to do this through it"
-                );
-            };
-            Ok(Reach::Daemon(Daemon::login(data, socket, user)?))
+    let Some(client) = serving(data, socket)? else {
+        return Ok(Reach::Store(Store::open(data)?));
+    };
+    let Some(user) = user else {
+        bail!(
+            "the daemon holds the store: give --user (a {needs}; PIN from $TILL_PIN or standard input) to do this through it"
+        );
+    };
+    Ok(Reach::Daemon(Daemon::login(client, user)?))
+}
+
+/// The daemon on `socket`, if one listens there and serves the store at
+/// `data`. No daemon (no socket, or a stale one) and a daemon of another
+/// store are `None`: the store is then opened here, if nobody holds it.
+/// A daemon that is there but will not talk (the socket's permissions, a
+/// full house, another version) is the error the user must see.
+pub fn serving(data: &Path, socket: &Path) -> Result<Option<Client>, ConnectError> {
+    if !socket.exists() {
+        return Ok(None);
+    }
+    match Client::connect_to_store(Some(data), socket) {
+        Ok(client) => Ok(Some(client)),
+        Err(ConnectError::OtherStore { .. }) => Ok(None),
+        Err(ConnectError::Unreachable { source, .. })
+            if matches!(
+                source.kind(),
+                std::io::ErrorKind::ConnectionRefused | std::io::ErrorKind::NotFound
+            ) =>
+        {
+            Ok(None)
         }
-        Err(e) => Err(e.into()),
+        Err(e) => Err(e),
     }
 }
 
@@ -55,9 +79,8 @@ pub struct Daemon {
 }
 
 impl Daemon {
-    /// Logs in at the daemon on `socket`, refused if it serves another store than `data`.
-    pub fn login(data: &Path, socket: &Path, user: &str) -> Result<Daemon> {
-        let mut client = Client::connect_to_store(Some(data), socket)?;
+    /// Logs in at the daemon `client` is attached to, at its back office.
+    fn login(mut client: Client, user: &str) -> Result<Daemon> {
         let session = client.login(user, &pin()?, BACK_OFFICE)?;
         Ok(Daemon {
             client,

@@ -7,16 +7,14 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use chrono::Utc;
 
-use super::args::Cli;
 use super::backoffice::{Reach, reach};
 use crate::config::Settings;
 use crate::engine::api::TillApi;
 use crate::engine::office::SyncNow;
 use crate::engine::request::{Answer, Ask};
-use crate::ipc::client::Client;
 use crate::proto::enroll::{self, Bundle, EnrollRequest};
+use crate::store::Store;
 use crate::store::outbox::SyncStatus;
-use crate::store::{Store, StoreError};
 use crate::sync::worker::Worker;
 
 pub fn request(data: &Path, socket: &Path, user: Option<&str>, out: &Path) -> Result<()> {
@@ -54,22 +52,12 @@ pub fn join(data: &Path, bundle: &Path) -> Result<String> {
 }
 
 /// The status from the store, or from the daemon that holds it.
-pub fn status(data: Option<&Path>, socket: &Path) -> Result<String> {
-    let ask_daemon = |data| -> Result<SyncStatus> {
-        Client::connect_to_store(data, socket)?
+pub fn status(data: &Path, socket: &Path) -> Result<String> {
+    let status = match super::backoffice::serving(data, socket)? {
+        Some(mut daemon) => daemon
             .sync_status()
-            .context("the daemon would not say how sync stands")
-    };
-    let status = match data {
-        None if socket.exists() => ask_daemon(None)?,
-        _ => {
-            let dir = data.unwrap_or(Path::new(Cli::DEFAULT_DATA));
-            match Store::open(dir) {
-                Ok(store) => store.outbox().status()?,
-                Err(StoreError::Locked { .. }) if socket.exists() => ask_daemon(Some(dir))?,
-                Err(e) => return Err(e.into()),
-            }
-        }
+            .context("the daemon would not say how sync stands")?,
+        None => Store::open(data)?.outbox().status()?,
     };
     Ok(render(&status))
 }

@@ -55,8 +55,9 @@ pub enum ConnectError {
 }
 
 impl Client {
-    /// Attaches to the daemon on `socket`, whichever store it serves: for
-    /// tests of the transport. Screens and commands use [`Client::connect_to_store`].
+    /// Attaches to the daemon on `socket`, whichever store it serves: to
+    /// learn which it is (`Cli::store_dir`), and for tests of the
+    /// transport. Screens and commands use [`Client::connect_to_store`].
     pub fn connect(socket: &Path) -> Result<Client, ConnectError> {
         let (link, settings, store) = hello(socket)?;
         Ok(Client {

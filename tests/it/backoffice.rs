@@ -296,6 +296,45 @@ fn every_back_office_command_works_through_a_running_daemon() {
 
 /// An export larger than the socket's 4 MiB frame comes through the spool
 /// in chunks, whole: the same files as the one taken with the daemon stopped.
+/// `--socket` alone names the store: its daemon's, as for a screen, never
+/// the default /var/lib/till.
+#[test]
+fn a_command_given_only_the_socket_is_about_the_daemons_store() {
+    let (dir, data) = common::demo_store();
+    let socket = dir.path().join("till.sock");
+    let _daemon = start_with(&data, &socket, &[]);
+    let mut kiosk = Client::connect(&socket).expect("kiosk");
+    let cashier = kiosk.login("cashier", "1111", 1).expect("cashier");
+    sell(&mut kiosk, cashier, PEN, TenderKind::Cash);
+    let only_socket = |args: &[&str]| {
+        common::till()
+            .args(args)
+            .args(["--socket", s(&socket), "--user", "manager"])
+            .env("TILL_PIN", "9999")
+            .output()
+            .expect("till")
+    };
+    let report = ok(&only_socket(&[
+        "report",
+        "sales",
+        "--from",
+        "2000-01-01",
+        "--to",
+        "2100-01-01",
+    ]));
+    assert!(
+        report.contains("       1        0          1.49"),
+        "{report}"
+    );
+    let verified = ok(&only_socket(&["journal", "verify"]));
+    assert!(verified.contains("journal OK"), "{verified}");
+    let status = ok(&common::till()
+        .args(["sync", "status", "--socket", s(&socket)])
+        .output()
+        .expect("till"));
+    assert!(status.contains("unsent"), "{status}");
+}
+
 #[test]
 fn an_export_bigger_than_a_frame_arrives_whole_through_the_daemon() {
     let dir = tempfile::tempdir().expect("tempdir");
