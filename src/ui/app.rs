@@ -90,6 +90,10 @@ pub struct App<'e> {
     /// was too small to show them, oldest first: sold once it is large
     /// enough again, so an item that went through the scanner is never lost.
     pub held_scans: std::collections::VecDeque<String>,
+    /// Whether the window is large enough to show the till. While it is
+    /// not, nothing is shown, so nothing may act: typing does nothing and a
+    /// scan (serial, daemon or keyboard-wedge) is held.
+    shown: bool,
     clock: fn() -> DateTime<Local>,
 }
 
@@ -127,6 +131,7 @@ impl<'e> App<'e> {
             quit: false,
             devices: StatusBoard::default(),
             held_scans: Default::default(),
+            shown: true,
             clock: Local::now,
         }
     }
@@ -198,6 +203,16 @@ impl<'e> App<'e> {
         self.wedge.deadline()
     }
 
+    /// The window's size, told before each wait for input. Below the
+    /// smallest layout nothing is shown; once it is large enough again the
+    /// held scans are sold, in their order.
+    pub fn window(&mut self, width: u16, height: u16) {
+        self.shown = width >= super::view::MIN_WIDTH && height >= super::view::MIN_HEIGHT;
+        if self.shown {
+            self.release_held_scans();
+        }
+    }
+
     /// Time passed with no key: hand on held-back typing whose burst is over.
     pub fn tick(&mut self, now: Instant) {
         self.sync = self.engine.sync_status();
@@ -208,7 +223,9 @@ impl<'e> App<'e> {
         }
     }
 
-    /// A key from the terminal, through the scanner detector.
+    /// A key from the terminal, through the scanner detector. While the
+    /// window is too small a wedge scanner's burst still makes a scan (held,
+    /// as a serial scanner's is) and every other key does nothing.
     pub fn key(&mut self, ev: KeyEvent, now: Instant) {
         let key = Key::from_event(&ev);
         let plain = !ev
@@ -229,7 +246,7 @@ impl<'e> App<'e> {
                     return;
                 }
                 KeyCode::Enter if plain => match self.wedge.enter(now) {
-                    Some(Wedge::Scan(code)) => return self.scanned(&code),
+                    Some(Wedge::Scan(code)) => return self.take_scan(code),
                     Some(typed) => self.wedged(typed),
                     None => {}
                 },
@@ -240,12 +257,16 @@ impl<'e> App<'e> {
                 }
             }
         }
-        self.press(key);
+        if self.shown {
+            self.press(key);
+        }
     }
 
     fn wedged(&mut self, w: Wedge) {
         match w {
-            Wedge::Scan(code) => self.scanned(&code),
+            Wedge::Scan(code) => self.take_scan(code),
+            // Typed where nothing is shown: it does nothing.
+            Wedge::Typed(_) if !self.shown => {}
             Wedge::Typed(chars) => {
                 for c in chars {
                     self.press(Key {
@@ -254,6 +275,16 @@ impl<'e> App<'e> {
                     });
                 }
             }
+        }
+    }
+
+    /// A code from any scanner: sold now, or held while the window is too
+    /// small to show what it does.
+    pub fn take_scan(&mut self, code: String) {
+        if self.shown {
+            self.scanned(&code);
+        } else {
+            self.hold_scan(code);
         }
     }
 

@@ -69,6 +69,11 @@ pub fn run(app: &mut App<'_>, tx: Sender<Input>, rx: Receiver<Input>) -> Result<
     let mut terminal = ratatui::try_init()?;
     let outcome = (|| -> Result<()> {
         loop {
+            // Below the smallest layout nothing is shown: the app holds scans
+            // and lets nothing else act (told before drawing, so scans held
+            // till now are drawn sold as soon as the window is large enough).
+            let size = terminal.size()?;
+            app.window(size.width, size.height);
             terminal.draw(|frame| view::draw(frame, app))?;
             if app.quit {
                 return Ok(());
@@ -82,19 +87,12 @@ pub fn run(app: &mut App<'_>, tx: Sender<Input>, rx: Receiver<Input>) -> Result<
                 .map(|d| d.saturating_duration_since(now))
                 .unwrap_or(next_second)
                 .min(next_second);
-            // Below the smallest layout nothing is shown, so nothing may act.
-            let size = terminal.size()?;
-            let usable = size.width >= view::MIN_WIDTH && size.height >= view::MIN_HEIGHT;
-            if usable {
-                app.release_held_scans();
-            }
             match rx.recv_timeout(wait) {
-                Ok(Input::Key(key, at)) if usable => app.key(key, at),
-                Ok(Input::Scan(code)) if usable => app.scanned(&code),
-                Ok(Input::Scan(code)) => app.hold_scan(code),
+                Ok(Input::Key(key, at)) => app.key(key, at),
+                Ok(Input::Scan(code)) => app.take_scan(code),
                 Ok(Input::LaneTaken { by }) => app.lane_taken(&by),
                 Ok(Input::DaemonBack) => app.daemon_back(),
-                Ok(Input::Key(..) | Input::Resize) => {}
+                Ok(Input::Resize) => {}
                 Ok(Input::Signal(sig)) => {
                     tracing::info!(signal = sig, "stopping the till screen on a signal");
                     app.shutdown();

@@ -631,3 +631,93 @@ fn a_cashiers_x_report_asks_for_an_approver() {
     keys(&mut app, "manager<Enter>9999<Enter>");
     assert!(matches!(app.screen, Screen::Report(_)), "{}", text(&app));
 }
+
+/// Every box's title on screen at 80x24 ends before the box's corner (one
+/// running into the corner was cut), and the input line's title, which is
+/// the screen's hint of what to type, shows whole.
+fn hints_whole(app: &App, name: &str) {
+    let shown = text(app);
+    for row in shown.lines() {
+        let mut rest = row;
+        while let Some(i) = rest.find('┌') {
+            rest = &rest[i + '┌'.len_utf8()..];
+            let end = rest.find(['─', '┐']).unwrap_or(rest.len());
+            let title = &rest[..end];
+            assert!(
+                title.is_empty() || rest[end..].starts_with('─'),
+                "{name}: the title {title:?} is cut:\n{shown}"
+            );
+        }
+    }
+    if app.overlay.is_none()
+        && let Some((hint, _)) = app.screen.input_line(app)
+    {
+        assert!(
+            shown.contains(hint),
+            "{name}: the hint {hint:?} is not whole:\n{shown}"
+        );
+    }
+}
+
+/// Issue 17: no screen, tab or popup has its hint cut at 80 columns.
+#[test]
+fn no_hint_is_cut_at_80x24() {
+    use till::ui::app::Overlay;
+    let (_dir, path) = common::demo_store();
+    let mut engine = common::engine(&path);
+    {
+        let mut app = app(&mut engine);
+        hints_whole(&app, "login");
+        keys(&mut app, "cashier<Enter>1111<Enter>4006381333931<Enter>");
+        hints_whole(&app, "sale");
+        keys(&mut app, "<F1>");
+        hints_whole(&app, "help on the sale");
+        keys(&mut app, "<Esc><Enter>");
+        assert_eq!(app.screen, Screen::Payment);
+        hints_whole(&app, "payment");
+        keys(&mut app, "<F1>");
+        hints_whole(&app, "help on the payment");
+        keys(&mut app, "<Esc>20<Enter>");
+        assert!(app.last.is_some(), "paid");
+        hints_whole(&app, "completed");
+        keys(&mut app, "<F2>choc");
+        assert!(matches!(app.screen, Screen::Lookup(_)));
+        hints_whole(&app, "lookup");
+        keys(&mut app, "<Esc>4006381333931<Enter><F3><F4>");
+        assert!(matches!(app.screen, Screen::Recall(_)));
+        hints_whole(&app, "held sales");
+        keys(&mut app, "<Esc><Ctrl-u>");
+        assert!(matches!(app.screen, Screen::Customers(_)));
+        hints_whole(&app, "customers");
+        keys(&mut app, "<Esc>1<F5>");
+        assert!(matches!(app.overlay, Some(Overlay::Approval(_))));
+        hints_whole(&app, "approval");
+        keys(&mut app, "manager<Enter>9999<Enter>");
+        assert!(matches!(app.screen, Screen::Refund(_)));
+        hints_whole(&app, "refund");
+        keys(&mut app, "<Esc><Ctrl-o>manager<Enter>9999<Enter><Ctrl-g>");
+        for tab in till::ui::screen::manager::Tab::ALL {
+            let Screen::Manager(view) = &app.screen else {
+                panic!("{}", text(&app))
+            };
+            assert_eq!(view.tab, tab);
+            hints_whole(&app, tab.title());
+            keys(&mut app, "<Tab>");
+        }
+        keys(&mut app, "<Esc><Ctrl-x>");
+        assert!(matches!(app.screen, Screen::Report(_)));
+        hints_whole(&app, "X report");
+        // An open sale, for the Z to ask about.
+        keys(&mut app, "<Esc>4006381333931<Enter>");
+    }
+    let mut office = app_on(&mut engine, 0);
+    keys(&mut office, "manager<Enter>9999<Enter>");
+    assert_eq!(office.screen, Screen::BackOffice);
+    hints_whole(&office, "back office");
+    keys(&mut office, "<Ctrl-z>");
+    assert!(matches!(office.overlay, Some(Overlay::Confirm { .. })));
+    hints_whole(&office, "Z asked about");
+    keys(&mut office, "<Enter>");
+    assert!(matches!(office.screen, Screen::Report(_)));
+    hints_whole(&office, "Z report");
+}

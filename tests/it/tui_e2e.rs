@@ -24,6 +24,8 @@ struct Screen {
     raw: Arc<Mutex<Vec<u8>>>,
     writer: Box<dyn Write + Send>,
     child: Box<dyn portable_pty::Child + Send + Sync>,
+    /// Leaked: it must outlive the child and the reader thread.
+    master: &'static dyn portable_pty::MasterPty,
 }
 
 impl Screen {
@@ -63,13 +65,30 @@ impl Screen {
         });
         let writer = pair.master.take_writer().expect("writer");
         // The master must outlive the child; leak it into the reader's lifetime.
-        std::mem::forget(pair.master);
+        let master = Box::leak(pair.master);
         Screen {
             parser,
             raw,
             writer,
             child,
+            master,
         }
+    }
+
+    /// Resizes the terminal, as a window manager does (the till gets SIGWINCH).
+    fn resize(&self, cols: u16, rows: u16) {
+        self.parser
+            .lock()
+            .expect("parser")
+            .set_size(nz(rows), nz(cols));
+        self.master
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("resize the pseudo-terminal");
     }
 
     fn contents(&self) -> String {
@@ -417,4 +436,29 @@ fn till_init_at_a_terminal_asks_for_the_shop_and_never_shows_the_pin() {
         .collect();
     assert_eq!(rates, [("std", dec!(0.081)), ("red", dec!(0.026))]);
     common::login(&mut engine, "admin", "4321");
+}
+
+/// In a real terminal shrunk below 80x24: typing does nothing, a
+/// keyboard-wedge scanner's scan is held and counted, and it is sold once
+/// the window is large enough again.
+#[test]
+fn a_wedge_scan_while_the_window_is_too_small_is_sold_once_it_is_large_enough() {
+    let (dir, data) = common::demo_store();
+    let config = common::write(dir.path(), "till.toml", "");
+    let mut screen = Screen::start(&data, &config);
+    screen.wait_for("Log in");
+    screen.type_slowly("cashier\r1111\r");
+    screen.wait_for("Cart (scan or type a code)");
+    screen.resize(60, 20);
+    screen.wait_for("Enlarge the window");
+    // Typed by hand, this code and Enter would sell it, were it shown.
+    screen.type_slowly("4006381333931\r");
+    screen.scan("9780306406157");
+    screen.wait_for("1 scan waits for it");
+    screen.resize(80, 24);
+    screen.wait_for("Paperback");
+    let shown = screen.contents();
+    assert!(!shown.contains("STABILO"), "typed unseen, sold: {shown}");
+    screen.type_slowly("\x11"); // Ctrl-q
+    assert!(screen.wait_exit().success());
 }

@@ -165,3 +165,42 @@ fn the_selection_stays_where_the_cashier_put_it() {
     );
     assert!(!sale.lines[2].voided);
 }
+
+/// While the window is too small nothing is shown, so typing does nothing,
+/// however it is typed; a keyboard-wedge scanner's burst is a scan, held as
+/// a serial scanner's is: counted on the "enlarge" screen, sold once the
+/// window is large enough.
+#[test]
+fn a_wedge_scan_while_the_window_is_too_small_is_held_and_typing_does_nothing() {
+    let (_dir, path) = common::demo_store();
+    let mut engine = common::engine(&path);
+    let mut clock = Clock(Instant::now());
+    let mut app = logged_in(&mut engine, Keymap::shipped_default(), &mut clock);
+    app.window(60, 20);
+    // A code typed by hand and Enter would sell it, were it shown.
+    send(&mut app, &mut clock, "4006381333931\r", 200);
+    app.key(key(KeyCode::F(2)), clock.after(200));
+    // Fast, but not a scan: a quantity and a code, typed or pasted.
+    send(&mut app, &mut clock, "3*5901234123457\r", 1);
+    send(&mut app, &mut clock, "12", 200);
+    app.tick(clock.after(100));
+    assert_eq!(app.screen, Screen::Sale, "F2 did not open the lookup");
+    assert_eq!(app.input, "");
+    assert_eq!(lines(&app), 0);
+    assert!(app.held_scans.is_empty());
+
+    clock.after(300);
+    send(&mut app, &mut clock, "9780306406157\r", 2);
+    let tiny = format!("{}", crate::screens::render(&app, 60, 20));
+    assert!(tiny.contains("1 scan waits for it"), "{tiny}");
+    assert_eq!(lines(&app), 0, "nothing is sold unseen");
+
+    app.window(80, 24);
+    let (sale, _) = app.cart.clone().expect("the held scan made a sale");
+    let skus: Vec<&str> = sale.lines.iter().map(|l| l.sku.as_str()).collect();
+    assert_eq!(skus.len(), 1, "{skus:?}");
+    assert_eq!(sale.lines[0].quantity, rust_decimal::Decimal::ONE);
+    assert!(app.held_scans.is_empty());
+    let shown = format!("{}", crate::screens::render(&app, 80, 24));
+    assert!(shown.contains("Paperback"), "{shown}");
+}

@@ -32,11 +32,12 @@ impl Tab {
         }
     }
 
-    /// What typing and Enter do here, for the input line's title.
+    /// What typing and Enter do here, for the input line's title: at most
+    /// 78 characters, so it shows whole in the 80-column console's box.
     pub fn hint(self) -> &'static str {
         match self {
             Tab::Products => {
-                " find: name or code; for the selected: 1.79 (price), tax red, +code N, -code N "
+                " find: name or code; selected: 1.79 (price), tax red, +code N, -code N "
             }
             Tab::Stock => " find: name or code; selected: -2 broken, recv DN-1001 12, reorder 5 ",
             Tab::Users => " add NAME ROLE PIN / pin NEWPIN / disable / enable (the selected user) ",
