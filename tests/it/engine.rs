@@ -715,6 +715,7 @@ fn reprints_are_duplicates_and_no_sales_need_a_manager() {
                 receipt, duplicate, ..
             } => format!("{}{}", receipt.0, if *duplicate { "d" } else { "" }),
             JobKind::DrawerOnly => format!("drawer{}", if j.kick { "+kick" } else { "" }),
+            JobKind::Report { .. } => "report".into(),
         })
         .collect();
     assert_eq!(kinds, ["1", "2", "2d", "1d", "drawer+kick"]);
@@ -879,7 +880,7 @@ fn shifts_count_the_drawer_and_z_reports_keep_a_grand_total() {
     let events = e
         .execute(m, Command::XReport { approval: None })
         .expect("x");
-    let Event::Report(x, _) = &events[0] else {
+    let Event::Report { report: x, .. } = &events[0] else {
         panic!()
     };
     assert_eq!(
@@ -906,7 +907,7 @@ fn shifts_count_the_drawer_and_z_reports_keep_a_grand_total() {
             },
         )
         .expect("z");
-    let Event::Report(z1, _) = &events[0] else {
+    let Event::Report { report: z1, .. } = &events[0] else {
         panic!()
     };
     assert_eq!(
@@ -925,7 +926,7 @@ fn shifts_count_the_drawer_and_z_reports_keep_a_grand_total() {
             },
         )
         .expect("manager's z");
-    let Event::Report(z2, _) = &events[0] else {
+    let Event::Report { report: z2, .. } = &events[0] else {
         panic!()
     };
     assert_eq!(
