@@ -1,7 +1,7 @@
 //! The printer as the engine sees it: whether there is one (and a drawer on
 //! it), queuing a job with the journal entry that explains it, a report's
-//! paper, waking the worker, and reprinting a receipt as a duplicate. Printing itself is
-//! `devices`'; the queue is the store's.
+//! paper, waking the worker, and reprinting a receipt as a duplicate.
+//! Printing itself is `devices`'; the queue is the store's.
 
 use chrono::Utc;
 use std::sync::mpsc::Sender;

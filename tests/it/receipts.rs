@@ -1,7 +1,8 @@
-//! Golden receipts (and X/Z reports): the exact ESC/POS bytes of representative receipts are
-//! pinned in tests/golden/*.bin, and each is also read back as text into
-//! tests/golden/*.txt so a reviewer can see what the paper says. After a
-//! deliberate layout change, regenerate with `UPDATE_GOLDEN=1 cargo nextest run receipts::`.
+//! Golden receipts and X/Z reports: the exact ESC/POS bytes of representative
+//! receipts and reports are pinned in tests/golden/*.bin, and each is also
+//! read back as text into tests/golden/*.txt so a reviewer can see what the
+//! paper says. After a deliberate layout change, regenerate with
+//! `UPDATE_GOLDEN=1 cargo nextest run receipts::`.
 
 use std::path::PathBuf;
 
