@@ -30,6 +30,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use rust_decimal::Decimal;
 
 use super::receipt_text;
+use crate::domain::daily::local_time;
 use crate::domain::discount::Discount;
 use crate::domain::money::Currency;
 use crate::domain::receipt::parse_label;
@@ -393,9 +394,16 @@ fn print_event(event: &Event, currency: &Currency) {
                 );
             }
         }
-        Event::Report(report, shifts) => {
-            for line in report_lines(report, shifts, currency, SCREEN_WIDTH) {
+        Event::Report {
+            report,
+            shifts,
+            to_printer,
+        } => {
+            for line in report_lines(report, shifts, currency, SCREEN_WIDTH, local_time) {
                 println!("{line}");
+            }
+            if *to_printer {
+                println!("  report queued for the printer");
             }
         }
     }

@@ -54,7 +54,7 @@ pub fn run(
             store,
             printer: p,
             receipt: settings.receipt,
-            local: super::printer::receipt::local_time,
+            local: crate::domain::daily::local_time,
         };
         let page = layout
             .test_page()

@@ -1,7 +1,7 @@
 //! A day's takings as the sales reports list them: one row per day (and per
 //! shop, at head office), sales counted in and refunds counted out.
 
-use chrono::{Local, NaiveDate};
+use chrono::{DateTime, Local, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::money::Money;
@@ -46,6 +46,11 @@ impl DayRow {
         self.tax += signed(tax);
         self.net += signed(t.total - tax);
     }
+}
+
+/// The machine's local time of an instant: what receipts and reports show.
+pub fn local_time(t: DateTime<Utc>) -> NaiveDateTime {
+    t.with_timezone(&Local).naive_local()
 }
 
 /// The local calendar day a sale was made on.

@@ -3,6 +3,7 @@
 //! its label on the left and its amount on the right; a count's difference
 //! from what was expected always shows its sign (`short -16.51`).
 
+use chrono::{DateTime, NaiveDateTime, Utc};
 use rust_decimal::Decimal;
 
 use super::money::Currency;
@@ -14,11 +15,14 @@ pub const SCREEN_WIDTH: usize = 56;
 
 /// The report's lines. Shifts are those closed since the last Z, each with
 /// what was counted, what was expected and the difference.
+/// `local` gives the wall-clock time the report is dated with (the till's,
+/// `daily::local_time`; a fixed zone in tests).
 pub fn report_lines(
     report: &DayReport,
     shifts: &[Shift],
     currency: &Currency,
     width: usize,
+    local: fn(DateTime<Utc>) -> NaiveDateTime,
 ) -> Vec<String> {
     let m = |x| currency.format(x);
     let row = |label: &str, value: String| {
@@ -34,10 +38,7 @@ pub fn report_lines(
         },
         format!(
             "{}  by {}",
-            report
-                .at
-                .with_timezone(&chrono::Local)
-                .format("%Y-%m-%d %H:%M"),
+            local(report.at).format("%Y-%m-%d %H:%M"),
             report.by
         ),
         row(
@@ -137,6 +138,7 @@ mod tests {
             &[shift(1, dec!(83.49)), shift(2, dec!(102))],
             &currency,
             32,
+            |t| t.naive_utc(),
         );
         assert!(lines.iter().all(|l| l.chars().count() <= 32), "{lines:#?}");
         assert!(

@@ -38,8 +38,13 @@ pub enum Event {
     /// Stock levels after a change.
     Stock(Vec<StockRow>),
     /// An X or a Z report, with the shifts closed since the last Z (their
-    /// counts against what was expected).
-    Report(Box<DayReport>, Vec<Shift>),
+    /// counts against what was expected); `to_printer` when its printout is
+    /// queued for the printer.
+    Report {
+        report: Box<DayReport>,
+        shifts: Vec<Shift>,
+        to_printer: bool,
+    },
     /// A customer after being added or corrected.
     Customer(Box<Customer>),
     CustomerErased {

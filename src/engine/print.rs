@@ -1,17 +1,29 @@
 //! The printer as the engine sees it: whether there is one (and a drawer on
-//! it), queuing a job with the journal entry that explains it, waking the
-//! worker, and reprinting a receipt as a duplicate. Printing itself is
-//! `devices`'; the queue is the store's.
+//! it), queuing a job with the journal entry that explains it, a report's
+//! paper, waking the worker, and reprinting a receipt as a duplicate.
+//! Printing itself is `devices`'; the queue is the store's.
 
 use chrono::Utc;
 use std::sync::mpsc::Sender;
 
 use super::{Approval, Engine, EngineError, Event, Session};
 use crate::domain::sale::ReceiptNo;
+use crate::domain::shift::Shift;
+use crate::domain::takings::DayReport;
 use crate::domain::user::Permission;
 use crate::store::StoreError;
 use crate::store::journal::JournalEvent;
 use crate::store::print_queue::{JobKind, PrintJob, Printer};
+
+/// A job queued now, not tried yet.
+fn job(kind: JobKind, kick: bool) -> PrintJob {
+    PrintJob {
+        kind,
+        kick,
+        queued_at: Utc::now(),
+        attempts: 0,
+    }
+}
 
 impl Engine {
     /// Prints from now on: `wake` tells the printer worker a job was queued.
@@ -35,15 +47,21 @@ impl Engine {
         kick: bool,
         event: JournalEvent,
     ) -> Result<(), EngineError> {
-        let job = PrintJob {
-            kind,
-            kick,
-            queued_at: Utc::now(),
-            attempts: 0,
-        };
-        self.store.queue_job_journaled(&job, &session.user, event)?;
+        self.store
+            .queue_job_journaled(&job(kind, kick), &session.user, event)?;
         self.wake_printer();
         Ok(())
+    }
+
+    /// A report's paper, when there is a printer to print it on.
+    pub(super) fn report_job(&self, report: &DayReport, shifts: &[Shift]) -> Option<PrintJob> {
+        self.printer.as_ref().map(|_| {
+            let kind = JobKind::Report {
+                report: Box::new(report.clone()),
+                shifts: shifts.to_vec(),
+            };
+            job(kind, false)
+        })
     }
 
     pub(super) fn printer(&self) -> Result<Printer, EngineError> {

@@ -40,27 +40,33 @@ pub fn sales_by_day(
 impl Engine {
     /// The X report. Shown to a user below the role on an approver's PIN,
     /// which is journaled (the figures are what a blind count would find).
+    /// Printed too when there is a printer, queued with that entry if any.
     pub(super) fn x_report(
         &self,
         session: &Session,
         approved_by: Option<String>,
     ) -> Result<Vec<Event>, EngineError> {
         let report = self.day_report(session, None)?;
-        if let Some(by) = approved_by {
-            let event = JournalEvent::Override {
-                permission: Permission::ViewReports,
-                approved_by: by,
-            };
-            self.store.append_journal(Some(&session.user), event)?;
+        let shifts = self.counted_since_z()?;
+        let job = self.report_job(&report, &shifts);
+        let approval = approved_by.map(|by| JournalEvent::Override {
+            permission: Permission::ViewReports,
+            approved_by: by,
+        });
+        match (&job, approval) {
+            (Some(job), Some(event)) => {
+                self.store.queue_job_journaled(job, &session.user, event)?
+            }
+            (Some(job), None) => self.store.queue_job(job)?,
+            (None, Some(event)) => drop(self.store.append_journal(Some(&session.user), event)?),
+            (None, None) => {}
         }
-        Ok(vec![Event::Report(
-            Box::new(report),
-            self.counted_since_z()?,
-        )])
+        Ok(self.report_event(report, shifts, job.is_some()))
     }
 
     /// Ends the day: the numbered report, into the journal under the name of
-    /// whoever approved it (or the user).
+    /// whoever approved it (or the user), with its printout queued in the same
+    /// transaction when there is a printer.
     pub(super) fn z_report(
         &self,
         session: &Session,
@@ -81,8 +87,21 @@ impl Engine {
             grand_total: report.grand_total,
         };
         let actor = approved_by.unwrap_or_else(|| session.user.clone());
-        self.store.save_z(&report, &actor, event)?;
-        Ok(vec![Event::Report(Box::new(report), shifts)])
+        let job = self.report_job(&report, &shifts);
+        self.store.save_z(&report, &actor, event, job.as_ref())?;
+        Ok(self.report_event(report, shifts, job.is_some()))
+    }
+
+    /// The report for the screen; a queued printout wakes the printer.
+    fn report_event(&self, report: DayReport, shifts: Vec<Shift>, to_printer: bool) -> Vec<Event> {
+        if to_printer {
+            self.wake_printer();
+        }
+        vec![Event::Report {
+            report: Box::new(report),
+            shifts,
+            to_printer,
+        }]
     }
 
     /// Shifts closed since the last Z: opened after it, or with sales after it.

@@ -12,7 +12,7 @@ use crate::engine::{Approval, EngineError, SessionId};
 use crate::store::outbox::SyncStatus;
 use crate::store::settings::StoreSettings;
 
-pub const VERSION: u32 = 8;
+pub const VERSION: u32 = 9;
 
 /// Everything a connection may send. What needs a session is one variant,
 /// [`Request::As`], so the server's gate sees the session of every such

@@ -9,13 +9,15 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::error::StoreError;
-use super::journal::{self, Hash, JournalEvent};
+use super::journal::{Hash, JournalEvent};
 use super::kv::{self, Db, Tree, Tx, TxAbort};
 use super::table::Table;
 use super::{Store, keys};
 use crate::domain::customer::Contact;
 use crate::domain::receipt::CompletedSale;
 use crate::domain::sale::ReceiptNo;
+use crate::domain::shift::Shift;
+use crate::domain::takings::DayReport;
 
 pub(super) const NEXT_JOB_KEY: &[u8] = b"next_print_job";
 
@@ -29,6 +31,13 @@ pub enum JobKind {
     },
     /// Open the drawer, print nothing (a no-sale).
     DrawerOnly,
+    /// An X or Z report with the shifts it counts, carried whole: an X
+    /// report is stored nowhere else, and the paper must say what the screen
+    /// said, not what the figures are by the time it prints.
+    Report {
+        report: Box<DayReport>,
+        shifts: Vec<Shift>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -134,13 +143,15 @@ impl Store {
         actor: &str,
         event: JournalEvent,
     ) -> Result<(), StoreError> {
-        let chain = self.chain();
-        let mut trees = chain.trees().to_vec();
-        trees.push(self.print_jobs.tree());
-        kv::transact(&trees, |tx| {
-            journal::append(tx, chain, Some(actor), event.clone(), job.queued_at)?;
-            queue(tx, &self.print_jobs, &self.meta, job)?;
-            Ok(())
+        self.write_journaled_printing(&[], Some(actor), event, Some(job))
+            .map(drop)
+    }
+
+    /// Queues `job` with no journal entry (an X report's paper: the report
+    /// changes nothing). The transaction holds `meta`, where the job counter is.
+    pub fn queue_job(&self, job: &PrintJob) -> Result<(), StoreError> {
+        kv::transact(&[&self.meta, self.print_jobs.tree()], |tx| {
+            queue(tx, &self.print_jobs, &self.meta, job).map(drop)
         })?;
         self.persist()
     }

@@ -3,6 +3,7 @@
 
 use super::error::StoreError;
 use super::journal::JournalEvent;
+use super::print_queue::PrintJob;
 use super::{NEXT_SHIFT_KEY, Put, Store, Z_STATE_KEY, keys};
 use crate::domain::shift::Shift;
 use crate::domain::takings::{DayReport, ZState};
@@ -47,12 +48,15 @@ impl Store {
         Ok(self.meta.value(Z_STATE_KEY, "Z state")?.unwrap_or_default())
     }
 
-    /// Stores a Z report and moves the Z state on, with its journal entry.
+    /// Stores a Z report and moves the Z state on, with its journal entry
+    /// and, when there is a printer, its printout queued: all in one
+    /// transaction, so no Z is ever left without its paper waiting.
     pub fn save_z(
         &self,
         report: &DayReport,
         actor: &str,
         event: JournalEvent,
+        print: Option<&PrintJob>,
     ) -> Result<(), StoreError> {
         let number = report
             .z_number
@@ -66,6 +70,7 @@ impl Store {
             self.z_reports.put(&number, report)?,
             Put::value(&self.meta, Z_STATE_KEY, &state)?,
         ];
-        self.write_journaled(&puts, actor, event).map(drop)
+        self.write_journaled_printing(&puts, Some(actor), event, print)
+            .map(drop)
     }
 }

@@ -10,6 +10,7 @@ use super::envelope::encode;
 use super::error::StoreError;
 use super::journal::{self, JournalEvent, JournalRecord};
 use super::kv::{self, Tree};
+use super::print_queue::{self, PrintJob};
 
 /// One record to write (or remove) together with a journal entry.
 pub struct Put<'a> {
@@ -86,9 +87,26 @@ impl Store {
         actor: Option<&str>,
         event: JournalEvent,
     ) -> Result<JournalRecord, StoreError> {
+        self.write_journaled_printing(puts, actor, event, None)
+    }
+
+    /// `write_journaled_as`, with `job` queued in the same transaction: what
+    /// is written and its printout are one fact (a Z and its paper), so a
+    /// crash never leaves one without the other. The job counter is in
+    /// `meta`, one of the chain's trees.
+    pub(super) fn write_journaled_printing(
+        &self,
+        puts: &[Put<'_>],
+        actor: Option<&str>,
+        event: JournalEvent,
+        job: Option<&PrintJob>,
+    ) -> Result<JournalRecord, StoreError> {
         let chain = self.chain();
         let mut trees = chain.trees().to_vec();
         trees.extend(puts.iter().map(|p| p.tree));
+        if job.is_some() {
+            trees.push(self.print_jobs.tree());
+        }
         let now = Utc::now();
         let record = kv::transact(&trees, |tx| {
             for put in puts {
@@ -98,7 +116,11 @@ impl Store {
                     None => drop(tree.remove(&put.key)?),
                 }
             }
-            journal::append(tx, chain, actor, event.clone(), now)
+            let record = journal::append(tx, chain, actor, event.clone(), now)?;
+            if let Some(job) = job {
+                print_queue::queue(tx, &self.print_jobs, &self.meta, job)?;
+            }
+            Ok(record)
         })?;
         self.persist()?;
         Ok(record)

@@ -58,8 +58,12 @@ impl App<'_> {
                     .collect();
                 self.info(text.join(", "));
             }
-            Event::Report(report, shifts) => {
-                let text = self.report_text(&report);
+            Event::Report {
+                report,
+                shifts,
+                to_printer,
+            } => {
+                let text = self.report_text(&report, to_printer);
                 day_report::open(self, &report, &shifts);
                 self.info(text);
             }
@@ -149,12 +153,16 @@ impl App<'_> {
         }
     }
 
-    fn report_text(&self, report: &DayReport) -> String {
+    /// The report's main figures, and whether its paper is on the way.
+    fn report_text(&self, report: &DayReport, to_printer: bool) -> String {
         let c = self.currency();
-        let kind = report
+        let mut kind = report
             .z_number
             .map(|n| format!("Z report {n}"))
             .unwrap_or_else(|| "X report".into());
+        if to_printer {
+            kind.push_str(" sent to the printer");
+        }
         let t = &report.takings;
         format!(
             "{kind}: {} sales, {} refunds, takings {}, cash {}, grand total {}",

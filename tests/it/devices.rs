@@ -463,3 +463,120 @@ fn a_sale_to_a_business_customer_prints_a_tax_invoice_with_both_tax_numbers() {
         assert!(text.contains(want), "{want} missing:\n{text}");
     }
 }
+
+/// A Z taken with a serial printer attached comes out of it: the report's
+/// lines at the roll's 32 columns, the count's difference signed.
+#[test]
+fn a_z_report_prints_on_a_serial_printer_with_the_signed_count() {
+    use till::domain::money::Money;
+    use till::engine::Event;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let link = dir.path().join("printer");
+    let port = plug(&link);
+    let mut reader = port.master.try_clone_reader().expect("reader");
+    let (_d, path) = common::demo_store();
+    let mut engine = common::engine(&path);
+    let (wake, sleep) = mpsc::channel();
+    engine.attach_printer(wake, false);
+    let setup = PrinterSetup {
+        url: serial(&link),
+        store: engine.settings().clone(),
+        printer: PrinterConfig {
+            columns: 32,
+            ..printer_config()
+        },
+        receipt: ReceiptConfig::default(),
+    };
+    let worker = worker::spawn(
+        engine.store().print_queue(),
+        setup,
+        StatusBoard::default(),
+        sleep,
+    );
+    let m = common::login(&mut engine, "manager", "9999");
+    let money = |s: &str| Money::new(s.parse().expect("amount"));
+    engine
+        .execute(
+            m,
+            Command::OpenShift {
+                float: money("100"),
+            },
+        )
+        .expect("open");
+    sell(&mut engine, m, "4006381333931", TenderKind::Cash);
+    let events = engine
+        .execute(
+            m,
+            Command::CloseShift {
+                counted: money("80"),
+            },
+        )
+        .expect("close");
+    let Event::Shift(shift) = &events[0] else {
+        panic!("{events:?}")
+    };
+    let short = shift.close.as_ref().expect("closed").over_short();
+    let short = engine.settings().rules.currency.format(short);
+    assert!(short.starts_with('-'), "{short}");
+    let events = engine
+        .execute(
+            m,
+            Command::ZReport {
+                approval: None,
+                despite_open_sales: false,
+            },
+        )
+        .expect("z");
+    assert!(matches!(
+        &events[0],
+        Event::Report {
+            to_printer: true,
+            ..
+        }
+    ));
+    let (bytes_tx, bytes_rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 1024];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 || bytes_tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut got = Vec::new();
+    let report = |got: &[u8]| {
+        let text = preview::to_text(got, 32);
+        text.split_once("Z REPORT 1")
+            .filter(|(_, after)| after.contains(" cut"))
+            .map(|(_, after)| after.to_string())
+    };
+    let printed = loop {
+        if let Some(printed) = report(&got) {
+            break printed;
+        }
+        match bytes_rx.recv_timeout(Duration::from_secs(10)) {
+            Ok(chunk) => got.extend_from_slice(&chunk),
+            Err(_) => panic!("no Z report arrived: {}", preview::to_text(&got, 32)),
+        }
+    };
+    assert!(
+        printed
+            .lines()
+            .any(|l| l.starts_with("    short") && l.ends_with(&format!(" {short}"))),
+        "{printed}"
+    );
+    assert!(printed.contains("grand total"), "{printed}");
+    assert!(
+        printed
+            .lines()
+            .filter(|l| !l.ends_with(" cut"))
+            .all(|l| l.chars().count() <= 32),
+        "{printed}"
+    );
+    wait_until("the jobs to leave the queue", || {
+        engine.store().print_queue().is_empty()
+    });
+    drop(port);
+    drop(engine);
+    join(worker);
+}

@@ -715,6 +715,7 @@ fn reprints_are_duplicates_and_no_sales_need_a_manager() {
                 receipt, duplicate, ..
             } => format!("{}{}", receipt.0, if *duplicate { "d" } else { "" }),
             JobKind::DrawerOnly => format!("drawer{}", if j.kick { "+kick" } else { "" }),
+            JobKind::Report { .. } => "report".into(),
         })
         .collect();
     assert_eq!(kinds, ["1", "2", "2d", "1d", "drawer+kick"]);
@@ -879,7 +880,7 @@ fn shifts_count_the_drawer_and_z_reports_keep_a_grand_total() {
     let events = e
         .execute(m, Command::XReport { approval: None })
         .expect("x");
-    let Event::Report(x, _) = &events[0] else {
+    let Event::Report { report: x, .. } = &events[0] else {
         panic!()
     };
     assert_eq!(
@@ -906,7 +907,7 @@ fn shifts_count_the_drawer_and_z_reports_keep_a_grand_total() {
             },
         )
         .expect("z");
-    let Event::Report(z1, _) = &events[0] else {
+    let Event::Report { report: z1, .. } = &events[0] else {
         panic!()
     };
     assert_eq!(
@@ -925,7 +926,7 @@ fn shifts_count_the_drawer_and_z_reports_keep_a_grand_total() {
             },
         )
         .expect("manager's z");
-    let Event::Report(z2, _) = &events[0] else {
+    let Event::Report { report: z2, .. } = &events[0] else {
         panic!()
     };
     assert_eq!(
@@ -1358,4 +1359,110 @@ fn a_cart_at_the_limits_reaches_the_screen_and_an_oversized_one_is_parked() {
     assert!((2..6).contains(&listed.len()), "{} listed", listed.len());
     let mut wire = Vec::new();
     frame::write(&mut wire, &listed).expect("the held list fits a frame");
+}
+
+/// A report prints only when there is a printer: a Z queues exactly one job,
+/// carrying the Z as stored, in the Z's own write; an X queues one too (a
+/// cashier's with the approval's journal entry). No printer: the report is
+/// shown, nothing is queued, nothing fails. A report job survives export.
+#[test]
+fn reports_queue_their_printout_only_when_there_is_a_printer() {
+    use till::store::dump::Keyed;
+    use till::store::print_queue::{JobKind, PrintJob};
+    let (_dir, path) = demo_store();
+    let mut e = engine(&path);
+    let m = login(&mut e, "manager", "9999");
+    let z = Command::ZReport {
+        approval: None,
+        despite_open_sales: false,
+    };
+    e.execute(m, scan("4006381333931")).expect("scan");
+    e.execute(m, pay(TenderKind::Card, None)).expect("sale");
+    for command in [Command::XReport { approval: None }, z.clone()] {
+        let events = e.execute(m, command).expect("a report without a printer");
+        assert!(
+            matches!(
+                &events[0],
+                Event::Report {
+                    to_printer: false,
+                    ..
+                }
+            ),
+            "{events:?}"
+        );
+    }
+    assert!(e.store().print_queue().is_empty(), "no printer, no job");
+
+    let (wake, sleep) = std::sync::mpsc::channel();
+    e.attach_printer(wake, true);
+    e.execute(m, scan("4006381333931")).expect("scan");
+    e.execute(m, pay(TenderKind::Card, None)).expect("sale");
+    let queue = e.store().print_queue();
+    let (receipt, _) = queue.next().expect("queue").expect("the sale's receipt");
+    queue.done(receipt).expect("printed");
+    while sleep.try_recv().is_ok() {}
+
+    let events = e.execute(m, z).expect("z");
+    let Event::Report {
+        report,
+        shifts,
+        to_printer: true,
+    } = &events[0]
+    else {
+        panic!("{events:?}")
+    };
+    assert_eq!(report.z_number, Some(2));
+    assert_eq!(queue.len(), 1, "exactly one job for the Z");
+    let (_, job) = queue.next().expect("queue").expect("the Z's job");
+    let printed = JobKind::Report {
+        report: report.clone(),
+        shifts: shifts.clone(),
+    };
+    assert_eq!(job.kind, printed);
+    assert!(!job.kick, "a report never opens the drawer");
+    assert!(sleep.try_recv().is_ok(), "the printer is woken");
+    let dump = e.store().dump().expect("dump");
+    assert_eq!(
+        dump.z_reports.last(),
+        Some(&**report),
+        "the Z printed is the Z stored"
+    );
+
+    // An X from a manager, then a cashier's on the manager's PIN.
+    let events = e
+        .execute(m, Command::XReport { approval: None })
+        .expect("x");
+    assert!(
+        matches!(&events[0], Event::Report { to_printer: true, report, .. } if report.z_number.is_none())
+    );
+    let c = login(&mut e, "cashier", "1111");
+    let ok = Approval {
+        user: "manager".into(),
+        pin: "9999".into(),
+    };
+    e.execute(c, Command::XReport { approval: Some(ok) })
+        .expect("approved x");
+    assert_eq!(queue.len(), 3, "the Z's paper and two X reports'");
+    let journal: Vec<JournalEvent> = e
+        .store()
+        .journal()
+        .filter_map(Result::ok)
+        .map(|r| r.entry.event)
+        .collect();
+    assert!(matches!(
+        journal.last(),
+        Some(JournalEvent::Override {
+            permission: Permission::ViewReports,
+            approved_by,
+        }) if approved_by == "manager"
+    ));
+    e.store().verify_journal().expect("chain holds");
+
+    let dump = e.store().dump().expect("dump");
+    let json = serde_json::to_string(&dump.print_jobs).expect("export");
+    let back: Vec<Keyed<u64, PrintJob>> = serde_json::from_str(&json).expect("import");
+    assert_eq!(back, dump.print_jobs);
+    assert!(
+        matches!(&back[0].value.kind, JobKind::Report { report, .. } if report.z_number == Some(2))
+    );
 }

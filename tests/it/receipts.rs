@@ -1,7 +1,8 @@
-//! Golden receipts: the exact ESC/POS bytes of representative receipts are
-//! pinned in tests/golden/*.bin, and each is also read back as text into
-//! tests/golden/*.txt so a reviewer can see what the paper says. After a
-//! deliberate layout change, regenerate with `UPDATE_GOLDEN=1 cargo nextest run receipts::`.
+//! Golden receipts and X/Z reports: the exact ESC/POS bytes of representative
+//! receipts and reports are pinned in tests/golden/*.bin, and each is also
+//! read back as text into tests/golden/*.txt so a reviewer can see what the
+//! paper says. After a deliberate layout change, regenerate with
+//! `UPDATE_GOLDEN=1 cargo nextest run receipts::`.
 
 use std::path::PathBuf;
 
@@ -18,6 +19,8 @@ use till::domain::product::{Product, Unit};
 use till::domain::receipt::CompletedSale;
 use till::domain::refund::{RefundTally, refund_line};
 use till::domain::sale::{Line, ReceiptNo, Sale, SaleKind};
+use till::domain::shift::{Shift, ShiftClose};
+use till::domain::takings::{DayReport, Takings};
 use till::domain::tax::TaxMode;
 use till::domain::tender::TenderKind;
 use till::store::settings::StoreSettings;
@@ -260,4 +263,108 @@ fn a_b2b_tax_invoice() {
             && text.contains("3 Place Bellecour, Lyon"),
         "{text}"
     );
+}
+
+/// A shift closed at `lane`, `counted` against `expected`.
+fn counted(number: u64, lane: u16, counted: Decimal, expected: Decimal) -> Shift {
+    Shift {
+        number,
+        lane,
+        opened_by: "cashier".into(),
+        opened_at: at(),
+        float: Money::new(dec!(100)),
+        first_receipt: 1,
+        movements: vec![],
+        close: Some(ShiftClose {
+            counted: Money::new(counted),
+            expected: Money::new(expected),
+            by: "cashier".into(),
+            at: at(),
+            last_receipt: 4,
+        }),
+    }
+}
+
+/// The day the report sums: a cash sale and a card sale, a cash refund.
+fn day(store: &StoreSettings, z_number: Option<u64>) -> DayReport {
+    let mut cash = shop_sale(store);
+    cash.tender(TenderKind::Cash, Money::new(dec!(50)), &store.rules)
+        .expect("cash");
+    let mut card = shop_sale(store);
+    card.tender(
+        TenderKind::Card,
+        card.due(TenderKind::Card, &store.rules).expect("due"),
+        &store.rules,
+    )
+    .expect("card");
+    let card = complete(store, 2, card);
+    let mut refund = Sale::new(SaleKind::Refund {
+        original: ReceiptNo(2),
+    });
+    let tally = RefundTally::for_sale(&card);
+    refund
+        .add_line(refund_line(&card, &tally, &refund, 2, dec!(1), &store.rules).expect("line"))
+        .expect("add");
+    refund
+        .tender(
+            TenderKind::Cash,
+            refund.due(TenderKind::Cash, &store.rules).expect("due"),
+            &store.rules,
+        )
+        .expect("out");
+    let sales = [complete(store, 1, cash), card, complete(store, 3, refund)];
+    let takings = Takings::of(&sales);
+    DayReport {
+        z_number,
+        from_receipt: 1,
+        to_receipt: 3,
+        at: at(),
+        by: "manager".into(),
+        grand_total: Money::new(dec!(1000)) + takings.gross,
+        takings,
+    }
+}
+
+/// X and Z reports on paper: the lines the screen shows at the roll's width,
+/// each count's difference signed.
+#[test]
+fn an_x_report_at_42_columns_and_a_z_report_at_32() {
+    let store = store(TaxMode::Inclusive);
+    let r = receipt_config();
+    let shifts = [
+        counted(1, 1, dec!(116.51), dec!(100)),
+        counted(2, 2, dec!(96.80), dec!(100)),
+    ];
+    for (name, columns, z) in [
+        ("x_report_42col", 42, None),
+        ("z_report_32col", 32, Some(7)),
+    ] {
+        let p = printer(columns);
+        let report = day(&store, z);
+        let bytes = layout(&store, &p, &r)
+            .report(&report, &shifts)
+            .expect("layout");
+        golden(name, &bytes, columns);
+        let text = preview::to_text(&bytes, usize::from(columns));
+        let lines: Vec<&str> = text.lines().filter(|l| !l.ends_with(" cut")).collect();
+        assert!(
+            lines
+                .iter()
+                .all(|l| l.chars().count() <= usize::from(columns)),
+            "fits the roll: {text}"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.trim_start().starts_with("over") && l.ends_with(" +16.51"))
+                && lines
+                    .iter()
+                    .any(|l| l.trim_start().starts_with("short") && l.ends_with(" -3.20")),
+            "{text}"
+        );
+        assert!(
+            !bytes.windows(2).any(|w| w == [0x1b, b'p']),
+            "a report never opens the drawer"
+        );
+    }
 }

@@ -721,3 +721,28 @@ fn no_hint_is_cut_at_80x24() {
     assert!(matches!(office.screen, Screen::Report(_)));
     hints_whole(&office, "Z report");
 }
+
+/// With a printer set, the X report's message says its paper is on the way;
+/// without one it says nothing of paper.
+#[test]
+fn an_x_report_says_it_went_to_the_printer_when_there_is_one() {
+    for printer in [false, true] {
+        let (_dir, path) = common::demo_store();
+        let mut engine = common::engine(&path);
+        let (wake, _sleep) = std::sync::mpsc::channel();
+        if printer {
+            engine.attach_printer(wake, false);
+        }
+        let mut app = app(&mut engine);
+        keys(&mut app, "manager<Enter>9999<Enter><Ctrl-x>");
+        let shown = text(&app);
+        assert!(matches!(app.screen, Screen::Report(_)), "{shown}");
+        assert_eq!(
+            shown.contains("X report sent to the printer"),
+            printer,
+            "{shown}"
+        );
+        drop(app);
+        assert_eq!(engine.store().print_queue().len(), usize::from(printer));
+    }
+}

@@ -45,13 +45,9 @@ pub struct Layout<'a> {
     pub store: &'a StoreSettings,
     pub printer: &'a PrinterConfig,
     pub receipt: &'a ReceiptConfig,
-    /// The wall-clock time printed for an instant: the till's local time.
+    /// The wall-clock time printed for an instant: the till's local time
+    /// (`domain::daily::local_time`).
     pub local: fn(DateTime<Utc>) -> NaiveDateTime,
-}
-
-/// The machine's local time, what a receipt normally shows.
-pub fn local_time(t: DateTime<Utc>) -> NaiveDateTime {
-    t.with_timezone(&chrono::Local).naive_local()
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -75,7 +71,7 @@ fn symbol(currency: &Currency) -> &str {
 }
 
 impl Layout<'_> {
-    fn width(&self) -> usize {
+    pub(super) fn width(&self) -> usize {
         usize::from(self.printer.columns)
     }
 
@@ -111,7 +107,11 @@ impl Layout<'_> {
     /// control characters never: a product named "\x1bp…" must not open the
     /// drawer. (escpos's own text path maps "-" to the soft hyphen in PC850 and
     /// PC858 and sends unmapped characters as UTF-8, so it is not used.)
-    fn line(&self, p: &mut Printer<MemoryDriver>, text: &str) -> Result<(), LayoutError> {
+    pub(super) fn line(
+        &self,
+        p: &mut Printer<MemoryDriver>,
+        text: &str,
+    ) -> Result<(), LayoutError> {
         for row in text.split('\n') {
             let bytes: Vec<u8> = row
                 .chars()
@@ -127,11 +127,11 @@ impl Layout<'_> {
         Ok(())
     }
 
-    fn rule(&self) -> String {
+    pub(super) fn rule(&self) -> String {
         "-".repeat(self.width())
     }
 
-    fn printer(&self) -> Result<Printer<MemoryDriver>, LayoutError> {
+    pub(super) fn printer(&self) -> Result<Printer<MemoryDriver>, LayoutError> {
         let code = page_code(&self.printer.code_page).unwrap_or(PageCode::PC858);
         let options = PrinterOptions::new(Some(code), None, self.printer.columns);
         let mut p = Printer::new(MemoryDriver::default(), Protocol::default(), Some(options));
@@ -139,7 +139,11 @@ impl Layout<'_> {
         Ok(p)
     }
 
-    fn finish(&self, mut p: Printer<MemoryDriver>, kick: bool) -> Result<Vec<u8>, LayoutError> {
+    pub(super) fn finish(
+        &self,
+        mut p: Printer<MemoryDriver>,
+        kick: bool,
+    ) -> Result<Vec<u8>, LayoutError> {
         p.feeds(3)?.partial_cut()?;
         if kick && self.printer.drawer {
             p.custom(&drawer_kick(self.printer.drawer_pin))?;
@@ -148,7 +152,7 @@ impl Layout<'_> {
         Ok(p.driver().take())
     }
 
-    fn header(&self, p: &mut Printer<MemoryDriver>) -> Result<(), LayoutError> {
+    pub(super) fn header(&self, p: &mut Printer<MemoryDriver>) -> Result<(), LayoutError> {
         p.justify(JustifyMode::CENTER)?.bold(true)?.size(2, 2)?;
         self.line(p, &self.store.store_name)?;
         p.reset_size()?.bold(false)?;

@@ -142,11 +142,14 @@ fn render(queue: &PrintQueue, setup: &PrinterSetup, job: &PrintJob) -> Result<Ve
         store: &setup.store,
         printer: &setup.printer,
         receipt: &setup.receipt,
-        local: super::receipt::local_time,
+        local: crate::domain::daily::local_time,
     };
     match &job.kind {
         JobKind::DrawerOnly if kick => Ok(layout.drawer_only()),
         JobKind::DrawerOnly => Ok(Vec::new()),
+        JobKind::Report { report, shifts } => {
+            layout.report(report, shifts).map_err(|e| e.to_string())
+        }
         JobKind::Receipt {
             receipt,
             hash,

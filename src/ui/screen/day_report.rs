@@ -8,6 +8,7 @@ use ratatui::layout::Rect;
 use ratatui::widgets::Paragraph;
 
 use super::Screen;
+use crate::domain::daily::local_time;
 use crate::domain::report_text::{SCREEN_WIDTH, report_lines};
 use crate::domain::shift::Shift;
 use crate::domain::takings::DayReport;
@@ -53,7 +54,7 @@ pub fn run(app: &mut App, action: Action) {
 
 /// Puts the report in front.
 pub fn open(app: &mut App, report: &DayReport, shifts: &[Shift]) {
-    let lines = report_lines(report, shifts, app.currency(), SCREEN_WIDTH);
+    let lines = report_lines(report, shifts, app.currency(), SCREEN_WIDTH, local_time);
     let name = match report.z_number {
         Some(n) => format!("Z report {n}"),
         None => "X report".to_string(),
