@@ -81,7 +81,7 @@ macro_rules! actions {
 actions! {
     Help => "help", Global, [], "show or hide this list of keys";
     Back => "back", Global, [], "go back, cancel, close";
-    Submit => "submit", Global, [], "enter: add the typed code, confirm, pay the typed amount in cash";
+    Submit => "submit", Global, [], "add the typed code, confirm, pay the typed amount in cash";
     Erase => "erase", Global, [], "delete the last typed character";
     Up => "up", Global, [], "move the selection up";
     Down => "down", Global, [], "move the selection down";

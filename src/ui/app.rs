@@ -19,6 +19,7 @@ use super::keys::Key;
 use super::screen::{self, sale};
 use super::theme::Theme;
 use super::wedge::{Wedge, WedgeConfig, WedgeDetector};
+use super::widget::scroll::Scroll;
 use crate::devices::status::StatusBoard;
 use crate::domain::money::{Currency, Money};
 use crate::domain::sale::{Sale, Totals};
@@ -309,7 +310,7 @@ impl<'e> App<'e> {
     /// quantity the cashier typed ("3*") if any.
     pub fn scanned(&mut self, code: &str) {
         match self.overlay {
-            Some(Overlay::Help) => self.overlay = None,
+            Some(Overlay::Help(_)) => self.overlay = None,
             // Never under a question: the item would change what is being confirmed.
             Some(_) => {
                 return self.error(format!("scan of {code} ignored: answer the question first"));
@@ -392,7 +393,7 @@ impl<'e> App<'e> {
     /// screen's in front.
     fn act(&mut self, action: Action) {
         match action {
-            Action::Help => self.overlay = Some(Overlay::Help),
+            Action::Help => self.overlay = Some(Overlay::Help(Scroll::default())),
             Action::Quit => {
                 self.shutdown();
                 self.quit = true;

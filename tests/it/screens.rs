@@ -174,34 +174,49 @@ fn a_price_the_till_refuses_never_asks_for_an_approver() {
 /// global ones, each with the key the loaded keymap gives it.
 #[test]
 fn help_lists_every_action_with_its_keys() {
-    use till::ui::action::{Action, Section};
+    use till::ui::action::Section;
     let (_dir, path) = common::demo_store();
     let mut engine = common::engine(&path);
     let mut app = app(&mut engine);
     app.keymap = Keymap::load(Some("numpad")).0;
     keys(&mut app, "cashier<Enter>1111<Enter>4006381333931<Enter>");
+    // At 80x24 the list scrolls (Down) and every row is whole; at 120x40 it all shows.
     for (section, to_screen) in [(Section::Sale, ""), (Section::Payment, "<Enter>")] {
         keys(&mut app, to_screen);
-        keys(&mut app, "<F1>");
-        let screen = format!("{}", render(&app, 120, 40));
-        for action in Action::ALL
-            .iter()
-            .filter(|a| a.section() == section || a.section() == Section::Global)
-        {
-            assert!(
-                screen.contains(&*action.description()),
-                "{action} missing from help:\n{screen}"
-            );
-            let line = screen
-                .lines()
-                .find(|l| l.contains(&*action.description()))
-                .unwrap_or_default();
-            assert!(
-                line.contains(&app.keymap.label(*action)),
-                "{action}: keys missing in «{line}»"
-            );
+        for (width, height) in [(120, 40), (80, 24)] {
+            keys(&mut app, "<F1>");
+            let mut screen = String::new();
+            loop {
+                let shown = format!("{}", render(&app, width, height));
+                screen += &shown;
+                if !shown.contains("more lines: Down") {
+                    break;
+                }
+                keys(&mut app, "<Down>");
+                assert!(app.overlay.is_some(), "Down scrolls, it does not close");
+            }
+            keys(&mut app, "<Esc>");
+            assert_shows_every_action(&app, section, &screen);
         }
-        keys(&mut app, "<Esc>");
+    }
+}
+
+/// Every action of `section` and the global ones is on `screen`, whole,
+/// on one row with its keys.
+fn assert_shows_every_action(app: &App, section: till::ui::action::Section, screen: &str) {
+    use till::ui::action::{Action, Section};
+    for action in Action::ALL
+        .iter()
+        .filter(|a| a.section() == section || a.section() == Section::Global)
+    {
+        let line = screen
+            .lines()
+            .find(|l| l.contains(&*action.description()))
+            .unwrap_or_else(|| panic!("{action} missing from help:\n{screen}"));
+        assert!(
+            line.contains(&app.keymap.label(*action)),
+            "{action}: keys missing in «{line}»"
+        );
     }
 }
 

@@ -14,10 +14,12 @@ use crate::engine::Command;
 use crate::ui::action::Section;
 use crate::ui::app::{App, EventState};
 use crate::ui::keys::Key;
+use crate::ui::widget::scroll::Scroll;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
-    Help,
+    /// The key list, scrolled where it is taller than the screen.
+    Help(Scroll),
     Approval(ApprovalPrompt),
     /// "Void this sale?": Enter sends `command`, anything else does not,
     /// and says `declined`.
@@ -36,8 +38,13 @@ pub fn press(app: &mut App, key: Key) -> EventState {
     };
     let action = app.keymap.action(Section::Global, key);
     match overlay {
-        // Any key closes help and does nothing else: Enter must not pay.
-        Overlay::Help => {}
+        // Any key but scrolling closes help and does nothing else: Enter must not pay.
+        Overlay::Help(scroll) => {
+            if let Some(a) = action.filter(|a| Scroll::scrolls(*a)) {
+                scroll.act(a, help::len(app));
+                app.overlay = Some(Overlay::Help(scroll));
+            }
+        }
         Overlay::Confirm {
             command, declined, ..
         } => confirm::press(app, command, action, declined),
@@ -48,7 +55,7 @@ pub fn press(app: &mut App, key: Key) -> EventState {
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     match &app.overlay {
-        Some(Overlay::Help) => help::draw(frame, app, area),
+        Some(Overlay::Help(scroll)) => help::draw(frame, app, area, scroll),
         Some(Overlay::Approval(prompt)) => prompt.draw(frame, app, area),
         Some(Overlay::Confirm { question, .. }) => confirm::draw(frame, app, question, area),
         None => {}

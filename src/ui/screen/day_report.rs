@@ -16,7 +16,7 @@ use crate::engine::Command;
 use crate::ui::action::Action;
 use crate::ui::app::App;
 use crate::ui::view::panel;
-use crate::ui::widget::step;
+use crate::ui::widget::scroll::Scroll;
 
 pub const TITLE: &str = "REPORT";
 pub const INPUT: &str = " Up/Down, PageUp/PageDown: scroll   Esc: back ";
@@ -31,8 +31,7 @@ pub const HINTS: &[Action] = &[
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportView {
     pub lines: Vec<String>,
-    /// The first line shown.
-    pub top: usize,
+    pub scroll: Scroll,
     /// "X report" or "Z report 3", for the panel's title.
     pub name: String,
 }
@@ -62,7 +61,7 @@ pub fn open(app: &mut App, report: &DayReport, shifts: &[Shift]) {
     app.input.clear();
     app.screen = Screen::Report(Box::new(ReportView {
         lines,
-        top: 0,
+        scroll: Scroll::default(),
         name,
     }));
 }
@@ -73,9 +72,7 @@ pub fn act(app: &mut App, action: Action) {
     };
     match action {
         Action::Back | Action::Submit => app.screen = app.home(),
-        Action::Up | Action::Down | Action::PageUp | Action::PageDown => {
-            view.top = step(view.top, view.lines.len(), action);
-        }
+        a if Scroll::scrolls(a) => view.scroll.act(a, view.lines.len()),
         _ => {}
     }
 }
@@ -83,17 +80,10 @@ pub fn act(app: &mut App, action: Action) {
 impl ReportView {
     pub fn draw(&self, frame: &mut Frame, app: &App, area: Rect) {
         let shown = usize::from(area.height.saturating_sub(2));
-        let top = self.top.min(self.lines.len().saturating_sub(shown));
-        let more = if top + shown < self.lines.len() {
-            format!(" ({} more lines: Down)", self.lines.len() - top - shown)
-        } else {
-            String::new()
-        };
-        let text: Vec<ratatui::text::Line> = self
-            .lines
+        let (rows, below) = self.scroll.window(self.lines.len(), shown);
+        let more = Scroll::more(below);
+        let text: Vec<ratatui::text::Line> = self.lines[rows]
             .iter()
-            .skip(top)
-            .take(shown)
             .map(|l| ratatui::text::Line::raw(format!(" {l}")))
             .collect();
         frame.render_widget(

@@ -1,8 +1,10 @@
 //! Parts that more than one screen or popup is built from, each with its own
 //! state, keys and drawing: the user-and-PIN entry (login, manager approval)
-//! and the type-ahead search list (products, customers).
+//! the type-ahead search list (products, customers) and the scrolled list
+//! of lines (a report, the key list).
 
 pub mod credentials;
+pub mod scroll;
 pub mod search_list;
 
 use super::action::Action;
