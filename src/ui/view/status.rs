@@ -89,20 +89,24 @@ pub fn hints(frame: &mut Frame, app: &App, area: Rect) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-fn short_name(action: Action, section: Section) -> &'static str {
-    match (action, section) {
+/// An action as the key bar names it: a word or two a cashier reads, not
+/// the keymap's identifier ("X report", not "x_report").
+fn short_name(action: Action, section: Section) -> std::borrow::Cow<'static, str> {
+    let name = match (action, section) {
         (Action::Submit, Section::Payment) => "cash",
         (Action::PayCard, _) => "card",
         (Action::PayOther, _) => "other",
         (Action::Submit, _) => "ok",
-        (Action::VoidLine, _) => "void line",
         (Action::LineDiscount, _) => "line %",
         (Action::SaleDiscount, _) => "sale %",
-        (Action::VoidSale, _) => "void sale",
         (Action::Quantity, _) => "qty",
         (Action::NextTab, _) => "next screen",
-        (a, _) => a.name(),
-    }
+        (Action::Manager, _) => "manager screens",
+        (Action::XReport, _) => "X report",
+        (Action::ZReport, _) => "Z report",
+        (a, _) => return a.name().replace('_', " ").into(),
+    };
+    name.into()
 }
 
 #[cfg(test)]
