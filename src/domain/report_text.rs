@@ -43,7 +43,12 @@ pub fn report_lines(
         ),
         row(
             "receipts",
-            format!("{} to {}", report.from_receipt, report.to_receipt),
+            // None since the last Z: from_receipt is then the next to come.
+            if report.to_receipt < report.from_receipt {
+                "none".to_string()
+            } else {
+                format!("{} to {}", report.from_receipt, report.to_receipt)
+            },
         ),
         row("sales", t.sales.to_string()),
         row("refunds", t.refunds.to_string()),
@@ -150,6 +155,11 @@ mod tests {
             lines
                 .iter()
                 .any(|l| l.starts_with("    over") && l.ends_with(" +2.00"))
+        );
+        let receipts = lines.iter().find(|l| l.starts_with("receipts")).unwrap();
+        assert!(
+            receipts.ends_with(" none"),
+            "no sales since the last Z: {receipts}"
         );
     }
 }
