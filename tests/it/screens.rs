@@ -162,6 +162,10 @@ fn a_price_the_till_refuses_never_asks_for_an_approver() {
         screen.contains("2000000000 is not a price a till can set") && !screen.contains("approval"),
         "{screen}"
     );
+    assert!(
+        screen.lines().any(|l| l.starts_with("\" the currency)")),
+        "a wrapped message keeps its indent on every row: {screen}"
+    );
     keys(&mut app, "0.99<Ctrl-p>");
     let screen = text(&app);
     assert!(

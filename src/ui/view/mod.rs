@@ -52,7 +52,8 @@ pub fn draw(frame: &mut Frame, app: &App) {
     // A long message wraps, taking rows from the screen above it, never cut
     // at the right edge (the engine's refusals say what to do, at the end).
     let message_rows = message.as_ref().map_or(1, |m| {
-        u16::try_from(m.line_count(area.width).clamp(1, MAX_MESSAGE_ROWS)).unwrap_or(1)
+        let width = area.width.saturating_sub(MESSAGE_INDENT);
+        u16::try_from(m.line_count(width).clamp(1, MAX_MESSAGE_ROWS)).unwrap_or(1)
     });
     let [title, main, input, message_area, status_bar, hints] = Layout::vertical([
         Constraint::Length(1),
@@ -111,6 +112,9 @@ fn draw_input(frame: &mut Frame, app: &App, area: Rect) {
     );
 }
 
+/// Columns the message is set in from the left edge, on every row it wraps onto.
+const MESSAGE_INDENT: u16 = 1;
+
 /// The message under the input line, wrapped to the screen's width.
 fn message(app: &App) -> Option<Paragraph<'static>> {
     let m = app.message.as_ref()?;
@@ -120,8 +124,9 @@ fn message(app: &App) -> Option<Paragraph<'static>> {
         Tone::Success => app.theme.success,
     };
     Some(
-        Paragraph::new(format!(" {}", m.text))
+        Paragraph::new(m.text.clone())
             .style(style)
+            .block(Block::new().padding(ratatui::widgets::Padding::left(MESSAGE_INDENT)))
             .wrap(Wrap { trim: false }),
     )
 }
