@@ -44,7 +44,7 @@ impl Tab {
             Tab::Reports => {
                 " a day (2026-11-23) or two (from to) and Enter: the report for those days "
             }
-            Tab::Journal | Tab::Sync => " Tab: next screen   Esc: back to the sale ",
+            Tab::Journal | Tab::Sync => " nothing to type here   Tab: next screen   Esc: back ",
         }
     }
 
