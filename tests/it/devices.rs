@@ -48,6 +48,48 @@ fn plug(link: &Path) -> FakePort {
     }
 }
 
+impl FakePort {
+    /// What the device writes to the port, chunk by chunk, read on a thread
+    /// so that a printer side that gets nothing fails a test instead of
+    /// hanging it.
+    fn bytes(&self) -> mpsc::Receiver<Vec<u8>> {
+        let mut reader = self.master.try_clone_reader().expect("reader");
+        let (bytes_tx, bytes_rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 1024];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 || bytes_tx.send(buf[..n].to_vec()).is_err() {
+                    break;
+                }
+            }
+        });
+        bytes_rx
+    }
+}
+
+/// Reads `bytes` until `done` finds what it waits for in them (and returns
+/// it), failing with what came, as a `columns` wide roll shows it, if
+/// nothing more arrives for 10 s.
+fn printed_until<T>(
+    bytes: &mpsc::Receiver<Vec<u8>>,
+    columns: usize,
+    mut done: impl FnMut(&[u8]) -> Option<T>,
+) -> T {
+    let mut got = Vec::new();
+    loop {
+        if let Some(found) = done(&got) {
+            return found;
+        }
+        match bytes.recv_timeout(Duration::from_secs(10)) {
+            Ok(chunk) => got.extend_from_slice(&chunk),
+            Err(_) => panic!(
+                "what was waited for never arrived: {}",
+                preview::to_text(&got, columns)
+            ),
+        }
+    }
+}
+
 fn serial(path: &Path) -> DeviceUrl {
     DeviceUrl::Serial {
         path: path.into(),
@@ -146,7 +188,6 @@ fn a_serial_printer_gets_the_receipt_bytes_and_the_drawer_kick() {
     let dir = tempfile::tempdir().expect("tempdir");
     let link = dir.path().join("printer");
     let port = plug(&link);
-    let mut reader = port.master.try_clone_reader().expect("reader");
     let (_d, path) = common::demo_store();
     let mut engine = common::engine(&path);
     let (wake, sleep) = mpsc::channel();
@@ -160,28 +201,10 @@ fn a_serial_printer_gets_the_receipt_bytes_and_the_drawer_kick() {
     let board = StatusBoard::default();
     let worker = worker::spawn(engine.store().print_queue(), setup, board.clone(), sleep);
     let s = common::login(&mut engine, "cashier", "1111");
+    let bytes = port.bytes();
     sell(&mut engine, s, "4006381333931", TenderKind::Cash);
-    // Read on a thread, so a printer side that gets nothing fails the test
-    // instead of hanging it.
-    let (bytes_tx, bytes_rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut buf = [0u8; 1024];
-        while let Ok(n) = reader.read(&mut buf) {
-            if n == 0 || bytes_tx.send(buf[..n].to_vec()).is_err() {
-                break;
-            }
-        }
-    });
-    let mut got = Vec::new();
-    while !got.ends_with(&till::devices::printer::receipt::drawer_kick(2)) {
-        match bytes_rx.recv_timeout(Duration::from_secs(10)) {
-            Ok(chunk) => got.extend_from_slice(&chunk),
-            Err(_) => panic!(
-                "no complete receipt arrived: {}",
-                preview::to_text(&got, 42)
-            ),
-        }
-    }
+    let kick = till::devices::printer::receipt::drawer_kick(2);
+    let got = printed_until(&bytes, 42, |got| got.ends_with(&kick).then(|| got.to_vec()));
     let text = preview::to_text(&got, 42);
     assert!(
         text.contains("RECEIPT T01-000001") && text.contains("STABILO"),
@@ -473,7 +496,7 @@ fn a_z_report_prints_on_a_serial_printer_with_the_signed_count() {
     let dir = tempfile::tempdir().expect("tempdir");
     let link = dir.path().join("printer");
     let port = plug(&link);
-    let mut reader = port.master.try_clone_reader().expect("reader");
+    let bytes = port.bytes();
     let (_d, path) = common::demo_store();
     let mut engine = common::engine(&path);
     let (wake, sleep) = mpsc::channel();
@@ -534,31 +557,12 @@ fn a_z_report_prints_on_a_serial_printer_with_the_signed_count() {
             ..
         }
     ));
-    let (bytes_tx, bytes_rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut buf = [0u8; 1024];
-        while let Ok(n) = reader.read(&mut buf) {
-            if n == 0 || bytes_tx.send(buf[..n].to_vec()).is_err() {
-                break;
-            }
-        }
-    });
-    let mut got = Vec::new();
-    let report = |got: &[u8]| {
+    let printed = printed_until(&bytes, 32, |got| {
         let text = preview::to_text(got, 32);
         text.split_once("Z REPORT 1")
             .filter(|(_, after)| after.contains(" cut"))
             .map(|(_, after)| after.to_string())
-    };
-    let printed = loop {
-        if let Some(printed) = report(&got) {
-            break printed;
-        }
-        match bytes_rx.recv_timeout(Duration::from_secs(10)) {
-            Ok(chunk) => got.extend_from_slice(&chunk),
-            Err(_) => panic!("no Z report arrived: {}", preview::to_text(&got, 32)),
-        }
-    };
+    });
     assert!(
         printed
             .lines()
