@@ -45,9 +45,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
     };
     logging::to_stderr();
     let socket = cli.socket_path(&config, &data, false);
+    // The commands that go through a running daemon: given only its socket,
+    // they are about its store.
     let data = match command {
-        Command::Init(_) | Command::Daemon { .. } | Command::Hq(_) => data,
-        _ => cli.store_dir(&socket),
+        Command::Export { .. }
+        | Command::Journal(_)
+        | Command::Report(_)
+        | Command::Backup { .. }
+        | Command::Retention(_)
+        | Command::Sync(_)
+        | Command::Doctor { .. }
+        | Command::Customers { .. } => cli.store_dir(&socket),
+        _ => data,
     };
     match command {
         Command::Init(args) => {

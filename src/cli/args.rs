@@ -96,10 +96,13 @@ impl Cli {
             .or_else(|| config.config.daemon.socket.clone())
     }
 
-    /// Whether this run serves or shows the demo store (`till --demo`,
-    /// `till daemon --demo`).
+    /// Whether this run serves or shows the demo store: `till --demo` (the
+    /// screen; with a command `--demo` means nothing) or `till daemon --demo`.
     pub fn is_demo(&self) -> bool {
-        self.demo || matches!(self.command, Some(Command::Daemon { demo: true }))
+        match &self.command {
+            None => self.demo,
+            Some(command) => matches!(command, Command::Daemon { demo: true }),
+        }
     }
 
     /// The settings this run goes by. A demo is the embedded default: an
@@ -507,4 +510,34 @@ pub enum ReportFormat {
     Table,
     Csv,
     Json,
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    /// A demo never reads the installed /etc/till/till.toml, only a file
+    /// it is given; anything else reads the default path.
+    #[test]
+    fn a_demo_reads_only_the_configuration_it_is_given() {
+        let cli = |args: &[&str]| Cli::try_parse_from(args).unwrap();
+        for args in [&["till", "--demo"][..], &["till", "daemon", "--demo"]] {
+            let run = cli(args);
+            assert!(run.is_demo(), "{args:?}");
+            assert_eq!(run.settings().unwrap().source, None, "{args:?}");
+        }
+        for args in [
+            &["till"][..],
+            &["till", "daemon"],
+            &["till", "--demo", "doctor"],
+        ] {
+            assert!(!cli(args).is_demo(), "{args:?}");
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("till.toml");
+        std::fs::write(&file, "").unwrap();
+        let given = cli(&["till", "--demo", "--config", file.to_str().unwrap()]);
+        assert_eq!(given.settings().unwrap().source, Some(file));
+    }
 }

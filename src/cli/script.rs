@@ -394,16 +394,10 @@ fn print_event(event: &Event, currency: &Currency) {
                 );
             }
         }
-        Event::Report {
-            report,
-            shifts,
-            to_printer,
-        } => {
+        // A script runs with no printer attached: the report is its output.
+        Event::Report { report, shifts, .. } => {
             for line in report_lines(report, shifts, currency, SCREEN_WIDTH, local_time) {
                 println!("{line}");
-            }
-            if *to_printer {
-                println!("  report queued for the printer");
             }
         }
     }

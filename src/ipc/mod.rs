@@ -22,8 +22,8 @@ pub struct DaemonConfig {
 /// The file in a store directory naming the socket its daemon listens on, so
 /// that commands given only `--data` find that daemon. It names a path, no
 /// secret, and stays after the daemon stops: a socket that is not there is
-/// simply not attached to. Mode 0640, as the store around it: the group
-/// (the shop's managers) reads it, others see nothing of the store.
+/// simply not attached to. Mode 0600, as every file of the store (see
+/// `store::private`, which would take any more away at the next open).
 const SOCKET_FILE: &str = "daemon.socket";
 
 /// Notes in the store directory which socket its daemon listens on.
@@ -31,7 +31,7 @@ pub fn record_socket(data: &std::path::Path, socket: &std::path::Path) -> std::i
     use std::os::unix::fs::PermissionsExt;
     let file = data.join(SOCKET_FILE);
     std::fs::write(&file, canonical(socket).as_os_str().as_encoded_bytes())?;
-    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o640))
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))
 }
 
 /// The socket the daemon of the store in `data` last listened on, if it said.

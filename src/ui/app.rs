@@ -208,7 +208,7 @@ impl<'e> App<'e> {
     /// smallest layout nothing is shown; once it is large enough again the
     /// held scans are sold, in their order.
     pub fn window(&mut self, width: u16, height: u16) {
-        self.shown = width >= super::view::MIN_WIDTH && height >= super::view::MIN_HEIGHT;
+        self.shown = super::view::fits(width, height);
         if self.shown {
             self.release_held_scans();
         }

@@ -294,8 +294,6 @@ fn every_back_office_command_works_through_a_running_daemon() {
     );
 }
 
-/// An export larger than the socket's 4 MiB frame comes through the spool
-/// in chunks, whole: the same files as the one taken with the daemon stopped.
 /// `--socket` alone names the store: its daemon's, as for a screen, never
 /// the default /var/lib/till.
 #[test]
@@ -335,6 +333,8 @@ fn a_command_given_only_the_socket_is_about_the_daemons_store() {
     assert!(status.contains("unsent"), "{status}");
 }
 
+/// An export larger than the socket's 4 MiB frame comes through the spool
+/// in chunks, whole: the same files as the one taken with the daemon stopped.
 #[test]
 fn an_export_bigger_than_a_frame_arrives_whole_through_the_daemon() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -342,10 +342,19 @@ fn an_x_report_at_42_columns_and_a_z_report_at_32() {
         let p = printer(columns);
         let report = day(&store, z);
         let bytes = layout(&store, &p, &r)
-            .report(&report, &shifts)
+            .report(&report, &shifts, Copy::Original)
             .expect("layout");
         golden(name, &bytes, columns);
+        let again = layout(&store, &p, &r)
+            .report(&report, &shifts, Copy::Duplicate)
+            .expect("layout");
+        let again = preview::to_text(&again, usize::from(columns));
+        assert!(
+            again.contains("*** DUPLICATE ***"),
+            "a report printed again says so: {again}"
+        );
         let text = preview::to_text(&bytes, usize::from(columns));
+        assert!(!text.contains("DUPLICATE"), "{text}");
         let lines: Vec<&str> = text.lines().filter(|l| !l.ends_with(" cut")).collect();
         assert!(
             lines

@@ -152,6 +152,22 @@ impl Layout<'_> {
         Ok(p.driver().take())
     }
 
+    /// "*** DUPLICATE ***", centred and bold, on anything printed again:
+    /// a reprint, or a job the printer may already have printed.
+    pub(super) fn mark(
+        &self,
+        p: &mut Printer<MemoryDriver>,
+        copy: Copy,
+    ) -> Result<(), LayoutError> {
+        if copy == Copy::Duplicate {
+            p.justify(JustifyMode::CENTER)?.bold(true)?;
+            self.line(p, "*** DUPLICATE ***")?;
+            p.bold(false)?;
+            p.justify(JustifyMode::LEFT)?;
+        }
+        Ok(())
+    }
+
     pub(super) fn header(&self, p: &mut Printer<MemoryDriver>) -> Result<(), LayoutError> {
         p.justify(JustifyMode::CENTER)?.bold(true)?.size(2, 2)?;
         self.line(p, &self.store.store_name)?;
@@ -179,12 +195,7 @@ impl Layout<'_> {
         let mut p = self.printer()?;
         self.header(&mut p)?;
         p.feed()?;
-        if copy == Copy::Duplicate {
-            p.justify(JustifyMode::CENTER)?.bold(true)?;
-            self.line(&mut p, "*** DUPLICATE ***")?;
-            p.bold(false)?;
-            p.justify(JustifyMode::LEFT)?;
-        }
+        self.mark(&mut p, copy)?;
         let title = match (sale.sale.kind, buyer) {
             (SaleKind::Refund { original }, _) => {
                 format!(

@@ -148,7 +148,15 @@ fn render(queue: &PrintQueue, setup: &PrinterSetup, job: &PrintJob) -> Result<Ve
         JobKind::DrawerOnly if kick => Ok(layout.drawer_only()),
         JobKind::DrawerOnly => Ok(Vec::new()),
         JobKind::Report { report, shifts } => {
-            layout.report(report, shifts).map_err(|e| e.to_string())
+            // Tried before, it may have printed: this one says it is a copy.
+            let copy = if retried {
+                Copy::Duplicate
+            } else {
+                Copy::Original
+            };
+            layout
+                .report(report, shifts, copy)
+                .map_err(|e| e.to_string())
         }
         JobKind::Receipt {
             receipt,

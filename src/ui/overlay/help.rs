@@ -62,13 +62,10 @@ pub(super) fn draw(frame: &mut Frame, app: &App, area: Rect, scroll: &Scroll) {
         .min(area.height);
     let popup = centered(area, width, height);
     let (shown, below) = scroll.window(entries.len(), usize::from(height.saturating_sub(2)));
-    let title = match below {
-        0 if shown.start == 0 => " Keys (any key closes) ".to_string(),
-        _ => format!(
-            " Keys{}: Up/Down scroll, any other key closes ",
-            Scroll::more(below)
-        ),
-    };
+    let title = format!(
+        " Keys{}: Up/Down scroll, any other key closes ",
+        Scroll::more(below)
+    );
     let rows: Vec<Row> = entries[shown]
         .iter()
         .map(|entry| match entry {

@@ -24,9 +24,15 @@ pub const MIN_HEIGHT: u16 = 24;
 /// Messages are bounded well below 4 x 80 characters.
 const MAX_MESSAGE_ROWS: usize = 4;
 
+/// Whether a window of this size shows the till; a smaller one shows only
+/// "Enlarge the window", and nothing typed in it may act unseen.
+pub fn fits(width: u16, height: u16) -> bool {
+    width >= MIN_WIDTH && height >= MIN_HEIGHT
+}
+
 pub fn draw(frame: &mut Frame, app: &App) {
     let area = frame.area();
-    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+    if !fits(area.width, area.height) {
         let mut text = format!(
             "Enlarge the window: the till needs at least {MIN_WIDTH}x{MIN_HEIGHT}, this one is {}x{}.",
             area.width, area.height
