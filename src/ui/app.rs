@@ -290,7 +290,7 @@ impl<'e> App<'e> {
     }
 
     /// A scan while the window is too small to show what it does: held.
-    pub fn hold_scan(&mut self, code: String) {
+    fn hold_scan(&mut self, code: String) {
         if self.held_scans.len() == MAX_HELD_SCANS
             && let Some(dropped) = self.held_scans.pop_front()
         {
@@ -300,7 +300,7 @@ impl<'e> App<'e> {
     }
 
     /// The window is large enough again: the held scans, in their order.
-    pub fn release_held_scans(&mut self) {
+    fn release_held_scans(&mut self) {
         while let Some(code) = self.held_scans.pop_front() {
             self.scanned(&code);
         }

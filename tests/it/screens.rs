@@ -597,12 +597,13 @@ fn scans_while_the_window_is_too_small_are_held_and_then_sold() {
     let mut engine = common::engine(&path);
     let mut app = app(&mut engine);
     keys(&mut app, "cashier<Enter>1111<Enter>");
-    app.hold_scan("4006381333931".into());
-    app.hold_scan("5901234123457".into());
+    app.window(60, 20);
+    app.take_scan("4006381333931".into());
+    app.take_scan("5901234123457".into());
     let tiny = format!("{}", render(&app, 60, 20));
     assert!(tiny.contains("2 scans wait for it"), "{tiny}");
     assert!(app.cart.as_ref().is_none_or(|(s, _)| s.lines.is_empty()));
-    app.release_held_scans();
+    app.window(80, 24);
     let (sale, _) = app.cart.as_ref().expect("a sale");
     let skus: Vec<&str> = sale.lines.iter().map(|l| l.sku.as_str()).collect();
     assert_eq!(skus.len(), 2, "{skus:?}");
