@@ -1,6 +1,7 @@
 //! A till screen's end of the daemon socket: the same `TillApi` as the engine
 //! in-process, one request and one answer at a time.
 
+use std::io::ErrorKind;
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -162,7 +163,15 @@ fn hello(path: &Path) -> Result<(Link, StoreSettings, PathBuf), ConnectError> {
     };
     let mut stream = UnixStream::connect(path).map_err(unreachable)?;
     frame::write(&mut stream, &Request::Hello { version: VERSION }).map_err(unreachable)?;
-    match frame::read::<Response>(&mut stream) {
+    // A daemon that accepts and never welcomes (hung, or not a till daemon)
+    // must not hold a screen or a command for ever; once welcomed, a
+    // screen waits as long as its user does.
+    stream
+        .set_read_timeout(Some(WELCOME_WITHIN))
+        .map_err(unreachable)?;
+    let welcome = frame::read::<Response>(&mut stream);
+    stream.set_read_timeout(None).map_err(unreachable)?;
+    match welcome {
         Ok(Some(Response::Welcome {
             settings,
             token,
@@ -171,9 +180,18 @@ fn hello(path: &Path) -> Result<(Link, StoreSettings, PathBuf), ConnectError> {
         })) => Ok((Link { stream, token }, *settings, store)),
         Ok(Some(Response::Refused { reason })) => Err(ConnectError::Refused(reason)),
         Ok(other) => Err(ConnectError::Protocol(format!("{other:?}"))),
+        Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+            Err(ConnectError::Protocol(format!(
+                "no welcome within {} s: is the daemon hung? (systemctl status till)",
+                WELCOME_WITHIN.as_secs()
+            )))
+        }
         Err(e) => Err(ConnectError::Protocol(e.to_string())),
     }
 }
+
+/// How long a daemon has to answer a Hello.
+const WELCOME_WITHIN: std::time::Duration = std::time::Duration::from_secs(10);
 
 fn unexpected(r: Response) -> EngineError {
     EngineError::Remote(format!("the till daemon answered oddly: {r:?}"))

@@ -90,6 +90,24 @@ fn spawn_daemon(
     Daemon::listening(child, socket)
 }
 
+/// Something that takes the connection and never welcomes it (a hung
+/// daemon) is named, not waited on for ever.
+#[test]
+fn a_socket_that_never_welcomes_is_given_up_on() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let socket = dir.path().join("till.sock");
+    let listener = std::os::unix::net::UnixListener::bind(&socket).expect("bind");
+    let held = std::thread::spawn(move || listener.accept().map(|(stream, _)| stream));
+    let refused = Client::connect(&socket)
+        .err()
+        .expect("no welcome, no client");
+    assert!(
+        refused.to_string().contains("no welcome within 10 s"),
+        "{refused}"
+    );
+    drop(held);
+}
+
 #[test]
 fn two_screens_sell_through_one_daemon() {
     let (dir, data) = common::demo_store();
