@@ -193,29 +193,8 @@ fn an_80mm_tax_exclusive_split_tender_sale() {
 #[test]
 fn a_refund_and_a_duplicate() {
     let store = store(TaxMode::Inclusive);
-    let mut sale = shop_sale(&store);
-    sale.tender(
-        TenderKind::Card,
-        sale.due(TenderKind::Card, &store.rules).expect("due"),
-        &store.rules,
-    )
-    .expect("card");
-    let original = complete(&store, 3, sale);
-    let mut refund = Sale::new(SaleKind::Refund {
-        original: ReceiptNo(3),
-    });
-    let tally = RefundTally::for_sale(&original);
-    refund
-        .add_line(refund_line(&original, &tally, &refund, 0, dec!(2), &store.rules).expect("line"))
-        .expect("add");
-    refund
-        .tender(
-            TenderKind::Cash,
-            refund.due(TenderKind::Cash, &store.rules).expect("due"),
-            &store.rules,
-        )
-        .expect("out");
-    let done = complete(&store, 4, refund);
+    let original = paid_by_card(&store, 3);
+    let done = cash_refund(&store, &original, 4, 0, dec!(2));
     let (p, r) = (printer(42), receipt_config());
     let l = layout(&store, &p, &r);
     golden(
@@ -285,25 +264,34 @@ fn counted(number: u64, lane: u16, counted: Decimal, expected: Decimal) -> Shift
     }
 }
 
-/// The day the report sums: a cash sale and a card sale, a cash refund.
-fn day(store: &StoreSettings, z_number: Option<u64>) -> DayReport {
-    let mut cash = shop_sale(store);
-    cash.tender(TenderKind::Cash, Money::new(dec!(50)), &store.rules)
-        .expect("cash");
-    let mut card = shop_sale(store);
-    card.tender(
+/// The shop's sale, paid in full by card, completed as `receipt`.
+fn paid_by_card(store: &StoreSettings, receipt: u64) -> CompletedSale {
+    let mut sale = shop_sale(store);
+    sale.tender(
         TenderKind::Card,
-        card.due(TenderKind::Card, &store.rules).expect("due"),
+        sale.due(TenderKind::Card, &store.rules).expect("due"),
         &store.rules,
     )
     .expect("card");
-    let card = complete(store, 2, card);
+    complete(store, receipt, sale)
+}
+
+/// `quantity` of `original`'s line `line` refunded in cash, completed as `receipt`.
+fn cash_refund(
+    store: &StoreSettings,
+    original: &CompletedSale,
+    receipt: u64,
+    line: usize,
+    quantity: rust_decimal::Decimal,
+) -> CompletedSale {
     let mut refund = Sale::new(SaleKind::Refund {
-        original: ReceiptNo(2),
+        original: original.receipt,
     });
-    let tally = RefundTally::for_sale(&card);
+    let tally = RefundTally::for_sale(original);
     refund
-        .add_line(refund_line(&card, &tally, &refund, 2, dec!(1), &store.rules).expect("line"))
+        .add_line(
+            refund_line(original, &tally, &refund, line, quantity, &store.rules).expect("line"),
+        )
         .expect("add");
     refund
         .tender(
@@ -312,7 +300,17 @@ fn day(store: &StoreSettings, z_number: Option<u64>) -> DayReport {
             &store.rules,
         )
         .expect("out");
-    let sales = [complete(store, 1, cash), card, complete(store, 3, refund)];
+    complete(store, receipt, refund)
+}
+
+/// The day the report sums: a cash sale and a card sale, a cash refund.
+fn day(store: &StoreSettings, z_number: Option<u64>) -> DayReport {
+    let mut cash = shop_sale(store);
+    cash.tender(TenderKind::Cash, Money::new(dec!(50)), &store.rules)
+        .expect("cash");
+    let card = paid_by_card(store, 2);
+    let refund = cash_refund(store, &card, 3, 2, dec!(1));
+    let sales = [complete(store, 1, cash), card, refund];
     let takings = Takings::of(&sales);
     DayReport {
         z_number,
