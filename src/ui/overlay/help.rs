@@ -48,6 +48,10 @@ pub(super) fn len(app: &App) -> usize {
 pub(super) fn draw(frame: &mut Frame, app: &App, area: Rect, scroll: &Scroll) {
     let entries = entries(app);
     let label = |a: Action| app.keymap.label(a);
+    let width = area.width.saturating_sub(4).min(100);
+    // The widest keys, but never more than a third of the box: a keymap
+    // may bind eight long key names to one action, and the descriptions
+    // must keep their room.
     let keys_width = entries
         .iter()
         .map(|e| match e {
@@ -55,8 +59,8 @@ pub(super) fn draw(frame: &mut Frame, app: &App, area: Rect, scroll: &Scroll) {
             Entry::Heading(_) => 0,
         })
         .max()
-        .unwrap_or(0);
-    let width = area.width.saturating_sub(4).min(100);
+        .unwrap_or(0)
+        .min(usize::from(width / 3));
     let height = u16::try_from(entries.len() + 2)
         .unwrap_or(u16::MAX)
         .min(area.height);
