@@ -22,6 +22,10 @@ use crate::ipc::client::{Client, ConnectError};
 use crate::store::Store;
 
 /// Where a command's requests go.
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one per command run, used in place: boxing the store buys nothing"
+)]
 pub enum Reach {
     /// Nobody holds the store: this process opened it.
     Store(Store),

@@ -105,22 +105,23 @@ impl PrintQueue {
         super::customers::contact(&self.customers, &self.sealer, id)
     }
 
-    /// Notes, durably, that the job's bytes are about to go out.
+    /// Notes that the job's bytes are about to go out: a killed till knows
+    /// it at restart; a power cut may forget it (the job is then printed
+    /// again, marked as tried no more often than it was).
     pub fn attempt(&self, id: u64, job: &PrintJob) -> Result<(), StoreError> {
         let tried = PrintJob {
             attempts: job.attempts + 1,
             ..job.clone()
         };
         let _writing = self.dir.writing();
-        self.jobs.insert(&id, &tried)?;
-        self.dir.flush()
+        self.jobs.insert(&id, &tried)
     }
 
-    /// The printer has the job: take it off, so a restart does not print it again.
+    /// The printer has the job: take it off, so a restart does not print it
+    /// again (as with `attempt`, a power cut may forget it).
     pub fn done(&self, id: u64) -> Result<(), StoreError> {
         let _writing = self.dir.writing();
-        self.jobs.remove(&id)?;
-        self.dir.flush()
+        self.jobs.remove(&id)
     }
 }
 

@@ -5,8 +5,10 @@
 //! What lives here, each with its reason at its place:
 //! - the settings sled is opened with (cache and background flush, sized
 //!   for a Raspberry Pi with 1 GB of RAM);
-//! - making a write durable: `flush` does not reach the disk on Linux, so
-//!   [`Db::persist`] fsyncs the data file itself;
+//! - making a write durable in one disk trip: every write goes through the
+//!   [`commit_log`] (one frame, one pwrite), and [`Db::persist`] is one
+//!   fdatasync of it; sled's own flush (several waiting `sync_file_range`
+//!   calls, then an fsync of its file) only runs at a checkpoint;
 //! - removing a snapshot a crash left unfinished, which sled would open;
 //! - waiting out the file lock a just-dropped `sled::Db` still holds;
 //! - the disk-full latch: sled keeps an I/O error and refuses every write
@@ -14,10 +16,11 @@
 //! - the witness ([`witness`]): damage to the end of sled's log reads as
 //!   its end, so a note beside sled says how far the journal was durable.
 
+use std::cell::RefCell;
 use std::fs::File;
 use std::ops::RangeBounds;
 use std::path::{Path, PathBuf};
-use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -33,7 +36,10 @@ use super::keys;
 use super::lock::StoreLock;
 use super::private;
 
+pub mod commit_log;
 pub mod witness;
+
+use commit_log::{CommitLog, Frame, MARKER_KEY, MARKER_TREE, Op};
 
 /// sled's page cache. Its default (1 GiB) is all the RAM of a Raspberry Pi
 /// with 1 GB, and sled fills it as the store is read: a 1M-product catalog
@@ -43,16 +49,11 @@ pub mod witness;
 /// page cache, not from the SD card.
 const CACHE_BYTES: u64 = 32 << 20;
 
-/// How often sled's background thread writes out and cleans its log.
-/// Nothing that must survive a power cut waits for it: a completed sale,
-/// and every journaled write, is made durable before it is reported
-/// ([`Db::persist`]: flush, then fsync of the data file). What the thread
-/// still carries is what is cheap to lose: the open cart saved after each
-/// scan (rescanned), the printer's attempt marks and the sync worker's
-/// display note. sled's 500 ms wakes an idle till twice a second and
-/// writes small pieces to the SD card; 2 s keeps idle near 0% CPU, writes
-/// a quarter as often, and bounds a cart lost to a power cut to 2 s of scans.
-const FLUSH_EVERY_MS: u64 = 2_000;
+/// sled's background flusher is off: everything sled holds is also in the
+/// commit log, so sled's file needs writing out only at a checkpoint, and
+/// an idle till never wakes to write (0% CPU, no SD card wear). sled still
+/// writes a full I/O buffer out by itself.
+const FLUSH_EVERY_MS: Option<u64> = None;
 
 /// The tree sled makes in every database; Till keeps nothing in it.
 pub const DEFAULT_TREE: &str = "__sled__default";
@@ -104,10 +105,7 @@ impl From<sled::Error> for StoreError {
 pub struct Db {
     path: PathBuf,
     db: sled::Db,
-    /// sled's data file, kept open to fsync it: `sled::Db::flush` alone does not
-    /// reach the disk on Linux (it uses sync_file_range, which skips the drive's
-    /// cache and the file's metadata).
-    db_file: File,
+    log: Arc<Log>,
     /// Writers beside the engine (the sync and printer workers) hold it
     /// shared while they write; a backup holds it alone, with the engine's
     /// lock, so it copies one moment of the store.
@@ -127,10 +125,21 @@ impl Db {
         let db = open_sled(path)?;
         let db_path = path.join("db");
         let db_file = File::open(&db_path).map_err(|e| StoreError::io(&db_path, e))?;
+        let marker = db.open_tree(MARKER_TREE)?;
+        let (commits, frames) = CommitLog::open(path)?;
+        let log = Arc::new(Log {
+            commits,
+            db_file,
+            db_path,
+            marker,
+        });
+        let last = log.replay(&db, frames)?;
+        log.checkpoint(&db)?;
+        log.commits.start_after(last);
         Ok(Db {
             path: path.to_path_buf(),
             db,
-            db_file,
+            log,
             quiet: RwLock::new(()),
             _lock: lock,
         })
@@ -141,15 +150,20 @@ impl Db {
     }
 
     pub fn tree(&self, name: &str) -> Result<Tree, StoreError> {
-        Ok(Tree(self.db.open_tree(name)?))
+        Ok(Tree {
+            tree: self.db.open_tree(name)?,
+            log: self.log.clone(),
+        })
     }
 
-    /// Every tree's name, sled's own default tree included.
+    /// Every tree's name, sled's own default tree included; the commit
+    /// log's marker is the store's bookkeeping, not its data, and is left out.
     pub fn tree_names(&self) -> Vec<String> {
         self.db
             .tree_names()
             .into_iter()
             .map(|n| String::from_utf8_lossy(&n).into_owned())
+            .filter(|n| n != MARKER_TREE)
             .collect()
     }
 
@@ -163,21 +177,114 @@ impl Db {
         self.quiet.write().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Hands what was written to the kernel, so a killed till keeps it, but
-    /// not to the disk: for what is cheap to lose to a power cut (a cart).
-    pub fn flush(&self) -> Result<(), StoreError> {
-        self.db.flush()?;
-        Ok(())
-    }
-
-    /// Makes everything written so far durable: sled's flush, then an fsync of
-    /// its data file (see `db_file`).
+    /// Makes everything written so far durable: one fdatasync of the commit
+    /// log, shared by every lane waiting at the same moment. (Every write
+    /// is in the kernel's hands as soon as it returns, so a killed till
+    /// keeps it without this; a power cut keeps only what this covered.)
     pub fn persist(&self) -> Result<(), StoreError> {
-        self.db.flush()?;
+        self.log.commits.sync()
+    }
+}
+
+impl Drop for Db {
+    /// A clean close leaves sled holding everything, so the next open has
+    /// nothing to replay.
+    fn drop(&mut self) {
+        if let Ok(_writer) = self.log.commits.lock()
+            && let Err(e) = self.log.checkpoint(&self.db)
+        {
+            tracing::warn!(error = %e, "cannot write the store out at close; the next open replays its commit log");
+        }
+    }
+}
+
+/// The commit log with what a checkpoint needs of sled, shared by every
+/// [`Tree`] of one [`Db`] (a write goes through it whatever tree it is on).
+struct Log {
+    commits: CommitLog,
+    /// sled's data file, kept open to fsync it at a checkpoint:
+    /// `sled::Db::flush` alone does not reach the disk on Linux (it uses
+    /// sync_file_range, which skips the drive's cache and the file's metadata).
+    db_file: File,
+    db_path: PathBuf,
+    /// Where sled keeps the last lsn it applied (see `commit_log`).
+    marker: sled::Tree,
+}
+
+impl Log {
+    /// Makes sled's file hold everything sled has applied, durably: after
+    /// it, the commit log's frames so far are no longer needed.
+    /// `db` is any of the database's trees (a tree's flush is its whole
+    /// database's).
+    ///
+    /// The store's directory is fsynced too: sled makes and renames its
+    /// snapshot files without, and a power cut that keeps the log but loses
+    /// the snapshot's name leaves a sled that opens without the store's
+    /// records (the power-cut test met it).
+    fn checkpoint(&self, db: &sled::Tree) -> Result<(), StoreError> {
+        db.flush()?;
         self.db_file
             .sync_all()
-            .map_err(|e| StoreError::io(self.path.join("db"), e))
+            .map_err(|e| StoreError::io(&self.db_path, e))?;
+        sync_dir(self.db_path.parent().unwrap_or(Path::new(".")))
     }
+
+    /// Applies the frames sled does not hold yet (those after its marker),
+    /// each in one sled transaction with the marker; the last lsn there is.
+    fn replay(&self, db: &sled::Db, frames: Vec<Frame>) -> Result<u64, StoreError> {
+        let applied = self
+            .marker
+            .get(MARKER_KEY)?
+            .and_then(|raw| keys::parse_seq(&raw))
+            .unwrap_or(0);
+        let mut last = applied;
+        let mut replayed = 0;
+        for frame in frames.into_iter().filter(|f| f.lsn > applied) {
+            let mut trees: Vec<sled::Tree> = Vec::new();
+            for op in &frame.ops {
+                if !trees.iter().any(|t| t.name() == op.tree) {
+                    trees.push(db.open_tree(&op.tree)?);
+                }
+            }
+            trees.push(self.marker.clone());
+            let refs: Vec<&sled::Tree> = trees.iter().collect();
+            refs.as_slice()
+                .transaction(|views| {
+                    let (marker, views) = views.split_last().expect("the marker is last");
+                    for op in &frame.ops {
+                        let at = trees.iter().position(|t| t.name() == op.tree);
+                        let view = &views[at.expect("opened above")];
+                        match &op.value {
+                            Some(v) => view.insert(op.key.clone(), v.clone())?,
+                            None => view.remove(op.key.clone())?,
+                        };
+                    }
+                    marker.insert(MARKER_KEY, &keys::seq(frame.lsn))?;
+                    Ok::<_, ConflictableTransactionError<StoreError>>(())
+                })
+                .map_err(|e| match e {
+                    TransactionError::Abort(e) => e,
+                    TransactionError::Storage(e) => e.into(),
+                })?;
+            last = frame.lsn;
+            replayed += 1;
+        }
+        if replayed > 0 {
+            tracing::info!(
+                replayed,
+                "replayed the commit log's writes sled had not written out"
+            );
+        }
+        Ok(last)
+    }
+}
+
+/// Makes the names in `dir` durable (new files, renames, removals): an
+/// fsync of a file does not, on every filesystem.
+fn sync_dir(dir: &Path) -> Result<(), StoreError> {
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| StoreError::io(dir, e))
 }
 
 /// Opens sled, waiting briefly for its own lock. Holding our lock file proves
@@ -189,7 +296,7 @@ fn open_sled(path: &Path) -> Result<sled::Db, StoreError> {
     let config = sled::Config::new()
         .path(path)
         .cache_capacity(CACHE_BYTES)
-        .flush_every_ms(Some(FLUSH_EVERY_MS));
+        .flush_every_ms(FLUSH_EVERY_MS);
     let give_up = Instant::now() + Duration::from_secs(2);
     loop {
         match config.open() {
@@ -235,9 +342,13 @@ fn is_lock_busy(io: &std::io::Error) -> bool {
     io.kind() == std::io::ErrorKind::WouldBlock || io.to_string().contains("could not acquire lock")
 }
 
-/// One tree of records, as bytes (see `table` for typed ones).
+/// One tree of records, as bytes (see `table` for typed ones). Reads go to
+/// sled; every write goes through the commit log (see [`transact`]).
 #[derive(Clone)]
-pub struct Tree(sled::Tree);
+pub struct Tree {
+    tree: sled::Tree,
+    log: Arc<Log>,
+}
 
 type Entry = Result<(Bytes, Bytes), StoreError>;
 
@@ -247,16 +358,18 @@ fn entries(iter: sled::Iter) -> impl DoubleEndedIterator<Item = Entry> {
 
 impl Tree {
     pub fn name(&self) -> Bytes {
-        self.0.name()
+        self.tree.name()
     }
 
     pub fn get(&self, key: impl AsRef<[u8]>) -> Result<Option<Bytes>, StoreError> {
-        Ok(self.0.get(key)?)
+        Ok(self.tree.get(key)?)
     }
 
     pub fn insert(&self, key: impl AsRef<[u8]>, value: impl Into<Bytes>) -> Result<(), StoreError> {
-        self.0.insert(key, value)?;
-        Ok(())
+        let value = value.into();
+        transact(&[self], |tx| {
+            tx.tree(self)?.insert(key.as_ref(), value.clone())
+        })
     }
 
     /// Inserts only where the key is free; whether it was.
@@ -265,41 +378,45 @@ impl Tree {
         key: impl AsRef<[u8]>,
         value: impl Into<Bytes>,
     ) -> Result<bool, StoreError> {
-        let swapped = self
-            .0
-            .compare_and_swap(key, None as Option<&[u8]>, Some(value))?;
-        Ok(swapped.is_ok())
+        let value = value.into();
+        transact(&[self], |tx| {
+            let tree = tx.tree(self)?;
+            if tree.get(key.as_ref())?.is_some() {
+                return Ok(false);
+            }
+            tree.insert(key.as_ref(), value.clone())?;
+            Ok(true)
+        })
     }
 
     pub fn remove(&self, key: impl AsRef<[u8]>) -> Result<(), StoreError> {
-        self.0.remove(key)?;
-        Ok(())
+        transact(&[self], |tx| tx.tree(self)?.remove(key.as_ref()).map(drop))
     }
 
     pub fn first(&self) -> Result<Option<(Bytes, Bytes)>, StoreError> {
-        Ok(self.0.first()?)
+        Ok(self.tree.first()?)
     }
 
     pub fn last(&self) -> Result<Option<(Bytes, Bytes)>, StoreError> {
-        Ok(self.0.last()?)
+        Ok(self.tree.last()?)
     }
 
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = Entry> + use<> {
-        entries(self.0.iter())
+        entries(self.tree.iter())
     }
 
     pub fn range<K: AsRef<[u8]>, R: RangeBounds<K>>(
         &self,
         range: R,
     ) -> impl DoubleEndedIterator<Item = Entry> + use<K, R> {
-        entries(self.0.range(range))
+        entries(self.tree.range(range))
     }
 
     pub fn scan_prefix<P: AsRef<[u8]>>(
         &self,
         prefix: P,
     ) -> impl DoubleEndedIterator<Item = Entry> + use<P> {
-        entries(self.0.scan_prefix(prefix))
+        entries(self.tree.scan_prefix(prefix))
     }
 
     pub fn keys(&self) -> impl DoubleEndedIterator<Item = Result<Bytes, StoreError>> + use<> {
@@ -308,11 +425,11 @@ impl Tree {
 
     /// Walks the whole tree: keep it off hot paths.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.tree.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.tree.is_empty()
     }
 
     /// A record kept in the versioned envelope; `what` names it in errors.
@@ -365,10 +482,12 @@ impl From<UnabortableTransactionError> for TxAbort {
     }
 }
 
-/// The trees of one transaction.
+/// The trees of one transaction, and the writes it has made so far (the
+/// commit log's frame once it commits).
 pub struct Tx<'a> {
     names: &'a [Bytes],
     views: &'a [TransactionalTree],
+    ops: &'a RefCell<Vec<Op>>,
 }
 
 impl<'a> Tx<'a> {
@@ -376,7 +495,11 @@ impl<'a> Tx<'a> {
     pub fn tree(&self, tree: &Tree) -> Result<TxTree<'a>, TxAbort> {
         let name = tree.name();
         match self.names.iter().position(|n| *n == name) {
-            Some(at) => Ok(TxTree(&self.views[at])),
+            Some(at) => Ok(TxTree {
+                view: &self.views[at],
+                name: &self.names[at],
+                ops: self.ops,
+            }),
             None => Err(StoreError::corrupt(
                 "transaction",
                 format!(
@@ -391,50 +514,97 @@ impl<'a> Tx<'a> {
 
 /// Runs `f` as one transaction over `trees` (named twice is once): all its
 /// writes land together or none do. sled may run `f` again on a conflict.
+///
+/// Every write of the store comes here, one at a time (the commit log's
+/// writer is held throughout): sled applies the writes with the marker of
+/// their lsn, and then they are appended to the commit log as one frame, so
+/// the log's order is sled's. Durable only once [`Db::persist`] returns.
 pub fn transact<T>(
     trees: &[&Tree],
     f: impl Fn(&Tx<'_>) -> Result<T, TxAbort>,
 ) -> Result<T, StoreError> {
-    let mut unique: Vec<&sled::Tree> = Vec::with_capacity(trees.len());
+    let Some(first) = trees.first() else {
+        return Err(StoreError::corrupt("transaction", "over no tree"));
+    };
+    let log = &first.log;
+    let mut unique: Vec<&sled::Tree> = Vec::with_capacity(trees.len() + 1);
     let mut names: Vec<Bytes> = Vec::with_capacity(trees.len());
     for tree in trees {
+        if !Arc::ptr_eq(&tree.log, log) {
+            return Err(StoreError::corrupt("transaction", "over two stores"));
+        }
         let name = tree.name();
         if !names.contains(&name) {
             names.push(name);
-            unique.push(&tree.0);
+            unique.push(&tree.tree);
         }
     }
-    unique
+    unique.push(&log.marker);
+    let mut writer = log.commits.lock()?;
+    let lsn = writer.next_lsn();
+    let ops = RefCell::new(Vec::new());
+    let out = unique
         .as_slice()
         .transaction(|views| {
-            f(&Tx {
+            ops.borrow_mut().clear();
+            let (marker, views) = views.split_last().expect("the marker is last");
+            let out = f(&Tx {
                 names: &names,
                 views,
+                ops: &ops,
             })
-            .map_err(|e| e.0)
+            .map_err(|e| e.0)?;
+            if !ops.borrow().is_empty() {
+                marker.insert(MARKER_KEY, &keys::seq(lsn))?;
+            }
+            Ok(out)
         })
         .map_err(|e| match e {
             TransactionError::Abort(e) => e,
             TransactionError::Storage(e) => e.into(),
-        })
+        })?;
+    let ops = ops.into_inner();
+    if !ops.is_empty() {
+        log.commits
+            .append(&mut writer, lsn, &ops, || log.checkpoint(&first.tree))?;
+    }
+    Ok(out)
 }
 
-/// One tree inside a transaction, as bytes.
+/// One tree inside a transaction, as bytes; its writes are noted for the
+/// commit log.
 #[derive(Clone, Copy)]
-pub struct TxTree<'a>(&'a TransactionalTree);
+pub struct TxTree<'a> {
+    view: &'a TransactionalTree,
+    name: &'a Bytes,
+    ops: &'a RefCell<Vec<Op>>,
+}
 
 impl TxTree<'_> {
     pub fn get(&self, key: impl AsRef<[u8]>) -> Result<Option<Bytes>, TxAbort> {
-        Ok(self.0.get(key)?)
+        Ok(self.view.get(key)?)
     }
 
     pub fn insert(&self, key: impl AsRef<[u8]>, value: impl Into<Bytes>) -> Result<(), TxAbort> {
-        self.0.insert(key.as_ref(), value)?;
+        let (key, value) = (Bytes::from(key.as_ref()), value.into());
+        self.view.insert(key.clone(), value.clone())?;
+        self.note(key, Some(value));
         Ok(())
     }
 
     pub fn remove(&self, key: impl AsRef<[u8]>) -> Result<Option<Bytes>, TxAbort> {
-        Ok(self.0.remove(key.as_ref())?)
+        let key = Bytes::from(key.as_ref());
+        let old = self.view.remove(key.clone())?;
+        self.note(key, None);
+        Ok(old)
+    }
+
+    fn note(&self, key: Bytes, value: Option<Bytes>) {
+        self.ops.borrow_mut().push(Op {
+            tree: self.name.clone(),
+            key,
+            value,
+        });
     }
 
     pub fn value<V: DeserializeOwned>(
