@@ -19,6 +19,7 @@ mod engine;
 mod engine_properties;
 mod layering;
 mod no_telemetry;
+mod power_cut;
 mod privacy;
 mod private;
 mod receipts;
