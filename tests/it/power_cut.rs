@@ -80,14 +80,30 @@ fn a_cut_keeps_only_what_was_fsynced() {
     );
 }
 
+/// The names in `dir`, sorted: what a cut left of the store.
+fn files(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .expect("the store directory")
+        .map(|e| {
+            e.expect("an entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    names.sort();
+    names
+}
+
 /// Receipt numbers of every sale in the store at `data`, read with `till export`.
 fn receipts(data: &Path, out: &Path, at: &str) -> Vec<u64> {
     let o = run(&["export", "--data", s(data), "--out", s(out)]);
     assert!(
         o.status.success(),
-        "{at}: the store does not open after the cut:\n{}{}",
+        "{at}: the store does not open after the cut:\n{}{}the disk kept these files: {:?}",
         stdout(&o),
-        stderr(&o)
+        stderr(&o),
+        files(data)
     );
     let text = fs::read_to_string(out.join("sales.json")).expect("sales.json");
     let sales: Vec<serde_json::Value> = serde_json::from_str(&text).expect("sales JSON");
