@@ -35,7 +35,7 @@ fn mounted() -> (tempfile::TempDir, PowerCutDir) {
 }
 
 /// The disk itself, through the kernel: a cut keeps fsynced data and
-/// entries, and drops unsynced writes, new names, renames and modes.
+/// entries, and drops unsynced writes, modes, new names, renames and unlinks.
 #[test]
 fn a_cut_keeps_only_what_was_fsynced() {
     let (_dir, mut disk) = mounted();
@@ -44,6 +44,7 @@ fn a_cut_keeps_only_what_was_fsynced() {
     let mut file = fs::File::create(&kept).expect("create");
     std::io::Write::write_all(&mut file, b"durable").expect("write");
     file.sync_all().expect("fsync");
+    fs::write(root.join("unlinked"), b"").expect("write");
     fs::File::open(&root)
         .expect("open dir")
         .sync_all()
@@ -51,12 +52,15 @@ fn a_cut_keeps_only_what_was_fsynced() {
     // All of this stays in the page cache.
     std::io::Write::write_all(&mut file, b" and then some").expect("write");
     drop(file);
-    fs::set_permissions(&kept, fs::Permissions::from_mode(0o600)).expect("chmod");
+    let mode = |p: &Path| fs::metadata(p).expect("stat").permissions().mode() & 0o7777;
+    let created = mode(&kept);
+    fs::set_permissions(&kept, fs::Permissions::from_mode(0o400)).expect("chmod");
     fs::write(root.join("new"), b"never named durably").expect("write");
     let synced = fs::File::open(root.join("new")).expect("open");
     synced.sync_all().expect("fsync");
     drop(synced);
     fs::rename(&kept, root.join("renamed")).expect("rename");
+    fs::remove_file(root.join("unlinked")).expect("unlink");
     assert_eq!(
         fs::read(root.join("renamed")).expect("read"),
         b"durable and then some"
@@ -65,14 +69,14 @@ fn a_cut_keeps_only_what_was_fsynced() {
     disk.cut();
 
     assert_eq!(fs::read(&kept).expect("read after the cut"), b"durable");
-    assert_eq!(
-        fs::metadata(&kept).expect("stat").permissions().mode() & 0o777,
-        0o644,
-        "the chmod was never fsynced"
-    );
+    assert_eq!(mode(&kept), created, "the chmod was never fsynced");
     assert!(
         !root.join("renamed").exists(),
         "the rename was never made durable"
+    );
+    assert!(
+        root.join("unlinked").exists(),
+        "the unlink was never made durable"
     );
     assert!(
         !root.join("new").exists(),
