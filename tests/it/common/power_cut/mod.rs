@@ -72,8 +72,7 @@ fn serve(disk: &Arc<Mutex<Disk>>, at: &Path) -> BackgroundSession {
         panic!(
             "the power-cut test needs FUSE and cannot mount on {}: {e}. It needs the \
              /dev/fuse device (`modprobe fuse`; in a container, `--device /dev/fuse` and \
-             CAP_SYS_ADMIN) and root, or else Debian's `fuse3` package (fusermount3) \
-            ",
+             CAP_SYS_ADMIN) and root, or else Debian's `fuse3` package (fusermount3)",
             at.display()
         )
     })
