@@ -138,15 +138,21 @@ fn sales_reported_complete_survive_power_cuts() {
 
     let mut reported = Vec::new();
     for cut in 1..=cuts {
-        let got = if rng.below(2) == 0 {
-            kill_after(&data, &script, Some(1 + rng.below(3) as usize), 0)
+        let (got, moment) = if rng.below(2) == 0 {
+            let n = 1 + rng.below(3) as usize;
+            let got = kill_after(&data, &script, Some(n), 0);
+            (got, format!("killed after {n} receipts"))
         } else {
-            kill_after(&data, &script, None, rng.below(1500))
+            let ms = rng.below(1500);
+            (
+                kill_after(&data, &script, None, ms),
+                format!("killed {ms} ms in"),
+            )
         };
         reported.extend(got);
         disk.cut();
 
-        let at = format!("seed {seed}, cut {cut}/{cuts}");
+        let at = format!("seed {seed}, cut {cut}/{cuts} ({moment})");
         let kept = receipts(&data, &dir.path().join(format!("export-{cut}")), &at);
         let gapless: Vec<u64> = (1..=kept.len() as u64).collect();
         assert_eq!(
