@@ -4,81 +4,11 @@
 
 use crate::common;
 
-use std::io::{BufRead, BufReader};
-use std::process::Stdio;
-use std::time::Duration;
-
-use common::{demo_store, s, till, write};
+use common::demo_store;
+use common::kills::{busy_script, kill_after};
+use common::seeded::SplitMix;
 use till::domain::sale::ReceiptNo;
 use till::store::Store;
-
-/// Many quick sales in a row, so a kill lands in the middle of the stream.
-fn busy_script(dir: &std::path::Path) -> std::path::PathBuf {
-    let mut text = String::from("login cashier 1111\n");
-    for i in 0..300 {
-        text += if i % 2 == 0 {
-            "scan 4006381333931\nscan 2*4011\npay cash 50\n"
-        } else {
-            "scan 9780306406157\npay card\n"
-        };
-    }
-    write(dir, "busy.till", &text)
-}
-
-/// Receipt numbers the child printed as complete before it died.
-fn kill_after(
-    data: &std::path::Path,
-    script: &std::path::Path,
-    receipts: Option<usize>,
-    delay_ms: u64,
-) -> Vec<u64> {
-    let mut child = till()
-        .args(["sale", "--data", s(data), "--script", s(script)])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut seen = Vec::new();
-    let mut lines = BufReader::new(stdout).lines();
-    match receipts {
-        Some(n) => {
-            while seen.len() < n {
-                let Some(Ok(line)) = lines.next() else { break };
-                if let Some(rest) = line.strip_prefix("RECEIPT T01-") {
-                    seen.push(rest[..6].parse().expect("number"));
-                }
-            }
-        }
-        None => std::thread::sleep(Duration::from_millis(delay_ms)),
-    }
-    child.kill().expect("SIGKILL");
-    child.wait().expect("reap");
-    // Whatever else it printed before dying was also reported complete.
-    for line in lines.map_while(Result::ok) {
-        if let Some(rest) = line.strip_prefix("RECEIPT T01-") {
-            seen.push(rest[..6].parse().expect("number"));
-        }
-    }
-    seen
-}
-
-/// A small, seeded generator, so a failing run can be repeated exactly.
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 /// Kills per test: 50, so CI's four tests make 200. `tests/crash-long`
 /// sets `TILL_CRASH_KILLS` for long runs and `TILL_CRASH_SEED` to repeat one.

@@ -1,8 +1,9 @@
 //! Till's integration tests, in one binary: the crate links once, not once
 //! per file. Each module is one concern (the binary end to end, the engine,
 //! the store, the daemon, sync, the screens, devices …); `common` holds what
-//! several of them need: the binary under test, demo stores, and the
-//! login-scan-pay steps of a sale.
+//! several of them need: the binary under test, demo stores, the
+//! login-scan-pay steps of a sale, a selling till killed at a chosen moment,
+//! and a disk whose power can be cut (a FUSE mount).
 //!
 //! Run one concern with a filter on its module: `cargo nextest run engine::`.
 
@@ -19,6 +20,7 @@ mod engine;
 mod engine_properties;
 mod layering;
 mod no_telemetry;
+mod power_cut;
 mod privacy;
 mod private;
 mod receipts;

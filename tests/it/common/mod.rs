@@ -1,7 +1,10 @@
 //! Helpers shared by the integration tests.
 
 pub mod hq;
+pub mod kills;
+pub mod power_cut;
 pub mod sale;
+pub mod seeded;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
