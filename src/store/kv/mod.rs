@@ -366,10 +366,8 @@ impl Tree {
     }
 
     pub fn insert(&self, key: impl AsRef<[u8]>, value: impl Into<Bytes>) -> Result<(), StoreError> {
-        let value = value.into();
-        transact(&[self], |tx| {
-            tx.tree(self)?.insert(key.as_ref(), value.clone())
-        })
+        self.write_one(key.as_ref(), Some(value.into()), false)
+            .map(drop)
     }
 
     /// Inserts only where the key is free; whether it was.
@@ -378,19 +376,50 @@ impl Tree {
         key: impl AsRef<[u8]>,
         value: impl Into<Bytes>,
     ) -> Result<bool, StoreError> {
-        let value = value.into();
-        transact(&[self], |tx| {
-            let tree = tx.tree(self)?;
-            if tree.get(key.as_ref())?.is_some() {
-                return Ok(false);
-            }
-            tree.insert(key.as_ref(), value.clone())?;
-            Ok(true)
-        })
+        self.write_one(key.as_ref(), Some(value.into()), true)
     }
 
     pub fn remove(&self, key: impl AsRef<[u8]>) -> Result<(), StoreError> {
-        transact(&[self], |tx| tx.tree(self)?.remove(key.as_ref()).map(drop))
+        self.write_one(key.as_ref(), None, false).map(drop)
+    }
+
+    /// One write on its own (a cart after a scan, a printer's mark): no
+    /// sled transaction, because sled writes out its buffer at every one
+    /// (a disk write per scan). The marker is set after the write, so
+    /// whatever prefix of sled's log survives a cut, it never runs ahead
+    /// of it, and replaying the frame again writes the same value.
+    /// `only_if_free` makes it an insert where the key is free; whether it
+    /// wrote.
+    fn write_one(
+        &self,
+        key: &[u8],
+        value: Option<Bytes>,
+        only_if_free: bool,
+    ) -> Result<bool, StoreError> {
+        let log = &self.log;
+        let mut writer = log.commits.lock()?;
+        let lsn = writer.next_lsn();
+        match &value {
+            Some(v) if only_if_free => {
+                let swapped =
+                    self.tree
+                        .compare_and_swap(key, None as Option<&[u8]>, Some(v.clone()))?;
+                if swapped.is_err() {
+                    return Ok(false);
+                }
+            }
+            Some(v) => drop(self.tree.insert(key, v.clone())?),
+            None => drop(self.tree.remove(key)?),
+        }
+        log.marker.insert(MARKER_KEY, &keys::seq(lsn))?;
+        let op = Op {
+            tree: self.name(),
+            key: Bytes::from(key),
+            value,
+        };
+        log.commits
+            .append(&mut writer, lsn, &[op], || log.checkpoint(&self.tree))?;
+        Ok(true)
     }
 
     pub fn first(&self) -> Result<Option<(Bytes, Bytes)>, StoreError> {
