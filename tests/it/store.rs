@@ -324,3 +324,26 @@ fn a_copy_of_a_selling_store_opens_with_every_sale_and_the_open_cart() {
     assert_eq!(cart.lines.len(), 1);
     store.verify_journal().expect("the journal verifies");
 }
+
+/// sled's files from an older moment beside a newer commit log (a restore
+/// of half a store, a failing card): the writes between the two are gone,
+/// so the store is refused, never opened with the later writes alone.
+#[test]
+fn a_commit_log_that_does_not_take_up_where_sled_ends_is_refused() {
+    let (_dir, data) = demo_store();
+    sell_one(&data);
+    let old = tempfile::tempdir().expect("tempdir");
+    common::copy_dir(&data, old.path());
+    // Two more runs: the second writes its frames over the first's.
+    sell_one(&data);
+    sell_one(&data);
+    std::fs::copy(data.join("commit.log"), old.path().join("commit.log")).expect("copy log");
+    let e = Store::open(old.path())
+        .err()
+        .expect("opened with writes missing");
+    let said = e.to_string();
+    assert!(
+        said.contains("commit log") && said.contains("till restore"),
+        "{said}"
+    );
+}

@@ -168,7 +168,10 @@ impl CommitLog {
         let len = writer.buf.len() as u64;
         if writer.end + len > writer.capacity {
             if let Err(e) = checkpoint() {
-                writer.failed = Some(std::io::ErrorKind::Other);
+                writer.failed = Some(match e {
+                    StoreError::DiskFull => std::io::ErrorKind::StorageFull,
+                    _ => std::io::ErrorKind::Other,
+                });
                 return Err(e);
             }
             self.synced.fetch_max(lsn, Ordering::AcqRel);

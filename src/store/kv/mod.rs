@@ -239,7 +239,22 @@ impl Log {
             .unwrap_or(0);
         let mut last = applied;
         let mut replayed = 0;
-        for frame in frames.into_iter().filter(|f| f.lsn > applied) {
+        let mut frames = frames.into_iter().filter(|f| f.lsn > applied).peekable();
+        // The log must take up where sled's file ends: writes between the
+        // two are gone, and the later ones alone would make a store that
+        // never was.
+        if let Some(first) = frames.peek()
+            && first.lsn != applied + 1
+        {
+            return Err(StoreError::corrupt(
+                "commit log",
+                format!(
+                    "sled's file ends at write {applied} and the commit log starts at write {}",
+                    first.lsn
+                ),
+            ));
+        }
+        for frame in frames {
             let mut trees: Vec<sled::Tree> = Vec::new();
             for op in &frame.ops {
                 if !trees.iter().any(|t| t.name() == op.tree) {
