@@ -226,7 +226,9 @@ fn a_sale_record_slipped_in_without_a_journal_entry_is_found() {
 
 /// A copy of the store with its sled log damaged near its end, where sled
 /// itself would take the damage for the end of the log and open without it
-/// (the commit log beside it is copied as it is).
+/// (the commit log beside it is copied as it is). `damage` is given where
+/// the last sale's redo record is (see `kv::pending::apply`): damage after
+/// it is mended by the record itself, so the damage here takes it too.
 fn damaged_copy(
     data: &std::path::Path,
     damage: impl Fn(&mut Vec<u8>, usize),
@@ -236,8 +238,11 @@ fn damaged_copy(
     common::copy_dir(data, &copy);
     let db = copy.join("db");
     let mut bytes = std::fs::read(&db).expect("db");
-    let end = bytes.iter().rposition(|b| *b != 0).expect("data") + 1;
-    damage(&mut bytes, end);
+    let redo = bytes
+        .windows(4)
+        .rposition(|w| w == b"redo")
+        .expect("the last sale's redo record");
+    damage(&mut bytes, redo);
     std::fs::write(&db, bytes).expect("write db");
     (root, copy)
 }
@@ -261,12 +266,12 @@ fn a_damaged_log_end_is_mended_by_the_commit_log_or_refused() {
     for (what, damage) in [
         (
             "truncated",
-            Box::new(|b: &mut Vec<u8>, end: usize| b.truncate(end - 150))
+            Box::new(|b: &mut Vec<u8>, redo: usize| b.truncate(redo))
                 as Box<dyn Fn(&mut Vec<u8>, usize)>,
         ),
         (
             "a flipped byte",
-            Box::new(|b: &mut Vec<u8>, end: usize| b[end - 60] ^= 0x01),
+            Box::new(|b: &mut Vec<u8>, redo: usize| b[redo + 40] ^= 0x01),
         ),
     ] {
         // The commit log still holds the last writes sled lost: they are

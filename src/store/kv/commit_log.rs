@@ -6,18 +6,19 @@
 //! then needs an fsync of its file besides (see `Db::persist`'s history in
 //! DESIGN): three to eight disk trips a sale, each 2-20 ms on an SD card.
 //! Here every write is appended as one frame (a pwrite: a killed till keeps
-//! it), and `sync` is one fdatasync of this file. sled holds the same writes
-//! in memory and writes them out when it likes; a checkpoint (sled's flush
+//! it), and `sync` is one fdatasync of this file. sled is given the same
+//! writes by a thread of its own (`pending`) and writes them out when it likes; a checkpoint (sled's flush
 //! and an fsync of its file) happens only when the log is full, at open and
 //! at close. No crate offers a log with this contract over sled (sled 1.0's
 //! own log is an unfinished rewrite), and it is a hundred lines.
 //!
 //! Why it is safe:
 //! - Each frame carries its write's sequence number (lsn), and sled keeps
-//!   the last applied lsn in the same sled transaction as the write itself
-//!   (the marker tree). At open, frames after sled's marker are replayed in
-//!   order; frames at or before it are already in sled, whatever part of
-//!   sled reached the disk before a power cut.
+//!   the last applied lsn in the marker tree, written after the write's
+//!   records (see `pending::apply`, with the redo record that covers a
+//!   write sled holds part of). At open, frames after sled's marker are
+//!   replayed in order; frames at or before it are already in sled,
+//!   whatever part of sled reached the disk before a power cut.
 //! - The file is zero-filled once and then overwritten from its start after
 //!   every checkpoint, so an fdatasync never has a file size or an extent to
 //!   write (one disk trip, not two). Frames of an earlier round stay behind
@@ -44,6 +45,9 @@ pub const FILE: &str = "commit.log";
 /// or exported (see `Db::tree_names`).
 pub const MARKER_TREE: &str = "__till_commit";
 pub const MARKER_KEY: &[u8] = b"applied";
+/// Beside the marker: the frame of a write of several records, kept in sled
+/// before the write is applied (see `Log::apply`).
+pub const REDO_KEY: &[u8] = b"redo";
 
 /// The log's size. A 5-line sale writes about 5 KiB (the cart after each
 /// scan, then the sale, its journal entry, its outbox row), so 1 MiB is a
@@ -97,6 +101,30 @@ pub struct Writer {
 impl Writer {
     pub fn next_lsn(&self) -> u64 {
         self.last + 1
+    }
+
+    /// Stops the log taking writes after `e` (see the module's last point).
+    pub fn fail(&mut self, e: &StoreError) {
+        self.failed = Some(match e {
+            StoreError::DiskFull => std::io::ErrorKind::StorageFull,
+            _ => std::io::ErrorKind::Other,
+        });
+    }
+}
+
+impl Frame {
+    /// The frame as the log holds it; sled keeps a write's redo record so too.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut buf = Vec::new();
+        encode(&mut buf, self.lsn, &self.ops);
+        buf
+    }
+
+    /// A frame that is exactly `raw`, checksum and all.
+    pub fn from_bytes(raw: &[u8]) -> Option<Frame> {
+        frame_at(raw)
+            .filter(|(_, len)| *len == raw.len())
+            .map(|(frame, _)| frame)
     }
 }
 
@@ -154,9 +182,9 @@ impl CommitLog {
         self.writer.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Appends the frame of the write sled has just applied as `lsn`. When
-    /// the log is full, `checkpoint` first makes sled's file hold
-    /// everything (this write included), and the frame starts a new round.
+    /// Appends the frame of write `lsn`. When the log is full, `checkpoint`
+    /// first makes sled's file hold every write before it, and the frame
+    /// starts a new round.
     pub fn append(
         &self,
         writer: &mut Writer,
@@ -168,13 +196,12 @@ impl CommitLog {
         let len = writer.buf.len() as u64;
         if writer.end + len > writer.capacity {
             if let Err(e) = checkpoint() {
-                writer.failed = Some(match e {
-                    StoreError::DiskFull => std::io::ErrorKind::StorageFull,
-                    _ => std::io::ErrorKind::Other,
-                });
+                writer.fail(&e);
                 return Err(e);
             }
-            self.synced.fetch_max(lsn, Ordering::AcqRel);
+            // Everything before this write is in sled's file now; this
+            // write is not (it is applied after its frame is written).
+            self.synced.fetch_max(lsn - 1, Ordering::AcqRel);
             writer.end = 0;
             // A write larger than the whole log grows the file for it.
             writer.capacity = writer.capacity.max(len);

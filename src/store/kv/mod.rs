@@ -9,6 +9,8 @@
 //!   [`commit_log`] (one frame, one pwrite), and [`Db::persist`] is one
 //!   fdatasync of it; sled's own flush (several waiting `sync_file_range`
 //!   calls, then an fsync of its file) only runs at a checkpoint;
+//! - applying writes to sled off the lane's path, while reads see them
+//!   at once (`pending`, `merged`);
 //! - removing a snapshot a crash left unfinished, which sled would open;
 //! - waiting out the file lock a just-dropped `sled::Db` still holds;
 //! - the disk-full latch: sled keeps an I/O error and refuses every write
@@ -18,17 +20,13 @@
 
 use std::cell::RefCell;
 use std::fs::File;
-use std::ops::RangeBounds;
+use std::ops::{Bound, RangeBounds};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use sled::Transactional;
-use sled::transaction::{
-    ConflictableTransactionError, TransactionError, TransactionalTree, UnabortableTransactionError,
-};
 
 use super::envelope::{decode, encode};
 use super::error::StoreError;
@@ -37,9 +35,13 @@ use super::lock::StoreLock;
 use super::private;
 
 pub mod commit_log;
+mod merged;
+mod pending;
 pub mod witness;
 
-use commit_log::{CommitLog, Frame, MARKER_KEY, MARKER_TREE, Op};
+use commit_log::{CommitLog, Frame, MARKER_KEY, MARKER_TREE, Op, REDO_KEY};
+use merged::Merged;
+use pending::Pending;
 
 /// sled's page cache. Its default (1 GiB) is all the RAM of a Raspberry Pi
 /// with 1 GB, and sled fills it as the store is read: a 1M-product catalog
@@ -127,11 +129,13 @@ impl Db {
         let db_file = File::open(&db_path).map_err(|e| StoreError::io(&db_path, e))?;
         let marker = db.open_tree(MARKER_TREE)?;
         let (commits, frames) = CommitLog::open(path)?;
+        let pending = Pending::start(marker.clone(), db_path.clone())?;
         let log = Arc::new(Log {
             commits,
             db_file,
             db_path,
             marker,
+            pending,
         });
         let last = log.replay(&db, frames)?;
         log.checkpoint(&db)?;
@@ -150,8 +154,10 @@ impl Db {
     }
 
     pub fn tree(&self, name: &str) -> Result<Tree, StoreError> {
+        let tree = self.db.open_tree(name)?;
         Ok(Tree {
-            tree: self.db.open_tree(name)?,
+            name: tree.name(),
+            tree,
             log: self.log.clone(),
         })
     }
@@ -207,8 +213,11 @@ struct Log {
     /// sync_file_range, which skips the drive's cache and the file's metadata).
     db_file: File,
     db_path: PathBuf,
-    /// Where sled keeps the last lsn it applied (see `commit_log`).
+    /// Where sled keeps the last lsn it applied (see `commit_log`), and the
+    /// redo record of a write of several records (see [`Log::apply`]).
     marker: sled::Tree,
+    /// The writes in the commit log sled does not hold yet.
+    pending: Pending,
 }
 
 impl Log {
@@ -222,6 +231,7 @@ impl Log {
     /// the snapshot's name leaves a sled that opens without the store's
     /// records (the power-cut test met it).
     fn checkpoint(&self, db: &sled::Tree) -> Result<(), StoreError> {
+        self.pending.drain()?;
         db.flush()?;
         self.db_file
             .sync_all()
@@ -229,8 +239,10 @@ impl Log {
         sync_dir(self.db_path.parent().unwrap_or(Path::new(".")))
     }
 
-    /// Applies the frames sled does not hold yet (those after its marker),
-    /// each in one sled transaction with the marker; the last lsn there is.
+    /// Brings sled to the last write the disk holds: the frames sled does
+    /// not hold yet (those after its marker) are applied in order, then a
+    /// write sled holds only part of, whose frame did not reach the disk.
+    /// Returns the last lsn there is.
     fn replay(&self, db: &sled::Db, frames: Vec<Frame>) -> Result<u64, StoreError> {
         let applied = self
             .marker
@@ -255,34 +267,35 @@ impl Log {
             ));
         }
         for frame in frames {
-            let mut trees: Vec<sled::Tree> = Vec::new();
-            for op in &frame.ops {
-                if !trees.iter().any(|t| t.name() == op.tree) {
-                    trees.push(db.open_tree(&op.tree)?);
-                }
-            }
-            trees.push(self.marker.clone());
-            let refs: Vec<&sled::Tree> = trees.iter().collect();
-            refs.as_slice()
-                .transaction(|views| {
-                    let (marker, views) = views.split_last().expect("the marker is last");
-                    for op in &frame.ops {
-                        let at = trees.iter().position(|t| t.name() == op.tree);
-                        let view = &views[at.expect("opened above")];
-                        match &op.value {
-                            Some(v) => view.insert(op.key.clone(), v.clone())?,
-                            None => view.remove(op.key.clone())?,
-                        };
-                    }
-                    marker.insert(MARKER_KEY, &keys::seq(frame.lsn))?;
-                    Ok::<_, ConflictableTransactionError<StoreError>>(())
-                })
-                .map_err(|e| match e {
-                    TransactionError::Abort(e) => e,
-                    TransactionError::Storage(e) => e.into(),
-                })?;
+            pending::apply(
+                &self.marker,
+                &trees_of(db, &frame.ops)?,
+                frame.lsn,
+                &frame.ops,
+            )?;
             last = frame.lsn;
             replayed += 1;
+        }
+        // A write sled began but whose frame did not reach the disk: sled
+        // holds its redo record (see `apply`), and finishes it from there.
+        if let Some(redo) = self.marker.get(REDO_KEY)? {
+            let redo = Frame::from_bytes(&redo).ok_or_else(|| {
+                StoreError::corrupt("commit log", "sled's redo record is damaged")
+            })?;
+            if redo.lsn > last + 1 {
+                return Err(StoreError::corrupt(
+                    "commit log",
+                    format!(
+                        "sled's redo record is write {} and the store ends at {last}",
+                        redo.lsn
+                    ),
+                ));
+            }
+            if redo.lsn == last + 1 {
+                pending::apply(&self.marker, &trees_of(db, &redo.ops)?, redo.lsn, &redo.ops)?;
+                last = redo.lsn;
+                replayed += 1;
+            }
         }
         if replayed > 0 {
             tracing::info!(
@@ -292,6 +305,17 @@ impl Log {
         }
         Ok(last)
     }
+}
+
+/// The trees `ops` write to, opened in `db`.
+fn trees_of(db: &sled::Db, ops: &[Op]) -> Result<Vec<sled::Tree>, StoreError> {
+    let mut trees: Vec<sled::Tree> = Vec::new();
+    for op in ops {
+        if !trees.iter().any(|t| t.name() == op.tree) {
+            trees.push(db.open_tree(&op.tree)?);
+        }
+    }
+    Ok(trees)
 }
 
 /// Makes the names in `dir` durable (new files, renames, removals): an
@@ -357,27 +381,34 @@ fn is_lock_busy(io: &std::io::Error) -> bool {
     io.kind() == std::io::ErrorKind::WouldBlock || io.to_string().contains("could not acquire lock")
 }
 
-/// One tree of records, as bytes (see `table` for typed ones). Reads go to
-/// sled; every write goes through the commit log (see [`transact`]).
+/// One tree of records, as bytes (see `table` for typed ones). Every write
+/// goes through the commit log (see [`transact`]) and waits in `pending`
+/// until sled holds it; reads look there first.
 #[derive(Clone)]
 pub struct Tree {
     tree: sled::Tree,
+    name: Bytes,
     log: Arc<Log>,
 }
 
 type Entry = Result<(Bytes, Bytes), StoreError>;
 
-fn entries(iter: sled::Iter) -> impl DoubleEndedIterator<Item = Entry> {
-    iter.map(|item| item.map_err(StoreError::from))
+fn as_bytes<K: AsRef<[u8]>>(bound: Bound<&K>) -> Bound<&[u8]> {
+    bound.map(|k| k.as_ref())
 }
 
 impl Tree {
     pub fn name(&self) -> Bytes {
-        self.tree.name()
+        self.name.clone()
     }
 
     pub fn get(&self, key: impl AsRef<[u8]>) -> Result<Option<Bytes>, StoreError> {
-        Ok(self.tree.get(key)?)
+        let key = key.as_ref();
+        match self.log.pending.get(&self.name, key) {
+            Some(value) => Ok(value),
+            // Read after: a write leaves `pending` only once sled holds it.
+            None => Ok(self.tree.get(key)?),
+        }
     }
 
     pub fn insert(&self, key: impl AsRef<[u8]>, value: impl Into<Bytes>) -> Result<(), StoreError> {
@@ -398,13 +429,9 @@ impl Tree {
         self.write_one(key.as_ref(), None, false).map(drop)
     }
 
-    /// One write on its own (a cart after a scan, a printer's mark): no
-    /// sled transaction, because sled writes out its buffer at every one
-    /// (a disk write per scan). The marker is set after the write, so
-    /// whatever prefix of sled's log survives a cut, it never runs ahead
-    /// of it, and replaying the frame again writes the same value.
-    /// `only_if_free` makes it an insert where the key is free; whether it
-    /// wrote.
+    /// One write on its own (a cart after a scan, a printer's mark): a
+    /// frame, then `pending`. `only_if_free` makes it an insert where the
+    /// key is free; whether it wrote.
     fn write_one(
         &self,
         key: &[u8],
@@ -413,54 +440,62 @@ impl Tree {
     ) -> Result<bool, StoreError> {
         let log = &self.log;
         let mut writer = log.commits.lock()?;
-        let lsn = writer.next_lsn();
-        match &value {
-            Some(v) if only_if_free => {
-                let swapped =
-                    self.tree
-                        .compare_and_swap(key, None as Option<&[u8]>, Some(v.clone()))?;
-                if swapped.is_err() {
-                    return Ok(false);
-                }
-            }
-            Some(v) => drop(self.tree.insert(key, v.clone())?),
-            None => drop(self.tree.remove(key)?),
+        log.pending.healthy()?;
+        // Under the writer's lock, nothing can take the key meanwhile.
+        if only_if_free && self.get(key)?.is_some() {
+            return Ok(false);
         }
-        log.marker.insert(MARKER_KEY, &keys::seq(lsn))?;
-        let op = Op {
+        let lsn = writer.next_lsn();
+        let ops = vec![Op {
             tree: self.name(),
             key: Bytes::from(key),
             value,
-        };
+        }];
         log.commits
-            .append(&mut writer, lsn, &[op], || log.checkpoint(&self.tree))?;
+            .append(&mut writer, lsn, &ops, || log.checkpoint(&self.tree))?;
+        log.pending.push(lsn, ops, vec![self.tree.clone()]);
         Ok(true)
     }
 
     pub fn first(&self) -> Result<Option<(Bytes, Bytes)>, StoreError> {
-        Ok(self.tree.first()?)
+        self.iter().next().transpose()
     }
 
     pub fn last(&self) -> Result<Option<(Bytes, Bytes)>, StoreError> {
-        Ok(self.tree.last()?)
+        self.iter().next_back().transpose()
+    }
+
+    fn merged(&self, iter: sled::Iter, lo: Bound<&[u8]>, hi: Bound<&[u8]>) -> Merged {
+        Merged::new(iter, self.log.pending.overlay(&self.name, lo, hi))
     }
 
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = Entry> + use<> {
-        entries(self.tree.iter())
+        self.merged(self.tree.iter(), Bound::Unbounded, Bound::Unbounded)
     }
 
     pub fn range<K: AsRef<[u8]>, R: RangeBounds<K>>(
         &self,
         range: R,
     ) -> impl DoubleEndedIterator<Item = Entry> + use<K, R> {
-        entries(self.tree.range(range))
+        let (lo, hi) = (range.start_bound(), range.end_bound());
+        let overlay = self
+            .log
+            .pending
+            .overlay(&self.name, as_bytes(lo), as_bytes(hi));
+        Merged::new(self.tree.range(range), overlay)
     }
 
     pub fn scan_prefix<P: AsRef<[u8]>>(
         &self,
         prefix: P,
     ) -> impl DoubleEndedIterator<Item = Entry> + use<P> {
-        entries(self.tree.scan_prefix(prefix))
+        let p = prefix.as_ref();
+        let mut overlay =
+            self.log
+                .pending
+                .overlay(&self.name, Bound::Included(p), Bound::Unbounded);
+        overlay.retain(|(k, _)| k.starts_with(p));
+        Merged::new(self.tree.scan_prefix(prefix), overlay)
     }
 
     pub fn keys(&self) -> impl DoubleEndedIterator<Item = Result<Bytes, StoreError>> + use<> {
@@ -469,11 +504,11 @@ impl Tree {
 
     /// Walks the whole tree: keep it off hot paths.
     pub fn len(&self) -> usize {
-        self.tree.len()
+        self.iter().count()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.tree.is_empty()
+        self.iter().next().is_none()
     }
 
     /// A record kept in the versioned envelope; `what` names it in errors.
@@ -509,28 +544,20 @@ impl Tree {
     }
 }
 
-/// Why a transaction stops: the store's own error (it aborts), or sled's
-/// conflict or failure (sled retries or fails it). Every tree operation and
-/// every `StoreError` turns into one with `?`.
-pub struct TxAbort(ConflictableTransactionError<StoreError>);
+/// Why a transaction stops: the store's own error. Every tree operation
+/// and every `StoreError` turns into one with `?`.
+pub struct TxAbort(StoreError);
 
 impl From<StoreError> for TxAbort {
     fn from(e: StoreError) -> TxAbort {
-        TxAbort(ConflictableTransactionError::Abort(e))
-    }
-}
-
-impl From<UnabortableTransactionError> for TxAbort {
-    fn from(e: UnabortableTransactionError) -> TxAbort {
-        TxAbort(e.into())
+        TxAbort(e)
     }
 }
 
 /// The trees of one transaction, and the writes it has made so far (the
 /// commit log's frame once it commits).
 pub struct Tx<'a> {
-    names: &'a [Bytes],
-    views: &'a [TransactionalTree],
+    trees: &'a [&'a Tree],
     ops: &'a RefCell<Vec<Op>>,
 }
 
@@ -538,10 +565,9 @@ impl<'a> Tx<'a> {
     /// `tree`'s view in this transaction; it must be one of those it was opened over.
     pub fn tree(&self, tree: &Tree) -> Result<TxTree<'a>, TxAbort> {
         let name = tree.name();
-        match self.names.iter().position(|n| *n == name) {
-            Some(at) => Ok(TxTree {
-                view: &self.views[at],
-                name: &self.names[at],
+        match self.trees.iter().find(|t| t.name == name) {
+            Some(tree) => Ok(TxTree {
+                tree,
                 ops: self.ops,
             }),
             None => Err(StoreError::corrupt(
@@ -557,100 +583,92 @@ impl<'a> Tx<'a> {
 }
 
 /// Runs `f` as one transaction over `trees` (named twice is once): all its
-/// writes land together or none do. sled may run `f` again on a conflict.
+/// writes land together or none do.
 ///
-/// Every write of the store comes here, one at a time (the commit log's
-/// writer is held throughout): sled applies the writes with the marker of
-/// their lsn, and then they are appended to the commit log as one frame, so
-/// the log's order is sled's. Durable only once [`Db::persist`] returns.
+/// Every write of the store comes here or to [`Tree::insert`], one at a
+/// time (the commit log's writer is held throughout): `f` reads the store
+/// with its own writes over it, then its writes are appended to the commit
+/// log as one frame and handed to `pending`, which applies them to sled in
+/// the log's order. Durable only once [`Db::persist`] returns.
 pub fn transact<T>(
     trees: &[&Tree],
-    f: impl Fn(&Tx<'_>) -> Result<T, TxAbort>,
+    f: impl FnOnce(&Tx<'_>) -> Result<T, TxAbort>,
 ) -> Result<T, StoreError> {
     let Some(first) = trees.first() else {
         return Err(StoreError::corrupt("transaction", "over no tree"));
     };
     let log = &first.log;
-    let mut unique: Vec<&sled::Tree> = Vec::with_capacity(trees.len() + 1);
-    let mut names: Vec<Bytes> = Vec::with_capacity(trees.len());
+    let mut unique: Vec<&Tree> = Vec::with_capacity(trees.len());
     for tree in trees {
         if !Arc::ptr_eq(&tree.log, log) {
             return Err(StoreError::corrupt("transaction", "over two stores"));
         }
-        let name = tree.name();
-        if !names.contains(&name) {
-            names.push(name);
-            unique.push(&tree.tree);
+        if !unique.iter().any(|t| t.name == tree.name) {
+            unique.push(tree);
         }
     }
-    unique.push(&log.marker);
     let mut writer = log.commits.lock()?;
+    log.pending.healthy()?;
     let lsn = writer.next_lsn();
     let ops = RefCell::new(Vec::new());
-    let out = unique
-        .as_slice()
-        .transaction(|views| {
-            ops.borrow_mut().clear();
-            let (marker, views) = views.split_last().expect("the marker is last");
-            let out = f(&Tx {
-                names: &names,
-                views,
-                ops: &ops,
-            })
-            .map_err(|e| e.0)?;
-            if !ops.borrow().is_empty() {
-                marker.insert(MARKER_KEY, &keys::seq(lsn))?;
-            }
-            Ok(out)
-        })
-        .map_err(|e| match e {
-            TransactionError::Abort(e) => e,
-            TransactionError::Storage(e) => e.into(),
-        })?;
+    let out = f(&Tx {
+        trees: &unique,
+        ops: &ops,
+    })
+    .map_err(|e| e.0)?;
     let ops = ops.into_inner();
-    if !ops.is_empty() {
-        log.commits
-            .append(&mut writer, lsn, &ops, || log.checkpoint(&first.tree))?;
+    if ops.is_empty() {
+        return Ok(out);
     }
+    log.commits
+        .append(&mut writer, lsn, &ops, || log.checkpoint(&first.tree))?;
+    let trees = unique.iter().map(|t| t.tree.clone()).collect();
+    log.pending.push(lsn, ops, trees);
     Ok(out)
 }
 
-/// One tree inside a transaction, as bytes; its writes are noted for the
-/// commit log.
+/// One tree inside a transaction, as bytes: it reads the transaction's own
+/// writes, and its writes are noted for the commit log.
 #[derive(Clone, Copy)]
 pub struct TxTree<'a> {
-    view: &'a TransactionalTree,
-    name: &'a Bytes,
+    tree: &'a Tree,
     ops: &'a RefCell<Vec<Op>>,
 }
 
 impl TxTree<'_> {
     pub fn get(&self, key: impl AsRef<[u8]>) -> Result<Option<Bytes>, TxAbort> {
-        Ok(self.view.get(key)?)
+        let key = key.as_ref();
+        let written = self
+            .ops
+            .borrow()
+            .iter()
+            .rev()
+            .find(|op| op.tree == self.tree.name && op.key == key)
+            .map(|op| op.value.clone());
+        match written {
+            Some(value) => Ok(value),
+            None => Ok(self.tree.get(key)?),
+        }
     }
 
     pub fn insert(&self, key: impl AsRef<[u8]>, value: impl Into<Bytes>) -> Result<(), TxAbort> {
-        let (key, value) = (Bytes::from(key.as_ref()), value.into());
-        self.view.insert(key.clone(), value.clone())?;
-        self.note(key, Some(value));
+        self.note(Bytes::from(key.as_ref()), Some(value.into()));
         Ok(())
     }
 
     pub fn remove(&self, key: impl AsRef<[u8]>) -> Result<Option<Bytes>, TxAbort> {
-        let key = Bytes::from(key.as_ref());
-        let old = self.view.remove(key.clone())?;
-        self.note(key, None);
+        let old = self.get(&key)?;
+        self.note(Bytes::from(key.as_ref()), None);
         Ok(old)
     }
 
     fn note(&self, key: Bytes, value: Option<Bytes>) {
         self.ops.borrow_mut().push(Op {
-            tree: self.name.clone(),
+            tree: self.tree.name(),
             key,
             value,
         });
     }
-
     pub fn value<V: DeserializeOwned>(
         &self,
         key: impl AsRef<[u8]>,
@@ -675,5 +693,110 @@ impl TxTree<'_> {
             }
             None => Ok(1),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn op(key: &str, value: &str) -> Op {
+        Op {
+            tree: Bytes::from("t"),
+            key: Bytes::from(key),
+            value: Some(Bytes::from(value)),
+        }
+    }
+
+    fn pair(db: &Db) -> (Option<Bytes>, Option<Bytes>) {
+        let t = db.tree("t").expect("a test store");
+        (
+            t.get("a").expect("a test store"),
+            t.get("b").expect("a test store"),
+        )
+    }
+
+    /// What a power cut can leave in the middle of write 2: sled holds its
+    /// redo record and its first record or nothing of it, and the commit
+    /// log holds its frame or not.
+    fn cut_in_the_middle_of_write_2(
+        sled_began: bool,
+        framed: bool,
+    ) -> (Option<Bytes>, Option<Bytes>) {
+        let dir = tempfile::tempdir().expect("a test store");
+        let db = Db::open(dir.path()).expect("a test store");
+        let t = db.tree("t").expect("a test store");
+        transact(&[&t], |tx| {
+            let t = tx.tree(&t)?;
+            t.insert("a", "1")?;
+            t.insert("b", "1")
+        })
+        .expect("a test store");
+        db.log.pending.drain().expect("a test store");
+        let write_2 = Frame {
+            lsn: 2,
+            ops: vec![op("a", "2"), op("b", "2")],
+        };
+        if sled_began {
+            db.log
+                .marker
+                .insert(REDO_KEY, write_2.to_bytes())
+                .expect("a test store");
+            t.tree.insert("a", "2").expect("a test store");
+        }
+        if framed {
+            let mut writer = db.log.commits.lock().expect("a test store");
+            db.log
+                .commits
+                .append(&mut writer, 2, &write_2.ops, || Ok(()))
+                .expect("a test store");
+        }
+        drop((t, db));
+        pair(&Db::open(dir.path()).expect("a test store"))
+    }
+
+    #[test]
+    fn a_write_cut_short_is_finished_from_its_frame_or_sleds_redo_record() {
+        let one = Some(Bytes::from("1"));
+        let two = Some(Bytes::from("2"));
+        assert_eq!(
+            cut_in_the_middle_of_write_2(false, false),
+            (one.clone(), one)
+        );
+        assert_eq!(
+            cut_in_the_middle_of_write_2(true, false),
+            (two.clone(), two.clone())
+        );
+        assert_eq!(
+            cut_in_the_middle_of_write_2(true, true),
+            (two.clone(), two.clone())
+        );
+        assert_eq!(
+            cut_in_the_middle_of_write_2(false, true),
+            (two.clone(), two)
+        );
+    }
+
+    #[test]
+    fn a_transaction_reads_its_own_writes_and_an_abort_writes_nothing() {
+        let dir = tempfile::tempdir().expect("a test store");
+        let db = Db::open(dir.path()).expect("a test store");
+        let t = db.tree("t").expect("a test store");
+        let seen = transact(&[&t], |tx| {
+            let t = tx.tree(&t)?;
+            t.insert("a", "1")?;
+            let seen = t.get("a")?;
+            t.remove("a")?;
+            t.insert("b", "1")?;
+            Ok((seen, t.get("a")?))
+        })
+        .expect("a test store");
+        assert_eq!(seen, (Some(Bytes::from("1")), None));
+        let aborted: Result<(), StoreError> = transact(&[&t], |tx| {
+            tx.tree(&t)?.insert("a", "2")?;
+            Err(StoreError::corrupt("test", "abort").into())
+        });
+        assert!(aborted.is_err());
+        assert_eq!(pair(&db), (None, Some(Bytes::from("1"))));
     }
 }

@@ -1,0 +1,289 @@
+//! The writes the commit log holds that sled has not applied yet, and the
+//! thread that applies them.
+//!
+//! Applying a write to sled costs a completed sale more CPU than its
+//! fdatasync: per record sled walks its page table, links a delta and
+//! serializes it into its I/O buffer, and a sale is a dozen records. A lane
+//! need not wait for that: once its frame is in the commit log (a killed
+//! till keeps it; [`super::Db::persist`] makes it durable), the write is
+//! kept here, readers find it here before they ask sled, and one thread
+//! applies the frames to sled in lsn order, while the lane waits on its
+//! fdatasync or has gone on to the next scan. A checkpoint waits for it to
+//! catch up ([`Pending::drain`]).
+//!
+//! A write's records leave this overlay together, once sled holds all of
+//! them, so a reader sees a sale whole or not at all, as a sled transaction
+//! showed it.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::ops::Bound;
+use std::path::PathBuf;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+
+use super::Bytes;
+use super::commit_log::{Frame, MARKER_KEY, Op, REDO_KEY};
+use crate::store::error::StoreError;
+use crate::store::keys;
+
+/// Frames waiting beyond this make a writer wait for the applier: memory
+/// stays bounded when a restore or an import writes faster than sled takes.
+const MAX_QUEUED: usize = 4096;
+
+pub struct Pending {
+    shared: Arc<Shared>,
+    applier: Option<JoinHandle<()>>,
+}
+
+struct Shared {
+    state: Mutex<State>,
+    changed: Condvar,
+    marker: sled::Tree,
+    /// sled's file, to name in an error.
+    db_path: PathBuf,
+}
+
+#[derive(Default)]
+struct State {
+    /// Per tree, per key: the newest value sled does not hold yet (`None`
+    /// removes) and the lsn of the write that made it.
+    latest: HashMap<Bytes, BTreeMap<Bytes, (u64, Option<Bytes>)>>,
+    queue: VecDeque<Queued>,
+    /// A frame taken off the queue and not yet in sled.
+    applying: bool,
+    /// Why sled stopped taking writes, if it did.
+    failed: Option<(std::io::ErrorKind, String)>,
+    stop: bool,
+}
+
+struct Queued {
+    lsn: u64,
+    ops: Vec<Op>,
+    trees: Vec<sled::Tree>,
+}
+
+impl Pending {
+    /// Starts the applier; `marker` is where sled keeps the last lsn it holds.
+    pub fn start(marker: sled::Tree, db_path: PathBuf) -> Result<Pending, StoreError> {
+        let shared = Arc::new(Shared {
+            state: Mutex::new(State::default()),
+            changed: Condvar::new(),
+            marker,
+            db_path,
+        });
+        let worker = shared.clone();
+        let applier = std::thread::Builder::new()
+            .name("till-store-apply".into())
+            .spawn(move || worker.run())
+            .map_err(|e| StoreError::io(&shared.db_path, e))?;
+        Ok(Pending {
+            shared,
+            applier: Some(applier),
+        })
+    }
+
+    /// Refuses a write once sled has failed one: the store takes no more
+    /// until it is reopened (what the commit log holds is replayed then).
+    pub fn healthy(&self) -> Result<(), StoreError> {
+        self.shared
+            .state()
+            .failed
+            .as_ref()
+            .map_or(Ok(()), |f| Err(self.shared.error(f)))
+    }
+
+    /// Hands write `lsn`, already in the commit log, to the applier.
+    /// `trees` are those its ops write to.
+    pub fn push(&self, lsn: u64, ops: Vec<Op>, trees: Vec<sled::Tree>) {
+        let mut state = self.shared.state();
+        while state.queue.len() >= MAX_QUEUED && state.failed.is_none() {
+            state = self.shared.wait(state);
+        }
+        for op in &ops {
+            state
+                .latest
+                .entry(op.tree.clone())
+                .or_default()
+                .insert(op.key.clone(), (lsn, op.value.clone()));
+        }
+        state.queue.push_back(Queued { lsn, ops, trees });
+        self.shared.changed.notify_all();
+    }
+
+    /// The value of `key` in `tree` that sled does not hold yet: `None` if
+    /// sled's is the newest, `Some(None)` if it was removed.
+    pub fn get(&self, tree: &Bytes, key: &[u8]) -> Option<Option<Bytes>> {
+        let state = self.shared.state();
+        let value = state.latest.get(tree)?.get(key)?;
+        Some(value.1.clone())
+    }
+
+    /// The writes to `tree` between `lo` and `hi` that sled does not hold
+    /// yet, in key order.
+    pub fn overlay(
+        &self,
+        tree: &Bytes,
+        lo: Bound<&[u8]>,
+        hi: Bound<&[u8]>,
+    ) -> Vec<(Bytes, Option<Bytes>)> {
+        let state = self.shared.state();
+        let Some(keys) = state.latest.get(tree) else {
+            return Vec::new();
+        };
+        if is_empty_range(lo, hi) {
+            return Vec::new();
+        }
+        keys.range::<[u8], _>((lo, hi))
+            .map(|(k, (_, v))| (k.clone(), v.clone()))
+            .collect()
+    }
+
+    /// Waits until sled holds every write handed over so far.
+    pub fn drain(&self) -> Result<(), StoreError> {
+        let mut state = self.shared.state();
+        loop {
+            if let Some(failed) = &state.failed {
+                return Err(self.shared.error(failed));
+            }
+            if state.queue.is_empty() && !state.applying {
+                return Ok(());
+            }
+            state = self.shared.wait(state);
+        }
+    }
+}
+
+/// Whether no key lies between the bounds (`BTreeMap::range` panics on
+/// some of those, and sled's iterator is simply empty).
+fn is_empty_range(lo: Bound<&[u8]>, hi: Bound<&[u8]>) -> bool {
+    match (lo, hi) {
+        (Bound::Included(l), Bound::Included(h)) => l > h,
+        (Bound::Included(l) | Bound::Excluded(l), Bound::Excluded(h))
+        | (Bound::Excluded(l), Bound::Included(h)) => l >= h,
+        _ => false,
+    }
+}
+
+impl Drop for Pending {
+    /// The applier finishes the queue, then stops.
+    fn drop(&mut self) {
+        self.shared.state().stop = true;
+        self.shared.changed.notify_all();
+        if let Some(applier) = self.applier.take() {
+            let _ = applier.join();
+        }
+    }
+}
+
+impl Shared {
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn wait<'a>(&self, state: MutexGuard<'a, State>) -> MutexGuard<'a, State> {
+        self.changed.wait(state).unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn error(&self, (kind, message): &(std::io::ErrorKind, String)) -> StoreError {
+        if *kind == std::io::ErrorKind::StorageFull {
+            return StoreError::DiskFull;
+        }
+        StoreError::io(
+            &self.db_path,
+            std::io::Error::new(
+                *kind,
+                format!(
+                    "{message}; restart the till once the disk is mended (every sale it confirmed is kept)"
+                ),
+            ),
+        )
+    }
+
+    /// The applier: each frame in turn into sled, then out of the overlay.
+    /// After a failure it applies nothing more; the overlay keeps serving
+    /// reads, and the commit log keeps every write for the next open.
+    fn run(&self) {
+        loop {
+            let job = {
+                let mut state = self.state();
+                loop {
+                    if state.failed.is_none()
+                        && let Some(job) = state.queue.pop_front()
+                    {
+                        state.applying = true;
+                        break job;
+                    }
+                    if state.stop {
+                        return;
+                    }
+                    state = self.wait(state);
+                }
+            };
+            let outcome = apply(&self.marker, &job.trees, job.lsn, &job.ops);
+            let mut state = self.state();
+            state.applying = false;
+            match outcome {
+                Ok(()) => {
+                    for op in &job.ops {
+                        if let Some(keys) = state.latest.get_mut(&op.tree)
+                            && keys.get(&op.key).is_some_and(|(lsn, _)| *lsn == job.lsn)
+                        {
+                            keys.remove(&op.key);
+                        }
+                    }
+                    state.latest.retain(|_, keys| !keys.is_empty());
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, lsn = job.lsn, "sled refused a write; the store takes no more until restarted");
+                    let kind = match &e {
+                        StoreError::DiskFull => std::io::ErrorKind::StorageFull,
+                        _ => std::io::ErrorKind::Other,
+                    };
+                    state.failed = Some((kind, e.to_string()));
+                    // Put back, so that a drain reports the failure rather
+                    // than success.
+                    state.queue.push_front(job);
+                }
+            }
+            self.changed.notify_all();
+        }
+    }
+}
+
+/// Applies `ops` to sled as write `lsn`, without a sled transaction: sled
+/// writes out its I/O buffer at every transaction (a disk write, and
+/// threads woken). Used by the applier and by the replay at open.
+///
+/// Against a power cut: sled's log comes back as a prefix of its writes, so
+/// after a cut sled may hold part of a write whose frame did not reach the
+/// commit log's disk (it was never reported done). A write of several
+/// records first puts its whole frame in sled as one record, so any part of
+/// it sled holds comes with this redo record, and the replay finishes it.
+/// The marker is written last.
+pub fn apply(
+    marker: &sled::Tree,
+    trees: &[sled::Tree],
+    lsn: u64,
+    ops: &[Op],
+) -> Result<(), StoreError> {
+    let tree = |op: &Op| {
+        trees.iter().find(|t| t.name() == op.tree).ok_or_else(|| {
+            StoreError::corrupt("transaction", "a write to a tree it was not opened over")
+        })
+    };
+    if ops.len() > 1 {
+        let redo = Frame {
+            lsn,
+            ops: ops.to_vec(),
+        };
+        marker.insert(REDO_KEY, redo.to_bytes())?;
+    }
+    for op in ops {
+        match &op.value {
+            Some(v) => drop(tree(op)?.insert(&op.key, v.clone())?),
+            None => drop(tree(op)?.remove(&op.key)?),
+        }
+    }
+    marker.insert(MARKER_KEY, &keys::seq(lsn))?;
+    Ok(())
+}
