@@ -5,12 +5,12 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Parser;
 use till::cli::args::{
-    Cli, Command, ConfigCommand, HqCommand, ImportWhat, JournalCommand, ReportCommand,
-    RetentionCommand, SyncCommand,
+    Cli, Command, ConfigCommand, ImportWhat, JournalCommand, ReportCommand, RetentionCommand,
+    SyncCommand,
 };
 use till::cli::{
-    backup, customers, daemon, demo_run, doctor, export, hq, import, init, journal, logging,
-    prompt, purge, report, retention, screen, script, sync,
+    backup, customers, daemon, demo_run, doctor, export, hq_program, import, init, journal,
+    logging, prompt, purge, report, retention, screen, script, sync,
 };
 use till::engine::office::SyncNow;
 
@@ -176,49 +176,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 println!("{}", sync::now(&data, &socket, user, &config, what)?)
             }
         },
-        Command::Hq(command) => {
-            let dir = cli.hq_dir();
-            match command {
-                HqCommand::Init {
-                    name,
-                    url,
-                    hosts,
-                    currency,
-                    minor_units,
-                } => {
-                    let made = hq::init(&dir, name, url, hosts, currency, *minor_units)?;
-                    println!(
-                        "made head office '{}' at {} (key {})",
-                        made.settings.name,
-                        dir.display(),
-                        made.public_key()
-                    );
-                }
-                HqCommand::Enroll {
-                    request,
-                    out,
-                    client_cert,
-                } => {
-                    let terminal = hq::enroll(&dir, request, out, *client_cert)?;
-                    println!(
-                        "enrolled terminal {terminal}; give it {} (till sync join FILE)",
-                        out.display()
-                    );
-                }
-                HqCommand::Serve {
-                    listen,
-                    require_client_cert,
-                } => hq::serve(&dir, listen, *require_client_cert)?,
-                HqCommand::Terminals => print!("{}", hq::terminals(&dir)?),
-                HqCommand::Report(range) => {
-                    print!("{}", hq::report(&dir, range.from, range.to, range.format)?)
-                }
-                HqCommand::Publish { file } => {
-                    let (version, count) = hq::publish(&dir, file)?;
-                    println!("published catalog version {version}: {count} products");
-                }
-            }
-        }
+        // Head office is its own program: none of its code is in this binary.
+        Command::Hq { args } => return Err(hq_program::exec(cli.data.as_deref(), args)),
         Command::Daemon { demo } => {
             let data = if *demo {
                 demo_run::ensure(cli.data.as_deref())?

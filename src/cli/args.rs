@@ -1,5 +1,6 @@
 //! The command line, as clap parses it.
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
@@ -116,15 +117,6 @@ impl Cli {
         }
     }
 
-    pub const DEFAULT_HQ_DATA: &'static str = "/var/lib/till-hq";
-
-    /// `--data` for `till hq`, which keeps head office apart from any till.
-    pub fn hq_dir(&self) -> PathBuf {
-        self.data
-            .clone()
-            .unwrap_or_else(|| PathBuf::from(Cli::DEFAULT_HQ_DATA))
-    }
-
     pub fn data_dir(&self) -> PathBuf {
         self.data
             .clone()
@@ -197,8 +189,13 @@ pub enum Command {
     #[command(subcommand)]
     Sync(SyncCommand),
     /// Head office: receive every terminal's sales, report across shops, publish the catalog
-    #[command(subcommand)]
-    Hq(HqCommand),
+    /// (runs `till-hq`, installed beside `till`; `till hq --help` lists its commands)
+    #[command(disable_help_flag = true)]
+    Hq {
+        /// `till-hq`'s command and arguments, passed on as they are
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<OsString>,
+    },
     /// Find, add, correct and erase customers, as a user (PIN from $TILL_PIN or stdin)
     Customers {
         /// The user acting: their role decides what they may do
@@ -413,6 +410,33 @@ pub enum SyncCommand {
     },
 }
 
+/// `till-hq`'s command line: head office's own program, which `till hq …`
+/// runs (see `cli::hq_program`), so that a till's binary carries no server.
+#[derive(Debug, Parser)]
+#[command(
+    name = "till-hq",
+    version,
+    about = "Head office for Till: receive every terminal's sales, report across shops, publish the catalog"
+)]
+pub struct HqCli {
+    /// Head office's directory [default: $TILL_DATA, or /var/lib/till-hq]
+    #[arg(long, global = true, env = "TILL_DATA")]
+    pub data: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: HqCommand,
+}
+
+impl HqCli {
+    pub const DEFAULT_DATA: &'static str = "/var/lib/till-hq";
+
+    /// `--data`, which keeps head office apart from any till.
+    pub fn dir(&self) -> PathBuf {
+        self.data
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(HqCli::DEFAULT_DATA))
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum HqCommand {
     /// Make a head office in --data: its CA, server certificate and signing key
@@ -539,5 +563,36 @@ mod tests {
         std::fs::write(&file, "").unwrap();
         let given = cli(&["till", "--demo", "--config", file.to_str().unwrap()]);
         assert_eq!(given.settings().unwrap().source, Some(file));
+    }
+
+    /// `till hq …` hands everything after `hq` to `till-hq` untouched, its
+    /// options and `--help` too; a `--data` before `hq` is the till's.
+    #[test]
+    fn till_hq_passes_on_what_follows_it() {
+        let passed = |args: &[&str]| match Cli::try_parse_from(args).unwrap() {
+            Cli {
+                data,
+                command: Some(Command::Hq { args }),
+                ..
+            } => (data, args),
+            other => panic!("{other:?}"),
+        };
+        let (data, args) = passed(&["till", "hq", "serve", "--data", "d", "--listen", "x:1"]);
+        assert_eq!(data, None);
+        assert_eq!(args, ["serve", "--data", "d", "--listen", "x:1"]);
+        assert_eq!(passed(&["till", "hq", "--help"]).1, ["--help"]);
+        assert_eq!(passed(&["till", "hq"]).1, Vec::<OsString>::new());
+        let (data, args) = passed(&["till", "--data", "d", "hq", "terminals"]);
+        assert_eq!(data, Some(PathBuf::from("d")));
+        assert_eq!(args, ["terminals"]);
+    }
+
+    #[test]
+    fn till_hq_parses_its_own_commands() {
+        use clap::CommandFactory;
+        let hq = HqCli::try_parse_from(["till-hq", "serve", "--data", "d"]).unwrap();
+        assert!(matches!(hq.command, HqCommand::Serve { .. }));
+        assert_eq!(hq.dir(), PathBuf::from("d"));
+        HqCli::command().debug_assert();
     }
 }

@@ -14,37 +14,50 @@ use std::sync::Mutex;
 
 use anyhow::{Context, Result};
 use tracing_appender::rolling::{Builder, RollingFileAppender, Rotation};
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{Layer, Registry, fmt};
 
 use crate::store::private;
 
-/// Level from `TILL_LOG` (e.g. `info`, `till=debug`); warnings by default.
-fn filter() -> EnvFilter {
-    EnvFilter::try_from_env("TILL_LOG").unwrap_or_else(|_| EnvFilter::new("warn"))
+/// Level from `TILL_LOG`: a level (`info`), targets with levels
+/// (`till::sync=debug`) or both (`warn,till::sync=debug`); warnings when it
+/// is unset or unreadable. (Targets and levels only: no span or field
+/// filters, which would take a regex engine into the binary.)
+fn filter() -> Targets {
+    filter_of(std::env::var("TILL_LOG").ok().as_deref())
+}
+
+fn filter_of(spec: Option<&str>) -> Targets {
+    spec.and_then(|spec| spec.parse().ok())
+        .unwrap_or_else(|| Targets::new().with_default(tracing::Level::WARN))
+}
+
+/// Installs the one subscriber: `lines`, filtered by `TILL_LOG`.
+fn install(lines: impl Layer<Registry> + Send + Sync) {
+    tracing_subscriber::registry()
+        .with(lines.with_filter(filter()))
+        .init();
 }
 
 pub fn to_stderr() {
-    tracing_subscriber::fmt()
-        .with_env_filter(filter())
-        .with_writer(std::io::stderr)
-        .init();
+    install(fmt::layer().with_writer(std::io::stderr));
 }
 
 /// Logs to daily files named after `path` (see `daily_files`), or to `path`
 /// itself when it is a device or a pipe (`--log /dev/null`), which has no
 /// days to roll.
 pub fn to_file(path: &Path, log_days: u32) -> Result<()> {
-    let subscriber = tracing_subscriber::fmt()
-        .with_env_filter(filter())
-        .with_ansi(false);
+    let plain = fmt::layer().with_ansi(false);
     if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
         let device = OpenOptions::new()
             .append(true)
             .open(path)
             .with_context(|| format!("cannot open the log file {}", path.display()))?;
-        subscriber.with_writer(Mutex::new(device)).init();
+        install(plain.with_writer(Mutex::new(device)));
     } else {
-        subscriber.with_writer(daily_files(path, log_days)?).init();
+        install(plain.with_writer(daily_files(path, log_days)?));
     }
     Ok(())
 }
@@ -75,6 +88,21 @@ mod tests {
     use std::os::unix::fs::PermissionsExt;
 
     use super::*;
+
+    #[test]
+    fn till_log_names_a_level_and_targets_or_else_warnings() {
+        use tracing::Level;
+        let both = filter_of(Some("warn,till::sync=debug"));
+        assert!(both.would_enable("till::sync::sender", &Level::DEBUG));
+        assert!(!both.would_enable("till::engine", &Level::INFO));
+        assert!(both.would_enable("sled", &Level::WARN));
+        assert!(filter_of(Some("info")).would_enable("till", &Level::INFO));
+        for unset in [None, Some("till=loud")] {
+            let warn = filter_of(unset);
+            assert!(warn.would_enable("till", &Level::WARN), "{unset:?}");
+            assert!(!warn.would_enable("till", &Level::INFO), "{unset:?}");
+        }
+    }
 
     #[test]
     fn a_days_file_is_private_and_only_the_newest_days_are_kept() {

@@ -10,6 +10,7 @@ pub mod doctor;
 pub mod export;
 pub mod export_csv;
 pub mod hq;
+pub mod hq_program;
 pub mod import;
 pub mod init;
 pub mod journal;

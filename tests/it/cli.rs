@@ -516,3 +516,53 @@ fn init_demo_products_makes_a_large_catalog_whose_codes_scan() {
     ]);
     assert!(!refused.status.success());
 }
+
+/// `till hq …` is head office's own program, `till-hq`, run in the till's
+/// place: its output and exit code are the caller's, its usage errors too.
+#[test]
+fn till_hq_runs_till_hq_with_its_output_and_exit_code() {
+    let version = common::run_ok(&["hq", "--version"]);
+    assert!(version.starts_with("till-hq "), "{version}");
+    let help = common::run_ok(&["hq", "--help"]);
+    assert!(help.contains("serve") && help.contains("enroll"), "{help}");
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let missing = dir.path().join("no-hq");
+    let missing = missing.to_str().expect("utf-8");
+    // A --data before `hq` reaches till-hq as well as one after it.
+    for args in [
+        &["hq", "terminals", "--data", missing][..],
+        &["--data", missing, "hq", "terminals"],
+    ] {
+        let out = common::run(args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let said = common::stderr(&out);
+        assert!(
+            said.starts_with("till-hq: ") && said.contains("no-hq"),
+            "{args:?}: {said}"
+        );
+    }
+    // clap's usage error, exit 2, as till-hq gives it.
+    let out = common::run(&["hq", "no-such-command"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(common::stderr(&out).contains("no-such-command"));
+}
+
+/// A till without `till-hq` beside it or on PATH says what is missing.
+#[test]
+fn till_hq_missing_is_named() {
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).expect("tempdir");
+    let alone = dir.path().join("till");
+    // A link, not a copy: the binary finds its neighbours by the path it was run by.
+    std::fs::hard_link(env!("CARGO_BIN_EXE_till"), &alone).expect("link the till");
+    let out = std::process::Command::new(&alone)
+        .args(["hq", "--version"])
+        .env("PATH", dir.path())
+        .env("TILL_CONFIG", "/dev/null")
+        .env_remove("TILL_DATA")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let said = common::stderr(&out);
+    assert!(said.contains("till-hq") && said.contains("PATH"), "{said}");
+}

@@ -4,10 +4,27 @@
 use std::path::Path;
 use std::process::Command;
 
-const UNITS: [(&str, &str); 3] = [
-    ("till.service", "till.service"),
-    ("till-kiosk@.service", "till-kiosk@tty1.service"),
-    ("till-hq.service", "till-hq.service"),
+/// Each unit, the instance verified, and the packaged binary it runs with
+/// the one under test.
+const UNITS: [(&str, &str, &str, &str); 3] = [
+    (
+        "till.service",
+        "till.service",
+        "/usr/bin/till",
+        env!("CARGO_BIN_EXE_till"),
+    ),
+    (
+        "till-kiosk@.service",
+        "till-kiosk@tty1.service",
+        "/usr/bin/till",
+        env!("CARGO_BIN_EXE_till"),
+    ),
+    (
+        "till-hq.service",
+        "till-hq.service",
+        "/usr/bin/till-hq",
+        env!("CARGO_BIN_EXE_till-hq"),
+    ),
 ];
 
 /// What `systemd-analyze verify` says of a unit: empty when clean.
@@ -31,13 +48,13 @@ fn verify(dir: &Path, name: &str, text: &str) -> String {
 fn the_units_verify_clean() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("systemd");
     let dir = tempfile::tempdir().expect("tempdir");
-    for (file, instance) in UNITS {
+    for (file, instance, packaged, built) in UNITS {
         let text = std::fs::read_to_string(root.join(file)).expect("unit file");
         assert!(
-            text.contains("ExecStart=/usr/bin/till "),
-            "{file} runs the packaged binary"
+            text.contains(&format!("ExecStart={packaged} ")),
+            "{file} runs the packaged binary {packaged}"
         );
-        let text = text.replace("/usr/bin/till", env!("CARGO_BIN_EXE_till"));
+        let text = text.replace(&format!("{packaged} "), &format!("{built} "));
         let said = verify(dir.path(), instance, &text);
         assert!(said.is_empty(), "{file}:\n{said}");
     }
