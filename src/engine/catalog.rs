@@ -32,13 +32,12 @@ impl CatalogIndex {
         let mut entries = Vec::with_capacity(store.product_count());
         for product in store.products() {
             let p = product?;
-            // A line break would end the haystack early; none is searched for.
-            let name = p.name.to_lowercase().replace('\n', " ");
+            let name = p.name.to_lowercase();
             let name_len = name.len();
             let mut text = name;
             for code in std::iter::once(&p.sku).chain(&p.barcodes).chain(&p.plu) {
                 text.push(' ');
-                text.push_str(&code.to_lowercase().replace('\n', " "));
+                text.push_str(&code.to_lowercase());
             }
             entries.push((text, name_len, p.sku));
         }
@@ -47,9 +46,16 @@ impl CatalogIndex {
 
     /// The index of (haystack, length of the name in it, sku) entries.
     fn of(mut entries: Vec<(String, usize, String)>) -> CatalogIndex {
-        // In the order of the buffer below, where each ends with its '\n'
-        // (a tab in a name sorts before it), for the binary search.
-        entries.sort_by(|a, b| ended(&a.0).cmp(ended(&b.0)));
+        // Control characters (a tab, a line break) are searched as spaces:
+        // then every byte of a haystack sorts after the '\n' that ends it in
+        // the buffer, and the buffer is in the order of the plain sort, which
+        // the binary search needs.
+        for (text, _, _) in &mut entries {
+            if text.bytes().any(|b| b.is_ascii_control()) {
+                *text = text.replace(|c: char| c.is_ascii_control(), " ");
+            }
+        }
+        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let mut index = CatalogIndex {
             text: String::with_capacity(entries.iter().map(|e| e.0.len() + 1).sum()),
             starts: Vec::with_capacity(entries.len()),
@@ -122,11 +128,6 @@ impl CatalogIndex {
     }
 }
 
-/// A haystack's bytes as the buffer holds them, line break and all.
-fn ended(text: &str) -> impl Iterator<Item = u8> + '_ {
-    text.bytes().chain(std::iter::once(b'\n'))
-}
-
 impl Engine {
     /// Products whose name, sku or code matches every word of `query`.
     pub fn search(&mut self, query: &str, limit: usize) -> Result<Vec<Product>, EngineError> {
@@ -162,8 +163,11 @@ mod tests {
 
     /// The search as a plain pass over every entry: what the index must give.
     fn plainly(entries: &[(String, usize, String)], query: &str, limit: usize) -> Vec<String> {
-        let mut sorted = entries.to_vec();
-        sorted.sort_by(|a, b| ended(&a.0).cmp(ended(&b.0)));
+        let mut sorted: Vec<_> = entries
+            .iter()
+            .map(|(t, n, sku)| (t.replace('\t', " "), *n, sku.clone()))
+            .collect();
+        sorted.sort_by(|a, b| a.0.cmp(&b.0));
         let query = query.trim().to_lowercase();
         let words: Vec<&str> = query.split_whitespace().collect();
         if words.is_empty() {
