@@ -66,9 +66,10 @@ const NEXT_HELD_KEY: &[u8] = b"next_held";
 const NEXT_SHIFT_KEY: &[u8] = b"next_shift";
 const Z_STATE_KEY: &[u8] = b"z_state";
 
-/// Products written in one transaction by a bulk load. A sled transaction
-/// holds its writes in memory until it commits, so a bounded batch keeps a
-/// million-product load to the memory of ten thousand.
+/// Products written in one transaction by a bulk load. A transaction holds
+/// its writes in memory until it commits (and then as one frame of the
+/// commit log), so a bounded batch keeps a million-product load to the
+/// memory of ten thousand.
 pub const PRODUCT_BATCH: usize = 10_000;
 
 pub struct Store {

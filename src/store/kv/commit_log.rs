@@ -46,7 +46,7 @@ pub const FILE: &str = "commit.log";
 pub const MARKER_TREE: &str = "__till_commit";
 pub const MARKER_KEY: &[u8] = b"applied";
 /// Beside the marker: the frame of a write of several records, kept in sled
-/// before the write is applied (see `Log::apply`).
+/// before the write is applied (see `pending::apply`).
 pub const REDO_KEY: &[u8] = b"redo";
 
 /// The log's size. A 5-line sale writes about 5 KiB (the cart after each
@@ -104,7 +104,7 @@ impl Writer {
     }
 
     /// Stops the log taking writes after `e` (see the module's last point).
-    pub fn fail(&mut self, e: &StoreError) {
+    fn fail(&mut self, e: &StoreError) {
         self.failed = Some(match e {
             StoreError::DiskFull => std::io::ErrorKind::StorageFull,
             _ => std::io::ErrorKind::Other,

@@ -19,6 +19,7 @@
 //!   its end, so a note beside sled says how far the journal was durable.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::fs::File;
 use std::ops::{Bound, RangeBounds};
 use std::path::{Path, PathBuf};
@@ -214,7 +215,7 @@ struct Log {
     db_file: File,
     db_path: PathBuf,
     /// Where sled keeps the last lsn it applied (see `commit_log`), and the
-    /// redo record of a write of several records (see [`Log::apply`]).
+    /// redo record of a write of several records (see `pending::apply`).
     marker: sled::Tree,
     /// The writes in the commit log sled does not hold yet.
     pending: Pending,
@@ -558,7 +559,16 @@ impl From<StoreError> for TxAbort {
 /// commit log's frame once it commits).
 pub struct Tx<'a> {
     trees: &'a [&'a Tree],
-    ops: &'a RefCell<Vec<Op>>,
+    writes: &'a RefCell<Writes>,
+}
+
+/// A transaction's writes so far: in order (the frame), and the newest of
+/// each key (a read inside the transaction; a bulk load reads each product
+/// it replaces, so a scan of the list would grow with the square of it).
+#[derive(Default)]
+struct Writes {
+    ops: Vec<Op>,
+    newest: HashMap<(Bytes, Bytes), usize>,
 }
 
 impl<'a> Tx<'a> {
@@ -568,7 +578,7 @@ impl<'a> Tx<'a> {
         match self.trees.iter().find(|t| t.name == name) {
             Some(tree) => Ok(TxTree {
                 tree,
-                ops: self.ops,
+                writes: self.writes,
             }),
             None => Err(StoreError::corrupt(
                 "transaction",
@@ -610,13 +620,13 @@ pub fn transact<T>(
     let mut writer = log.commits.lock()?;
     log.pending.healthy()?;
     let lsn = writer.next_lsn();
-    let ops = RefCell::new(Vec::new());
+    let writes = RefCell::new(Writes::default());
     let out = f(&Tx {
         trees: &unique,
-        ops: &ops,
+        writes: &writes,
     })
     .map_err(|e| e.0)?;
-    let ops = ops.into_inner();
+    let ops = writes.into_inner().ops;
     if ops.is_empty() {
         return Ok(out);
     }
@@ -632,19 +642,17 @@ pub fn transact<T>(
 #[derive(Clone, Copy)]
 pub struct TxTree<'a> {
     tree: &'a Tree,
-    ops: &'a RefCell<Vec<Op>>,
+    writes: &'a RefCell<Writes>,
 }
 
 impl TxTree<'_> {
     pub fn get(&self, key: impl AsRef<[u8]>) -> Result<Option<Bytes>, TxAbort> {
-        let key = key.as_ref();
-        let written = self
-            .ops
-            .borrow()
-            .iter()
-            .rev()
-            .find(|op| op.tree == self.tree.name && op.key == key)
-            .map(|op| op.value.clone());
+        let key = Bytes::from(key.as_ref());
+        let written = {
+            let writes = self.writes.borrow();
+            let at = writes.newest.get(&(self.tree.name(), key.clone()));
+            at.map(|at| writes.ops[*at].value.clone())
+        };
         match written {
             Some(value) => Ok(value),
             None => Ok(self.tree.get(key)?),
@@ -663,12 +671,16 @@ impl TxTree<'_> {
     }
 
     fn note(&self, key: Bytes, value: Option<Bytes>) {
-        self.ops.borrow_mut().push(Op {
+        let mut writes = self.writes.borrow_mut();
+        let at = writes.ops.len();
+        writes.newest.insert((self.tree.name(), key.clone()), at);
+        writes.ops.push(Op {
             tree: self.tree.name(),
             key,
             value,
         });
     }
+
     pub fn value<V: DeserializeOwned>(
         &self,
         key: impl AsRef<[u8]>,
