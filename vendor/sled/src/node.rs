@@ -2,6 +2,16 @@ use std::{num::NonZeroU64, ops::Bound};
 
 use super::*;
 
+/// Till (PATCHED.md): upstream splits a leaf past 16 entries whatever their
+/// size, so a store of a million small records (products, barcodes) is
+/// 200k pages, and sled's start-up rebuilds a page table entry for each.
+/// A leaf of small records now splits once it holds `LEAF_BYTES` of keys
+/// and values, or `LEAF_MOST` entries; one of large records (a sale) still
+/// at 16, as before, so its rewrites cost no more.
+const LEAF_LEAST: usize = 16;
+const LEAF_MOST: usize = 256;
+const LEAF_BYTES: u64 = 8 * 1024;
+
 #[derive(Default, Debug, Clone, PartialEq)]
 pub struct Node {
     pub(crate) prefix_len: u8,
@@ -597,15 +607,17 @@ impl Node {
     }
 
     pub(crate) fn should_split(&self) -> bool {
-        let threshold = if cfg!(any(test, feature = "lock_free_delays")) {
-            2
+        let size_checks = if cfg!(any(test, feature = "lock_free_delays")) {
+            self.data.len() > 2
         } else if self.data.is_index() {
-            256
+            self.data.len() > 256
         } else {
-            16
+            // Till (PATCHED.md): a leaf splits by its bytes as well as its
+            // count, so small records share a page instead of 16 to a page.
+            self.data.len() > LEAF_MOST
+                || (self.data.len() > LEAF_LEAST
+                    && self.data.rss() > LEAF_BYTES)
         };
-
-        let size_checks = self.data.len() > threshold;
         let safety_checks = self.merging_child.is_none() && !self.merging;
 
         size_checks && safety_checks
