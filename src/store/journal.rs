@@ -11,7 +11,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::envelope::{canonical, decode};
+use super::envelope::{Encoded, canonical, decode};
 use super::error::StoreError;
 use super::keys;
 use super::kv::{Tree, Tx, TxAbort};
@@ -286,6 +286,11 @@ pub fn chain_hash(prev: &Hash, entry: &JournalEntry) -> Result<Hash, StoreError>
 
 pub fn digest<T: Serialize>(value: &T) -> Result<Hash, StoreError> {
     Ok(Sha256::digest(canonical(value)?).into())
+}
+
+/// [`digest`] of a value already encoded.
+pub fn digest_of<T>(value: &Encoded<T>) -> Hash {
+    Sha256::digest(value.canonical()).into()
 }
 
 /// The trees every journal append touches. A transaction that appends

@@ -10,6 +10,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::envelope::Encoded;
 use super::error::StoreError;
 use super::journal::{self, JournalEvent};
 use super::kv::{self, Tx, TxAbort};
@@ -25,6 +26,8 @@ use crate::domain::tender;
 struct SaleWrites {
     lane: u16,
     sale: CompletedSale,
+    /// The sale as it is stored, and hashed for its journal entry.
+    record: Encoded<CompletedSale>,
     /// The sale's own journal entry.
     event: JournalEvent,
     /// A refund's original receipt, and its tally with this refund counted.
@@ -70,8 +73,7 @@ impl Store {
                 .tree(&self.meta)?
                 .counter(NEXT_RECEIPT_KEY, "receipt counter")?;
             let writes = self.sale_writes(tx, lane, build(ReceiptNo(receipt)), printer)?;
-            self.apply_sale(tx, &writes, actor, now)?;
-            Ok(writes.sale)
+            self.apply_sale(tx, writes, actor, now)
         })?;
         // Committed: the receipt number is taken. If the disk then fails, say
         // so with the number, so nobody rings the sale up (and charges) again.
@@ -90,7 +92,8 @@ impl Store {
         sale: CompletedSale,
         printer: Option<Printer>,
     ) -> Result<SaleWrites, TxAbort> {
-        let digest = journal::digest(&sale)?;
+        let record = Encoded::of(&sale)?;
+        let digest = journal::digest_of(&record);
         let (receipt, total) = (sale.receipt, sale.totals.total);
         let (event, tally) = match sale.sale.kind {
             SaleKind::Sale => {
@@ -124,6 +127,7 @@ impl Store {
         Ok(SaleWrites {
             lane,
             sale,
+            record,
             event,
             tally,
             stock,
@@ -157,18 +161,21 @@ impl Store {
     }
 
     /// Writes `w` inside `tx`.
+    /// Writes `w`; the sale it completed.
     fn apply_sale(
         &self,
         tx: &Tx<'_>,
-        w: &SaleWrites,
+        w: SaleWrites,
         actor: &str,
         now: DateTime<Utc>,
-    ) -> Result<(), TxAbort> {
+    ) -> Result<CompletedSale, TxAbort> {
         let receipt = w.sale.receipt;
         if let Some((original, tally)) = &w.tally {
             self.refunds.within(tx)?.insert(original, tally)?;
         }
-        self.sales.within(tx)?.insert(&receipt.0, &w.sale)?;
+        self.sales
+            .within(tx)?
+            .insert_encoded(&receipt.0, w.record)?;
         let levels = self.stock.within(tx)?;
         for (sku, level) in &w.stock {
             levels.insert(sku, level)?;
@@ -177,11 +184,11 @@ impl Store {
             .insert(NEXT_RECEIPT_KEY, &keys::seq(receipt.0 + 1))?;
         self.open_carts.within(tx)?.remove(&w.lane)?;
         let chain = self.chain();
-        let record = journal::append(tx, chain, Some(actor), w.event.clone(), now)?;
+        let record = journal::append(tx, chain, Some(actor), w.event, now)?;
         tx.tree(&self.receipt_entries)?
             .insert(keys::seq(receipt.0), &keys::seq(record.entry.seq))?;
         let Some(job) = w.print else {
-            return Ok(());
+            return Ok(w.sale);
         };
         if job.kick {
             let opened = JournalEvent::DrawerOpened {
@@ -201,7 +208,7 @@ impl Store {
             attempts: 0,
         };
         print_queue::queue(tx, &self.print_jobs, &self.meta, &job)?;
-        Ok(())
+        Ok(w.sale)
     }
 
     /// The hash of the journal entry that recorded `receipt`.

@@ -8,7 +8,7 @@ use std::marker::PhantomData;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::envelope::encode;
+use super::envelope::{Encoded, encode};
 use super::error::StoreError;
 use super::keys;
 use super::kv::{Db, Tree, Tx, TxAbort, TxTree};
@@ -206,6 +206,11 @@ impl<K: Key, V: Serialize + DeserializeOwned> TxTable<'_, K, V> {
 
     pub fn insert(&self, key: &K::Ref, value: &V) -> Result<(), TxAbort> {
         self.tree.put_value(K::bytes(key), value)
+    }
+
+    /// Inserts a record encoded beforehand (see [`Encoded`]).
+    pub fn insert_encoded(&self, key: &K::Ref, value: Encoded<V>) -> Result<(), TxAbort> {
+        self.tree.insert(K::bytes(key), value.into_bytes())
     }
 
     /// Removes the record, handing back what it held.
