@@ -160,8 +160,7 @@ impl Store {
         })
     }
 
-    /// Writes `w` inside `tx`.
-    /// Writes `w`; the sale it completed.
+    /// Writes `w` inside `tx`; the sale it completed.
     fn apply_sale(
         &self,
         tx: &Tx<'_>,
