@@ -334,11 +334,7 @@ impl Sale {
     /// What a payment of `kind` must be to settle the sale: the remaining amount,
     /// rounded to the smallest coin for cash where the store rounds cash.
     pub fn due(&self, kind: TenderKind, rules: &PriceRules) -> Result<Money, SaleError> {
-        let remaining = self.totals(rules)?.remaining;
-        Ok(match (kind, rules.cash_increment) {
-            (TenderKind::Cash, Some(step)) => round_to_increment(remaining, step, rules.rounding),
-            _ => remaining,
-        })
+        Ok(due_of(self.totals(rules)?.remaining, kind, rules))
     }
 
     /// Takes a payment (or, on a refund, a pay-out). Completes the sale once it is paid.
@@ -359,7 +355,7 @@ impl Sale {
             return Err(SaleError::TooManyTenders);
         }
         let remaining = totals.remaining;
-        let cash_due = self.due(kind, rules)?;
+        let cash_due = due_of(remaining, kind, rules);
         // Zero is a payment only when nothing is due in this form: a sale whose
         // last cents round away in cash, or a sale discounted to nothing.
         if amount.is_negative() || (amount.is_zero() && !cash_due.is_zero()) {
@@ -478,6 +474,14 @@ impl Sale {
             remaining: (total - paid).max(Money::ZERO),
             lines: line_totals,
         })
+    }
+}
+
+/// What a payment of `kind` must be to settle `remaining` (see `Sale::due`).
+fn due_of(remaining: Money, kind: TenderKind, rules: &PriceRules) -> Money {
+    match (kind, rules.cash_increment) {
+        (TenderKind::Cash, Some(step)) => round_to_increment(remaining, step, rules.rounding),
+        _ => remaining,
     }
 }
 

@@ -73,6 +73,9 @@ pub struct Engine {
     lockouts: std::cell::RefCell<lockout::Lockouts>,
     /// Built on the first lookup, not at start: most sales never search.
     catalog: Option<CatalogIndex>,
+    /// Head office's catalog inbox was found empty at this mark (see
+    /// `Outbox::next_catalog`).
+    inbox_checked: u64,
     /// The printer, if there is one: how to wake its worker, and whether a
     /// drawer hangs off it. Without one no print jobs are queued at all, so
     /// adding a printer later does not print the shop's whole history.
@@ -104,6 +107,7 @@ impl Engine {
             sessions: HashMap::new(),
             lockouts: Default::default(),
             catalog: None,
+            inbox_checked: 0,
             printer: None,
             policy: Policy::default(),
             failure: None,

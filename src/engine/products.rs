@@ -117,7 +117,12 @@ impl Engine {
 
     fn try_apply_catalog_updates(&mut self) -> Result<(), EngineError> {
         let outbox = self.store.outbox();
-        while let Some((version, products)) = outbox.next_catalog()? {
+        loop {
+            let (next, mark) = outbox.next_catalog(self.inbox_checked)?;
+            let Some((version, products)) = next else {
+                self.inbox_checked = mark;
+                return Ok(());
+            };
             match self.check_catalog(&products)? {
                 Ok(()) => {
                     let event = JournalEvent::CatalogApplied {
@@ -139,7 +144,6 @@ impl Engine {
             }
             self.catalog = None;
         }
-        Ok(())
     }
 
     /// Whether this till can take the change set (the outer error is the

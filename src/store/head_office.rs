@@ -17,6 +17,7 @@ impl Store {
             meta: self.meta.clone(),
             sales: self.sales.clone(),
             catalog_inbox: self.catalog_inbox.clone(),
+            catalog_queued: self.catalog_queued.clone(),
         }
     }
 

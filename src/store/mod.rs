@@ -99,6 +99,7 @@ pub struct Store {
     meta: Tree,
     /// Head-office catalog change sets, verified, waiting for the engine.
     catalog_inbox: Table<u64, Vec<Product>>,
+    catalog_queued: outbox::QueuedCatalogs,
     /// Customers, their details sealed by `sealer`, and their corrections.
     customers: Table<u64, customers::StoredCustomer>,
     customer_history: Tree,
@@ -203,6 +204,7 @@ impl Store {
             outbox: dir.tree("outbox")?,
             meta: dir.tree("meta")?,
             catalog_inbox: Table::open(&dir, "catalog_inbox", "catalog change set")?,
+            catalog_queued: Default::default(),
             customers,
             customer_history,
             sealer,
