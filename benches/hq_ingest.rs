@@ -90,14 +90,17 @@ fn ingest(c: &mut Criterion) {
                     public_key: public_key.clone(),
                 };
                 hq.enroll(&request, false).expect("enroll");
-                (dir, hq)
+                (hq, dir)
             },
-            |(dir, hq)| {
+            |(hq, dir)| {
                 for body in &batches {
                     hq.receive(body).expect("store").expect("accepted");
                 }
-                // Returned, so closing the store and removing it are not timed.
-                (dir, hq)
+                // Returned, so closing the store and removing it are not
+                // timed; in this order, as a tuple drops its fields in order
+                // and a store whose directory is removed under it cannot
+                // close (sled's last flush waits for ever).
+                (hq, dir)
             },
             BatchSize::PerIteration,
         );

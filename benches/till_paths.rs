@@ -5,7 +5,8 @@
 //!
 //! `cargo bench --bench till_paths` (criterion's figures), or `benches/run`,
 //! which also times the binary (cold start, memory, idle CPU) and prints
-//! one table. Stores are made once under `target/bench-stores/` and kept.
+//! one table. Stores are made once under `target/bench-stores/` and kept;
+//! the sale bench makes a fresh one for each run (see `sale_completion`).
 //!
 //! Criterion reports means and medians of batches; a cashier feels the
 //! slowest scans, so each scan is also timed alone and the median and p99
@@ -30,9 +31,13 @@ use till::ui::theme::Theme;
 use till::ui::view;
 use till::ui::wedge::WedgeConfig;
 
+fn stores() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-stores")
+}
+
 /// A demo store with `products` generated products more, made once.
 fn store(products: usize) -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-stores");
+    let root = stores();
     let dir = root.join(format!("products-{products}"));
     let done = root.join(format!("products-{products}.done"));
     if !done.exists() {
@@ -165,7 +170,17 @@ fn pay(engine: &mut Engine, session: SessionId) {
 /// trip), and the same sale committed by SQLite in WAL mode with
 /// `synchronous=FULL` (the store a shop's developer would pick instead).
 fn sale_completion(c: &mut Criterion) {
-    let dir = store(100_000);
+    // A store of its own, made for this run and removed after it: the sales
+    // made here would otherwise stay in the kept store, and every later
+    // run's cold start and memory would be of a store with more history.
+    std::fs::create_dir_all(stores()).expect("bench-stores");
+    let scratch = tempfile::tempdir_in(stores()).expect("scratch");
+    let dir = scratch.path().join("store");
+    let args = InitArgs {
+        products: 100_000,
+        ..InitArgs::demo()
+    };
+    drop(till::cli::init::run(&dir, &args).expect("scratch store"));
     let mut engine = Engine::new(Store::open(&dir).expect("open")).expect("engine");
     let session = login(&mut engine);
     let codes = codes(100_000, 500);

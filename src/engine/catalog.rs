@@ -7,10 +7,12 @@
 //! found by binary search, and a word anywhere by `memchr::memmem` over the
 //! one buffer (SIMD, with a rare-byte prefilter), which is many times faster
 //! than a pass over a million separate strings and holds no allocation per
-//! product.
+//! product; the blocks of it that cannot hold the words are not read (see
+//! `gram_filter`).
 
 use memchr::memmem;
 
+use super::gram_filter::{BLOCK_BYTES, GramFilter};
 use super::{Engine, EngineError};
 use crate::domain::product::Product;
 use crate::store::{Store, StoreError};
@@ -25,6 +27,7 @@ pub struct CatalogIndex {
     starts: Vec<usize>,
     name_lens: Vec<usize>,
     skus: Vec<String>,
+    grams: GramFilter,
 }
 
 impl CatalogIndex {
@@ -45,7 +48,12 @@ impl CatalogIndex {
     }
 
     /// The index of (haystack, length of the name in it, sku) entries.
-    fn of(mut entries: Vec<(String, usize, String)>) -> CatalogIndex {
+    fn of(entries: Vec<(String, usize, String)>) -> CatalogIndex {
+        CatalogIndex::in_blocks(entries, BLOCK_BYTES)
+    }
+
+    /// [`CatalogIndex::of`], its gram filter in blocks of `block_bytes`.
+    fn in_blocks(mut entries: Vec<(String, usize, String)>, block_bytes: usize) -> CatalogIndex {
         // Control characters (a tab, a line break) are searched as spaces:
         // then every byte of a haystack sorts after the '\n' that ends it in
         // the buffer, and the buffer is in the order of the plain sort, which
@@ -61,6 +69,7 @@ impl CatalogIndex {
             starts: Vec::with_capacity(entries.len()),
             name_lens: Vec::with_capacity(entries.len()),
             skus: Vec::with_capacity(entries.len()),
+            grams: GramFilter::default(),
         };
         for (text, name_len, sku) in entries {
             index.starts.push(index.text.len());
@@ -69,6 +78,7 @@ impl CatalogIndex {
             index.name_lens.push(name_len);
             index.skus.push(sku);
         }
+        index.grams = GramFilter::build(index.text.as_bytes(), &index.starts, block_bytes);
         index
     }
 
@@ -104,19 +114,25 @@ impl CatalogIndex {
             .filter(|i| self.name(*i).starts_with(query.as_str()))
             .take(limit)
             .collect();
-        // Then every product holding the longest word, checked for the rest.
+        // Then every product holding the longest word, checked for the rest,
+        // in the blocks that may hold them all.
         let mut contains = Vec::new();
-        let mut from = 0;
         let finder = memmem::Finder::new(longest.as_bytes());
-        while contains.len() + starts.len() < limit {
-            let Some(hit) = finder.find(&self.text.as_bytes()[from..]) else {
-                break;
-            };
-            let i = self.product_at(from + hit);
-            from = self.starts.get(i + 1).map_or(self.text.len(), |s| *s);
-            let text = self.haystack(i);
-            if words.iter().all(|w| text.contains(w)) && !self.name(i).starts_with(query.as_str()) {
-                contains.push(i);
+        let bytes = self.text.as_bytes();
+        'blocks: for block in self.grams.candidates(&words, bytes.len()) {
+            let mut from = block.start;
+            while let Some(hit) = finder.find(&bytes[from..block.end]) {
+                if contains.len() + starts.len() >= limit {
+                    break 'blocks;
+                }
+                let i = self.product_at(from + hit);
+                from = self.starts.get(i + 1).map_or(bytes.len(), |s| *s);
+                let text = self.haystack(i);
+                if words.iter().all(|w| text.contains(w))
+                    && !self.name(i).starts_with(query.as_str())
+                {
+                    contains.push(i);
+                }
             }
         }
         starts
@@ -192,13 +208,14 @@ mod tests {
             names in proptest::collection::vec("[ab c\t]{0,6}", 0..40),
             query in "[ab c]{0,4}",
             limit in 1usize..8,
+            block_bytes in 1usize..40,
         ) {
             let entries: Vec<(String, usize, String)> = names
                 .iter()
                 .enumerate()
                 .map(|(i, n)| (format!("{n} sku{i}"), n.len(), format!("sku{i}")))
                 .collect();
-            let index = CatalogIndex::of(entries.clone());
+            let index = CatalogIndex::in_blocks(entries.clone(), block_bytes);
             let found: Vec<String> = index.search(&query, limit).into_iter().map(String::from).collect();
             prop_assert_eq!(found, plainly(&entries, &query, limit));
         }

@@ -20,6 +20,7 @@ pub mod customers;
 pub mod error;
 pub mod event;
 pub mod facts;
+mod gram_filter;
 pub mod lockout;
 pub mod office;
 pub mod policy;

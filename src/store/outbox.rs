@@ -472,10 +472,7 @@ impl Outbox {
     /// first, so an inbox left from before the store opened is read). Returns
     /// the change set and the new mark. Nothing can be missed: the mark is
     /// taken before the read, and a change set counts only once stored.
-    pub fn next_catalog(
-        &self,
-        checked: u64,
-    ) -> Result<(Option<ChangeSet>, u64), StoreError> {
+    pub fn next_catalog(&self, checked: u64) -> Result<(Option<ChangeSet>, u64), StoreError> {
         let mark = self.catalog_queued.now() + 1;
         if mark == checked {
             return Ok((None, checked));
