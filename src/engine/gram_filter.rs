@@ -16,10 +16,12 @@ use std::ops::Range;
 
 /// Bits per block, in 64-bit words: 32768 bits for [`BLOCK_BYTES`] of text,
 /// half a bit per byte. A block of product names and codes holds a few
-/// thousand distinct grams, so few bits are set and a word of three
-/// letters or more rules most blocks out.
+/// thousand to ten thousand distinct grams, so a tenth to a quarter of its
+/// bits are set: one triple rules out most blocks, and each more triple of
+/// a longer word rules out most of the rest.
 const WORDS: usize = 512;
-const BITS: u32 = (WORDS * 64).trailing_zeros();
+/// A gram's bit within its block's set: this many bits of its hash.
+const SLOT_BITS: u32 = (WORDS * 64).trailing_zeros();
 
 /// Text per block, give or take a haystack.
 pub const BLOCK_BYTES: usize = 64 << 10;
@@ -112,7 +114,7 @@ fn triple(a: u8, b: u8, c: u8) -> u32 {
 
 /// A gram's bit: Fibonacci hashing, the top bits of a multiplication.
 fn slot(gram: u32) -> usize {
-    (gram.wrapping_mul(0x9E37_79B9) >> (32 - BITS)) as usize
+    (gram.wrapping_mul(0x9E37_79B9) >> (32 - SLOT_BITS)) as usize
 }
 
 #[cfg(test)]

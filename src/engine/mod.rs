@@ -75,7 +75,7 @@ pub struct Engine {
     /// Built on the first lookup, not at start: most sales never search.
     catalog: Option<CatalogIndex>,
     /// Head office's catalog inbox was found empty at this mark (see
-    /// `Outbox::next_catalog`).
+    /// `Store::next_catalog`).
     inbox_checked: u64,
     /// The printer, if there is one: how to wake its worker, and whether a
     /// drawer hangs off it. Without one no print jobs are queued at all, so

@@ -116,9 +116,8 @@ impl Engine {
     }
 
     fn try_apply_catalog_updates(&mut self) -> Result<(), EngineError> {
-        let outbox = self.store.outbox();
         loop {
-            let (next, mark) = outbox.next_catalog(self.inbox_checked)?;
+            let (next, mark) = self.store.next_catalog(self.inbox_checked)?;
             let Some((version, products)) = next else {
                 self.inbox_checked = mark;
                 return Ok(());

@@ -58,7 +58,7 @@ impl<T> Encoded<T> {
     /// bincode encodes a struct as its fields one after another, so a field
     /// encoded once for a hash (a journal entry) is not encoded again to be
     /// stored. The journal's tests hold it to [`encode`].
-    pub fn of_fields(fields: &[&[u8]]) -> Encoded<T> {
+    pub(super) fn of_fields(fields: &[&[u8]]) -> Encoded<T> {
         let mut bytes = Vec::with_capacity(1 + fields.iter().map(|f| f.len()).sum::<usize>());
         bytes.push(ENVELOPE_VERSION);
         for field in fields {

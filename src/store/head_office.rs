@@ -6,6 +6,11 @@ use super::error::StoreError;
 use super::journal::JournalEvent;
 use super::outbox::{self, HqLink, Outbox};
 use super::{Put, Store, keys};
+use crate::domain::product::Product;
+
+/// A head-office catalog change set the sync worker has queued: its
+/// version and its products.
+pub type WaitingCatalog = (u64, Vec<Product>);
 
 impl Store {
     /// A handle on the outbox and the sync state, for the sync worker's thread.
@@ -19,6 +24,20 @@ impl Store {
             catalog_inbox: self.catalog_inbox.clone(),
             catalog_queued: self.catalog_queued.clone(),
         }
+    }
+
+    /// The oldest change set waiting to be applied, if any may be there:
+    /// `checked` is what this returned last time with an empty inbox (0 at
+    /// first, so an inbox left from before the store opened is read). Returns
+    /// the change set and the new mark. Nothing can be missed: the mark is
+    /// taken before the read, and a change set counts only once stored
+    /// (`Outbox::queue_catalog`). The engine asks before every command.
+    pub fn next_catalog(&self, checked: u64) -> Result<(Option<WaitingCatalog>, u64), StoreError> {
+        let mark = self.catalog_queued.now() + 1;
+        if mark == checked {
+            return Ok((None, checked));
+        }
+        Ok((self.catalog_inbox.first()?, mark))
     }
 
     /// Journals why a head-office change set was not applied, and counts it

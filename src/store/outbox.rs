@@ -193,9 +193,6 @@ pub struct Outbox {
     pub(super) catalog_queued: QueuedCatalogs,
 }
 
-/// A head-office catalog change set: its version and its products.
-pub type ChangeSet = (u64, Vec<Product>);
-
 /// How many change sets were queued since the store opened, so the engine
 /// can tell there is none new without reading the inbox: it asks before
 /// every command, and reading an empty tree was a tenth of a scan.
@@ -203,12 +200,12 @@ pub type ChangeSet = (u64, Vec<Product>);
 pub struct QueuedCatalogs(std::sync::Arc<std::sync::atomic::AtomicU64>);
 
 impl QueuedCatalogs {
-    /// Counted only once the change set is stored (see `Outbox::next_catalog`).
+    /// Counted only once the change set is stored (see `Store::next_catalog`).
     fn count(&self) {
         self.0.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     }
 
-    fn now(&self) -> u64 {
+    pub(super) fn now(&self) -> u64 {
         self.0.load(std::sync::atomic::Ordering::Acquire)
     }
 }
@@ -465,18 +462,5 @@ impl Outbox {
             .put_value(keys::seq(version), &products)?;
         self.catalog_queued.count();
         self.dir.persist()
-    }
-
-    /// The oldest change set waiting to be applied, if any may be there:
-    /// `checked` is what this returned last time with an empty inbox (0 at
-    /// first, so an inbox left from before the store opened is read). Returns
-    /// the change set and the new mark. Nothing can be missed: the mark is
-    /// taken before the read, and a change set counts only once stored.
-    pub fn next_catalog(&self, checked: u64) -> Result<(Option<ChangeSet>, u64), StoreError> {
-        let mark = self.catalog_queued.now() + 1;
-        if mark == checked {
-            return Ok((None, checked));
-        }
-        Ok((self.catalog_inbox.first()?, mark))
     }
 }

@@ -61,8 +61,8 @@ struct State {
     /// Why sled stopped taking writes, if it did.
     failed: Option<(std::io::ErrorKind, String)>,
     stop: bool,
-    /// The applier waits for work, and a push (past [`WAKE_AT`]) or a drain
-    /// must wake it.
+    /// The applier waits for work, and a push (once [`WAKE_AT`] frames wait)
+    /// or a drain must wake it.
     idle: bool,
     /// Writers and drains waiting for the applier to get on. A wake-up is a
     /// futex call, a few microseconds every write: made only when heard.
