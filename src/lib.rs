@@ -19,3 +19,6 @@ pub mod store;
 pub mod sync;
 pub mod textfile;
 pub mod ui;
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -334,20 +334,34 @@ impl Sale {
     /// What a payment of `kind` must be to settle the sale: the remaining amount,
     /// rounded to the smallest coin for cash where the store rounds cash.
     pub fn due(&self, kind: TenderKind, rules: &PriceRules) -> Result<Money, SaleError> {
-        Ok(due_of(self.totals(rules)?.remaining, kind, rules))
+        Ok(self.totals(rules)?.due(kind, rules))
     }
 
-    /// Takes a payment (or, on a refund, a pay-out). Completes the sale once it is paid.
+    /// Takes a payment (or, on a refund, a pay-out). Completes the sale once
+    /// it is paid. Returns the sale's figures with the payment counted.
     pub fn tender(
         &mut self,
         kind: TenderKind,
         amount: Money,
         rules: &PriceRules,
-    ) -> Result<(), SaleError> {
+    ) -> Result<Totals, SaleError> {
+        let totals = self.totals(rules)?;
+        self.tender_on(totals, kind, amount, rules)
+    }
+
+    /// [`Sale::tender`] given the figures `totals` already worked out for
+    /// this sale as it stands: the tender is the slowest step a cashier
+    /// waits on, and working the figures out is most of its CPU.
+    pub(crate) fn tender_on(
+        &mut self,
+        mut totals: Totals,
+        kind: TenderKind,
+        amount: Money,
+        rules: &PriceRules,
+    ) -> Result<Totals, SaleError> {
         if matches!(self.state, SaleState::Completed | SaleState::Voided) {
             return Err(SaleError::NotChangeable(self.state));
         }
-        let totals = self.totals(rules)?;
         if totals.lines.is_empty() {
             return Err(SaleError::Empty);
         }
@@ -355,7 +369,7 @@ impl Sale {
             return Err(SaleError::TooManyTenders);
         }
         let remaining = totals.remaining;
-        let cash_due = due_of(remaining, kind, rules);
+        let cash_due = totals.due(kind, rules);
         // Zero is a payment only when nothing is due in this form: a sale whose
         // last cents round away in cash, or a sale discounted to nothing.
         if amount.is_negative() || (amount.is_zero() && !cash_due.is_zero()) {
@@ -396,7 +410,8 @@ impl Sale {
             self.change = amount - cash_due;
             self.state = SaleState::Completed;
         }
-        Ok(())
+        self.settle(&mut totals);
+        Ok(totals)
     }
 
     /// Works out every figure of the sale. Each line is rounded on its own,
@@ -460,9 +475,7 @@ impl Sale {
                 .map(|t| (self.lines[t.line].tax_code.as_str(), t.rate, t.split)),
         );
         let total = tax.total_gross();
-        let tendered: Money = self.tenders.iter().map(|t| t.amount).sum();
-        let paid = tendered - self.change - self.cash_rounding;
-        Ok(Totals {
+        let mut totals = Totals {
             subtotal: line_totals.iter().map(|t| t.before_discount).sum(),
             discount: line_totals
                 .iter()
@@ -470,18 +483,31 @@ impl Sale {
                 .sum(),
             tax,
             total,
-            paid,
-            remaining: (total - paid).max(Money::ZERO),
+            paid: Money::ZERO,
+            remaining: total,
             lines: line_totals,
-        })
+        };
+        self.settle(&mut totals);
+        Ok(totals)
+    }
+
+    /// Counts the tenders so far into `totals`: what is paid and what is left.
+    fn settle(&self, totals: &mut Totals) {
+        let tendered: Money = self.tenders.iter().map(|t| t.amount).sum();
+        totals.paid = tendered - self.change - self.cash_rounding;
+        totals.remaining = (totals.total - totals.paid).max(Money::ZERO);
     }
 }
 
-/// What a payment of `kind` must be to settle `remaining` (see `Sale::due`).
-fn due_of(remaining: Money, kind: TenderKind, rules: &PriceRules) -> Money {
-    match (kind, rules.cash_increment) {
-        (TenderKind::Cash, Some(step)) => round_to_increment(remaining, step, rules.rounding),
-        _ => remaining,
+impl Totals {
+    /// What a payment of `kind` must be to settle these figures (see `Sale::due`).
+    pub fn due(&self, kind: TenderKind, rules: &PriceRules) -> Money {
+        match (kind, rules.cash_increment) {
+            (TenderKind::Cash, Some(step)) => {
+                round_to_increment(self.remaining, step, rules.rounding)
+            }
+            _ => self.remaining,
+        }
     }
 }
 

@@ -74,6 +74,16 @@ impl Engine {
     /// Saves the changed sale as the lane's cart (once its figures add up).
     pub(super) fn save(&self, session: &Session, sale: Sale) -> Result<Vec<Event>, EngineError> {
         let totals = sale.totals(&self.settings.rules)?;
+        self.keep(session, sale, totals)
+    }
+
+    /// [`Engine::save`] given the figures already worked out for `sale`.
+    pub(super) fn keep(
+        &self,
+        session: &Session,
+        sale: Sale,
+        totals: Totals,
+    ) -> Result<Vec<Event>, EngineError> {
         self.store.save_cart(session.lane, &sale)?;
         Ok(told(sale, totals))
     }

@@ -6,7 +6,7 @@ use chrono::Utc;
 use super::{Engine, EngineError, Event, Session};
 use crate::domain::money::Money;
 use crate::domain::receipt::CompletedSale;
-use crate::domain::sale::{Sale, SaleState};
+use crate::domain::sale::{Sale, SaleState, Totals};
 use crate::domain::tender::TenderKind;
 
 impl Engine {
@@ -20,21 +20,23 @@ impl Engine {
         amount: Option<Money>,
     ) -> Result<Vec<Event>, EngineError> {
         let rules = &self.settings.rules;
-        let amount = match amount {
-            Some(a) => a,
-            None => sale.due(kind, rules)?,
-        };
-        sale.tender(kind, amount, rules)?;
+        let totals = sale.totals(rules)?;
+        let amount = amount.unwrap_or_else(|| totals.due(kind, rules));
+        let totals = sale.tender_on(totals, kind, amount, rules)?;
         if sale.state == SaleState::Completed {
-            return self.complete(session, sale);
+            return self.complete(session, sale, totals);
         }
-        self.save(session, sale)
+        self.keep(session, sale, totals)
     }
 
     /// Stores the paid sale as the lane's next receipt (with its print job,
     /// if there is a printer) and wakes the printer.
-    fn complete(&self, session: &Session, sale: Sale) -> Result<Vec<Event>, EngineError> {
-        let totals = sale.totals(&self.settings.rules)?;
+    fn complete(
+        &self,
+        session: &Session,
+        sale: Sale,
+        totals: Totals,
+    ) -> Result<Vec<Event>, EngineError> {
         let change = sale.change;
         let now = Utc::now();
         let done = self.store.complete_sale(

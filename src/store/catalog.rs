@@ -15,12 +15,27 @@ impl Store {
         self.products.get(sku)
     }
 
-    /// Looks a product up by a normalised barcode or by PLU.
+    /// Looks a product up by a normalised barcode or by PLU: the scan's
+    /// look-up, answered from `scan_cache` while the catalog is unchanged.
     pub fn product_by_key(&self, key: &[u8]) -> Result<Option<Product>, StoreError> {
-        match self.barcodes.get(key)? {
-            Some(sku) => self.product(&String::from_utf8_lossy(&sku)),
-            None => Ok(None),
+        // Taken before the store is read (see `scan_cache`).
+        let writes = self.catalog_writes();
+        if let Some(product) = self.scan_cache.get(key, writes) {
+            return Ok(Some(product));
         }
+        let found = match self.barcodes.get(key)? {
+            Some(sku) => self.product(&String::from_utf8_lossy(&sku))?,
+            None => None,
+        };
+        if let Some(product) = &found {
+            self.scan_cache.keep(key, product, writes);
+        }
+        Ok(found)
+    }
+
+    /// The catalog's count of writes: its products' and its codes'.
+    fn catalog_writes(&self) -> u64 {
+        self.products.tree().writes() + self.barcodes.writes()
     }
 
     pub fn products(&self) -> impl Iterator<Item = Result<Product, StoreError>> + '_ {

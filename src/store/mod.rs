@@ -28,6 +28,7 @@ pub mod print_queue;
 pub mod private;
 pub mod retention;
 pub mod sales;
+pub mod scan_cache;
 pub mod schema;
 pub mod sealing;
 pub mod settings;
@@ -100,6 +101,10 @@ pub struct Store {
     /// Head-office catalog change sets, verified, waiting for the engine.
     catalog_inbox: Table<u64, Vec<Product>>,
     catalog_queued: outbox::QueuedCatalogs,
+    /// What scanned codes found since the catalog last changed.
+    scan_cache: scan_cache::ScanCache,
+    /// Each lane's cart as last saved or read (see `carts::CartMemo`).
+    cart_memo: carts::CartMemo,
     /// Customers, their details sealed by `sealer`, and their corrections.
     customers: Table<u64, customers::StoredCustomer>,
     customer_history: Tree,
@@ -205,6 +210,8 @@ impl Store {
             meta: dir.tree("meta")?,
             catalog_inbox: Table::open(&dir, "catalog_inbox", "catalog change set")?,
             catalog_queued: Default::default(),
+            scan_cache: Default::default(),
+            cart_memo: Default::default(),
             customers,
             customer_history,
             sealer,

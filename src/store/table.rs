@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 use super::envelope::{Encoded, encode};
 use super::error::StoreError;
 use super::keys;
-use super::kv::{Db, Tree, Tx, TxAbort, TxTree};
+use super::kv::{Bytes, Db, Tree, Tx, TxAbort, TxTree};
 use super::write::Put;
 
 /// How a key is laid out in bytes (see `keys`), and read back.
@@ -100,7 +100,25 @@ impl<K: Key, V: Serialize + DeserializeOwned> Table<K, V> {
     }
 
     pub fn insert(&self, key: &K::Ref, value: &V) -> Result<(), StoreError> {
-        self.tree.put_value(K::bytes(key), value)
+        self.insert_stored(key, value).map(drop)
+    }
+
+    /// [`Table::insert`], handing back the bytes stored.
+    pub fn insert_stored(&self, key: &K::Ref, value: &V) -> Result<Bytes, StoreError> {
+        let stored = Bytes::from(encode(value)?);
+        self.tree.insert(K::bytes(key), stored.clone())?;
+        Ok(stored)
+    }
+
+    /// The record's bytes as stored, not decoded: to tell whether a copy
+    /// decoded before is still the record (see `carts::CartMemo`).
+    pub fn stored(&self, key: &K::Ref) -> Result<Option<Bytes>, StoreError> {
+        self.tree.get(K::bytes(key))
+    }
+
+    /// Decodes bytes [`Table::stored`] gave.
+    pub fn decode(&self, stored: &[u8]) -> Result<V, StoreError> {
+        super::envelope::decode(stored, self.what)
     }
 
     pub fn remove(&self, key: &K::Ref) -> Result<(), StoreError> {

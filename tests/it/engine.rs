@@ -1149,8 +1149,21 @@ fn a_manager_edits_a_products_tax_and_codes() {
         change,
     };
     let new_code = till::demo::ean13("401239999999");
+    let last_line = |events: Vec<Event>| {
+        let Event::Cart { sale, .. } = &events[0] else {
+            panic!("{events:?}")
+        };
+        let line = sale.lines.last().expect("a line");
+        (line.sku.clone(), line.tax_code.clone())
+    };
+    // Scanned before every edit: what a scan finds is kept until the
+    // catalog changes, and each answer below must be the edit's.
+    let before = e.execute(m, scan("4006381333931")).expect("the pen");
+    assert_eq!(last_line(before), ("pen".into(), "std".into()));
     e.execute(m, edit(ProductChange::TaxCategory("red".into())))
         .expect("tax");
+    let after = e.execute(m, scan("4006381333931")).expect("the pen");
+    assert_eq!(last_line(after), ("pen".into(), "red".into()));
     assert!(
         e.execute(m, edit(ProductChange::TaxCategory("luxury".into())))
             .is_err()
@@ -1170,13 +1183,7 @@ fn a_manager_edits_a_products_tax_and_codes() {
     let events = e
         .execute(m, scan(&new_code))
         .expect("the new code sells the pen");
-    let Event::Cart { sale, .. } = &events[0] else {
-        panic!()
-    };
-    assert_eq!(
-        (sale.lines[0].sku.as_str(), sale.lines[0].tax_code.as_str()),
-        ("pen", "red")
-    );
+    assert_eq!(last_line(events), ("pen".into(), "red".into()));
     e.execute(
         m,
         edit(ProductChange::RemoveBarcode("4006381333931".into())),

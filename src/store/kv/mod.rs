@@ -23,7 +23,8 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::ops::{Bound, RangeBounds};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -137,6 +138,7 @@ impl Db {
             db_path,
             marker,
             pending,
+            writes: Mutex::default(),
         });
         let last = log.replay(&db, frames)?;
         log.checkpoint(&db)?;
@@ -156,10 +158,12 @@ impl Db {
 
     pub fn tree(&self, name: &str) -> Result<Tree, StoreError> {
         let tree = self.db.open_tree(name)?;
+        let writes = self.log.writes_of(&tree.name());
         Ok(Tree {
             name: tree.name(),
             tree,
             log: self.log.clone(),
+            writes,
         })
     }
 
@@ -219,9 +223,17 @@ struct Log {
     marker: sled::Tree,
     /// The writes in the commit log sled does not hold yet.
     pending: Pending,
+    /// Per tree, its count of writes (see [`Tree::writes`]), shared by
+    /// every handle on that tree.
+    writes: Mutex<HashMap<Bytes, Arc<AtomicU64>>>,
 }
 
 impl Log {
+    fn writes_of(&self, tree: &Bytes) -> Arc<AtomicU64> {
+        let mut counts = self.writes.lock().unwrap_or_else(|p| p.into_inner());
+        counts.entry(tree.clone()).or_default().clone()
+    }
+
     /// Makes sled's file hold everything sled has applied, durably: after
     /// it, the commit log's frames so far are no longer needed.
     /// `db` is any of the database's trees (a tree's flush is its whole
@@ -390,6 +402,7 @@ pub struct Tree {
     tree: sled::Tree,
     name: Bytes,
     log: Arc<Log>,
+    writes: Arc<AtomicU64>,
 }
 
 type Entry = Result<(Bytes, Bytes), StoreError>;
@@ -401,6 +414,19 @@ fn as_bytes<K: AsRef<[u8]>>(bound: Bound<&K>) -> Bound<&[u8]> {
 impl Tree {
     pub fn name(&self) -> Bytes {
         self.name.clone()
+    }
+
+    /// How many writes (or transactions over it) this tree has had since
+    /// the store opened. Counted once a write can be read, so a copy of
+    /// what the tree holds, read after this gave `n`, is the tree's as long
+    /// as this still gives `n` (see `store::scan_cache`).
+    pub fn writes(&self) -> u64 {
+        self.writes.load(Ordering::Acquire)
+    }
+
+    /// Counts a write readers can see now (see [`Tree::writes`]).
+    fn wrote(&self) {
+        self.writes.fetch_add(1, Ordering::Release);
     }
 
     pub fn get(&self, key: impl AsRef<[u8]>) -> Result<Option<Bytes>, StoreError> {
@@ -455,6 +481,7 @@ impl Tree {
         log.commits
             .append(&mut writer, lsn, &ops, || log.checkpoint(&self.tree))?;
         log.pending.push(lsn, ops, vec![self.tree.clone()]);
+        self.wrote();
         Ok(true)
     }
 
@@ -634,6 +661,9 @@ pub fn transact<T>(
         .append(&mut writer, lsn, &ops, || log.checkpoint(&first.tree))?;
     let trees = unique.iter().map(|t| t.tree.clone()).collect();
     log.pending.push(lsn, ops, trees);
+    // Every tree it was opened over, written or only read: a count too
+    // many only costs a cache a miss.
+    unique.iter().for_each(|t| t.wrote());
     Ok(out)
 }
 
