@@ -345,6 +345,7 @@ impl Sale {
         amount: Money,
         rules: &PriceRules,
     ) -> Result<Totals, SaleError> {
+        self.payable()?;
         let totals = self.totals(rules)?;
         self.tender_on(totals, kind, amount, rules)
     }
@@ -359,9 +360,7 @@ impl Sale {
         amount: Money,
         rules: &PriceRules,
     ) -> Result<Totals, SaleError> {
-        if matches!(self.state, SaleState::Completed | SaleState::Voided) {
-            return Err(SaleError::NotChangeable(self.state));
-        }
+        self.payable()?;
         if totals.lines.is_empty() {
             return Err(SaleError::Empty);
         }
@@ -489,6 +488,14 @@ impl Sale {
         };
         self.settle(&mut totals);
         Ok(totals)
+    }
+
+    /// A completed or voided sale takes no more payments.
+    fn payable(&self) -> Result<(), SaleError> {
+        match self.state {
+            SaleState::Completed | SaleState::Voided => Err(SaleError::NotChangeable(self.state)),
+            _ => Ok(()),
+        }
     }
 
     /// Counts the tenders so far into `totals`: what is paid and what is left.

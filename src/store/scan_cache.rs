@@ -1,15 +1,17 @@
 //! The products found by a scanned code since the catalog last changed.
 //!
 //! A scan asks sled twice (the code's sku, then the product), and each ask
-//! walks sled's page table under an epoch pin: perf put a third of a
+//! walks sled's page table under an epoch pin: perf put a quarter of a
 //! sale's CPU there. A shop sells the same few thousand products all day
 //! and changes its catalog a few times a day, so the answer for a code is
 //! kept here and given again until the catalog changes.
 //!
-//! It can never answer with a product the store no longer holds: a copy is
-//! kept with the catalog's count of writes taken before the store was read
-//! (see `kv::Tree::writes`), and given only while the count has not moved.
-//! A write counted after it is read may cost a miss, never a stale answer.
+//! It never answers with a product that a write which has returned
+//! replaced: a copy is kept with the catalog's count of writes taken before
+//! the store was read (see `kv::Tree::writes`), and given only while the
+//! count has not moved, and a write is counted before it returns. A scan
+//! during a catalog write (the engine's lock keeps them apart today) may
+//! see the product before it, as a read from sled at that moment could.
 //! A code the catalog does not know is not kept: misreads and garbage from
 //! a scanner would only fill it.
 

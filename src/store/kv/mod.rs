@@ -417,9 +417,10 @@ impl Tree {
     }
 
     /// How many writes (or transactions over it) this tree has had since
-    /// the store opened. Counted once a write can be read, so a copy of
-    /// what the tree holds, read after this gave `n`, is the tree's as long
-    /// as this still gives `n` (see `store::scan_cache`).
+    /// the store opened. Counted once a write can be read and before it
+    /// returns, so a copy of what the tree holds, read after this gave `n`,
+    /// holds every write that returned as long as this still gives `n`
+    /// (see `store::scan_cache`).
     pub fn writes(&self) -> u64 {
         self.writes.load(Ordering::Acquire)
     }
