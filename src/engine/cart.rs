@@ -9,6 +9,7 @@ use super::{Engine, EngineError, Event, Session};
 use crate::domain::limits;
 use crate::domain::money::Money;
 use crate::domain::sale::{HeldSale, Sale, Totals};
+use crate::store::carts::CartRead;
 use crate::store::journal::JournalEvent;
 
 impl Engine {
@@ -25,7 +26,7 @@ impl Engine {
         &mut self,
         session: &Session,
     ) -> Result<Option<(Sale, Totals)>, EngineError> {
-        match self.lane_cart(session)? {
+        match self.lane_cart(session, CartRead::Show)? {
             Some(sale) => {
                 let totals = sale.totals(&self.settings.rules)?;
                 Ok(Some((sale, totals)))
@@ -39,8 +40,12 @@ impl Engine {
     /// larger than a frame, and the lane unusable: it is parked as a held
     /// sale instead, and the refusal says so; the next request finds the
     /// lane free.
-    pub(super) fn lane_cart(&mut self, session: &Session) -> Result<Option<Sale>, EngineError> {
-        let Some(sale) = self.store.cart(session.lane)? else {
+    pub(super) fn lane_cart(
+        &mut self,
+        session: &Session,
+        read: CartRead,
+    ) -> Result<Option<Sale>, EngineError> {
+        let Some(sale) = self.store.cart(session.lane, read)? else {
             return Ok(None);
         };
         match sale.check_bounds() {

@@ -47,6 +47,7 @@ use std::sync::mpsc::Sender;
 use crate::domain::sale::{Sale, SaleKind};
 use crate::domain::user::Permission;
 use crate::store::Store;
+use crate::store::carts::CartRead;
 use crate::store::journal::JournalEvent;
 use crate::store::outbox::SyncStatus;
 use crate::store::print_queue::Printer;
@@ -296,7 +297,7 @@ impl Engine {
         command.check_bounds()?;
         self.apply_catalog_updates();
         let facts = command.kind().facts();
-        let sale = match (facts.cart, self.lane_cart(&session)?) {
+        let sale = match (facts.cart, self.lane_cart(&session, CartRead::Change)?) {
             (CartUse::Needed, None) => return Err(EngineError::NoCart),
             (_, cart) => cart.unwrap_or_else(|| Sale::new(SaleKind::Sale)),
         };

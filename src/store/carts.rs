@@ -19,11 +19,23 @@ pub struct CartMemo {
     lanes: Mutex<HashMap<u16, (Bytes, Sale)>>,
 }
 
+/// Why a lane's cart is read: to show it (the memo keeps its copy), or to
+/// change it (the memo's copy is handed over rather than cloned, and the
+/// changed cart's save keeps one again: a clone less every scan).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CartRead {
+    Show,
+    Change,
+}
+
 impl CartMemo {
-    fn get(&self, lane: u16, stored: &Bytes) -> Option<Sale> {
-        let lanes = self.lanes.lock().unwrap_or_else(|p| p.into_inner());
-        match lanes.get(&lane) {
-            Some((bytes, sale)) if bytes == stored => Some(sale.clone()),
+    fn get(&self, lane: u16, stored: &Bytes, read: CartRead) -> Option<Sale> {
+        let mut lanes = self.lanes.lock().unwrap_or_else(|p| p.into_inner());
+        match (lanes.get(&lane), read) {
+            (Some((bytes, _)), CartRead::Change) if bytes == stored => {
+                lanes.remove(&lane).map(|(_, sale)| sale)
+            }
+            (Some((bytes, sale)), CartRead::Show) if bytes == stored => Some(sale.clone()),
             _ => None,
         }
     }
@@ -35,15 +47,17 @@ impl CartMemo {
 }
 
 impl Store {
-    pub fn cart(&self, lane: u16) -> Result<Option<Sale>, StoreError> {
+    pub fn cart(&self, lane: u16, read: CartRead) -> Result<Option<Sale>, StoreError> {
         let Some(stored) = self.open_carts.stored(&lane)? else {
             return Ok(None);
         };
-        if let Some(sale) = self.cart_memo.get(lane, &stored) {
+        if let Some(sale) = self.cart_memo.get(lane, &stored, read) {
             return Ok(Some(sale));
         }
         let sale = self.open_carts.decode(&stored)?;
-        self.cart_memo.keep(lane, stored, &sale);
+        if read == CartRead::Show {
+            self.cart_memo.keep(lane, stored, &sale);
+        }
         Ok(Some(sale))
     }
 

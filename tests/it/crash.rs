@@ -9,6 +9,7 @@ use common::kills::{busy_script, kill_after};
 use common::seeded::SplitMix;
 use till::domain::sale::ReceiptNo;
 use till::store::Store;
+use till::store::carts::CartRead;
 
 /// Kills per test: 50, so CI's four tests make 200. `tests/crash-long`
 /// sets `TILL_CRASH_KILLS` for long runs and `TILL_CRASH_SEED` to repeat one.
@@ -69,7 +70,7 @@ fn survive_kills(test_seed: u64) {
             .unwrap_or_else(|e| panic!("{at}: {e}"));
         let rules = store.settings().expect("settings").rules;
         if let Some(cart) = store
-            .cart(1)
+            .cart(1, CartRead::Show)
             .unwrap_or_else(|e| panic!("{at}: the open cart is unreadable: {e}"))
         {
             cart.totals(&rules)

@@ -21,6 +21,7 @@ use till::domain::sale::ReceiptNo;
 use till::domain::tender::TenderKind;
 use till::engine::{Engine, EngineError, Event, SessionId};
 use till::store::StoreError;
+use till::store::carts::CartRead;
 
 const CHILD: &str = "TILL_DISK_FULL_CHILD";
 
@@ -134,7 +135,12 @@ fn in_a_small_filesystem() {
     let mut engine = common::engine(&data);
     assert!(engine.failure().is_none());
     let session = common::login(&mut engine, "cashier", "1111");
-    if engine.store().cart(1).expect("cart").is_none() {
+    if engine
+        .store()
+        .cart(1, CartRead::Show)
+        .expect("cart")
+        .is_none()
+    {
         scan_pen(&mut engine, session).expect("scan after the restart");
     }
     let receipt = completed(pay_by_card(&mut engine, session).expect("a sale after the restart"))

@@ -13,6 +13,7 @@ use till::domain::tender::TenderKind;
 use till::domain::user::Permission;
 use till::engine::api::TillApi;
 use till::engine::{Approval, Command, EngineError, Event};
+use till::store::carts::CartRead;
 use till::store::journal::JournalEvent;
 
 #[test]
@@ -1314,7 +1315,10 @@ fn a_cart_at_the_limits_reaches_the_screen_and_an_oversized_one_is_parked() {
 
     // What an older till could have stored: more lines, and a 5 MiB name.
     let store = Store::open(&path).expect("store");
-    let mut sale = store.cart(1).expect("cart").expect("a cart");
+    let mut sale = store
+        .cart(1, CartRead::Show)
+        .expect("cart")
+        .expect("a cart");
     let mut huge = sale.lines[0].clone();
     huge.name = "n".repeat(5 << 20);
     sale.lines.push(huge);

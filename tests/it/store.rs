@@ -10,6 +10,7 @@ use till::domain::money::Money;
 use till::domain::sale::ReceiptNo;
 use till::domain::tender::TenderKind;
 use till::engine::Command;
+use till::store::carts::CartRead;
 use till::store::journal::ChainError;
 use till::store::{Store, StoreError};
 
@@ -43,6 +44,28 @@ fn a_lanes_cart_is_read_as_last_written_whichever_way_it_was() {
     assert_eq!(lines, [("book", true), ("pen", false)]);
 }
 
+/// A change refused after the lane's cart was read to change it (here an
+/// unknown code) leaves the cart as it was, for the screen and the next scan.
+#[test]
+fn a_refused_change_leaves_the_lanes_cart_whole() {
+    let (_dir, path) = demo_store();
+    let mut e = engine(&path);
+    let s = login(&mut e, "cashier", "1111");
+    e.execute(s, scan("9780306406157")).expect("book");
+    e.execute(s, scan("4000000000006"))
+        .expect_err("a code the catalog does not know");
+    let (shown, _) = e.cart(s).expect("cart").expect("the book is still open");
+    assert_eq!(shown.lines.len(), 1);
+    e.execute(s, scan("4000000000006"))
+        .expect_err("refused again, the cart read to change once more");
+    let events = e.execute(s, scan(PEN)).expect("pen");
+    let Some(till::engine::Event::Cart { sale, .. }) = events.first() else {
+        panic!("{events:?}")
+    };
+    let skus: Vec<_> = sale.lines.iter().map(|l| l.sku.as_str()).collect();
+    assert_eq!(skus, ["book", "pen"]);
+}
+
 #[test]
 fn a_sale_and_an_open_cart_survive_reopening() {
     let (_dir, path) = demo_store();
@@ -55,7 +78,10 @@ fn a_sale_and_an_open_cart_survive_reopening() {
     let store = Store::open(&path).expect("reopen");
     let sale = store.sale(ReceiptNo(1)).expect("read").expect("sale kept");
     assert_eq!(sale.totals.total, Money::new(dec!(2.98)));
-    let cart = store.cart(1).expect("read").expect("cart kept");
+    let cart = store
+        .cart(1, CartRead::Show)
+        .expect("read")
+        .expect("cart kept");
     assert_eq!(cart.lines[0].sku, "book");
     assert_eq!(
         store.verify_journal().expect("chain"),
@@ -348,7 +374,10 @@ fn a_copy_of_a_selling_store_opens_with_every_sale_and_the_open_cart() {
             "receipt {receipt}"
         );
     }
-    let cart = store.cart(1).expect("cart").expect("the open cart is kept");
+    let cart = store
+        .cart(1, CartRead::Show)
+        .expect("cart")
+        .expect("the open cart is kept");
     assert_eq!(cart.lines.len(), 1);
     store.verify_journal().expect("the journal verifies");
 }

@@ -43,7 +43,7 @@ pub mod witness;
 
 use commit_log::{CommitLog, Frame, MARKER_KEY, MARKER_TREE, Op, REDO_KEY};
 use merged::Merged;
-use pending::Pending;
+use pending::{Lookup, Pending};
 
 /// sled's page cache. Its default (1 GiB) is all the RAM of a Raspberry Pi
 /// with 1 GB, and sled fills it as the store is read: a 1M-product catalog
@@ -433,9 +433,15 @@ impl Tree {
     pub fn get(&self, key: impl AsRef<[u8]>) -> Result<Option<Bytes>, StoreError> {
         let key = key.as_ref();
         match self.log.pending.get(&self.name, key) {
-            Some(value) => Ok(value),
+            Lookup::Found(value) => Ok(value),
             // Read after: a write leaves `pending` only once sled holds it.
-            None => Ok(self.tree.get(key)?),
+            Lookup::AskSled(pushes) => {
+                let value = self.tree.get(key)?;
+                self.log
+                    .pending
+                    .remember(&self.name, key, value.clone(), pushes);
+                Ok(value)
+            }
         }
     }
 
@@ -593,10 +599,21 @@ pub struct Tx<'a> {
 /// A transaction's writes so far: in order (the frame), and the newest of
 /// each key (a read inside the transaction; a bulk load reads each product
 /// it replaces, so a scan of the list would grow with the square of it).
-#[derive(Default)]
 struct Writes {
     ops: Vec<Op>,
-    newest: HashMap<(Bytes, Bytes), usize>,
+    newest: foldhash::HashMap<(Bytes, Bytes), usize>,
+}
+
+impl Writes {
+    /// Room for a completed sale's writes (about fifteen), so that the
+    /// common transaction never grows its maps while it runs.
+    fn new() -> Writes {
+        const USUAL: usize = 32;
+        Writes {
+            ops: Vec::with_capacity(USUAL),
+            newest: foldhash::HashMap::with_capacity_and_hasher(USUAL, Default::default()),
+        }
+    }
 }
 
 impl<'a> Tx<'a> {
@@ -648,7 +665,7 @@ pub fn transact<T>(
     let mut writer = log.commits.lock()?;
     log.pending.healthy()?;
     let lsn = writer.next_lsn();
-    let writes = RefCell::new(Writes::default());
+    let writes = RefCell::new(Writes::new());
     let out = f(&Tx {
         trees: &unique,
         writes: &writes,
@@ -840,6 +857,58 @@ mod tests {
             Err(StoreError::corrupt("test", "abort").into())
         });
         assert!(aborted.is_err());
+        assert_eq!(pair(&db), (None, Some(Bytes::from("1"))));
+    }
+
+    /// A value sled gave while a write to its key went by (applied, and out
+    /// of the overlay, before the reader kept what it read) is not kept:
+    /// later reads give the write, not the value read before it.
+    #[test]
+    fn a_read_that_a_write_overtook_is_not_kept() {
+        let dir = tempfile::tempdir().expect("a test store");
+        {
+            let db = Db::open(dir.path()).expect("a test store");
+            db.tree("t")
+                .and_then(|t| t.insert("a", "1"))
+                .expect("a test store");
+        }
+        // Reopened: sled holds "1", and nothing is kept yet.
+        let db = Db::open(dir.path()).expect("a test store");
+        let t = db.tree("t").expect("a test store");
+        // The reader misses, reads sled ("1") …
+        let Lookup::AskSled(pushes) = db.log.pending.get(&t.name, b"a") else {
+            panic!("nothing was read since the store opened, so sled must be asked");
+        };
+        let read = t.tree.get("a").expect("a test store");
+        // … while a writer's "2" reaches sled and leaves the overlay …
+        t.insert("a", "2").expect("a test store");
+        db.log.pending.drain().expect("a test store");
+        // … and only then does the reader keep its "1".
+        db.log.pending.remember(&t.name, b"a", read, pushes);
+        assert_eq!(t.get("a").expect("a test store"), Some(Bytes::from("2")));
+    }
+
+    /// Reads are served from what sled was given and from what it gave
+    /// back, as sled would give them: removals included.
+    #[test]
+    fn kept_values_are_sleds() {
+        let dir = tempfile::tempdir().expect("a test store");
+        let db = Db::open(dir.path()).expect("a test store");
+        let t = db.tree("t").expect("a test store");
+        t.insert("a", "1").expect("a test store");
+        t.insert("b", "1").expect("a test store");
+        db.log.pending.drain().expect("a test store");
+        let kept = |key: &[u8]| match db.log.pending.get(&t.name, key) {
+            Lookup::Found(value) => Some(value),
+            Lookup::AskSled(_) => None,
+        };
+        assert_eq!(kept(b"a"), Some(Some(Bytes::from("1"))), "kept as applied");
+        t.remove("a").expect("a test store");
+        db.log.pending.drain().expect("a test store");
+        assert_eq!(kept(b"a"), Some(None), "a removal is kept too");
+        assert_eq!(kept(b"c"), None, "never read: sled is asked");
+        assert_eq!(t.get("c").expect("a test store"), None);
+        assert_eq!(kept(b"c"), Some(None), "what sled gave is kept");
         assert_eq!(pair(&db), (None, Some(Bytes::from("1"))));
     }
 }

@@ -14,12 +14,20 @@
 //! A write's records leave this overlay together, once sled holds all of
 //! them, so a reader sees a sale whole or not at all, as a sled transaction
 //! showed it.
+//!
+//! What leaves the overlay is kept beside it ([`Kept`]), with what point
+//! reads found in sled: a completed sale reads about ten records that the
+//! sale before it wrote (counters, the journal's head, stock levels), and a
+//! sled read pins its epoch and walks its page table, a sixth of a
+//! completion's CPU (perf).
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 use std::ops::Bound;
 use std::path::PathBuf;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
+
+use foldhash::HashMap;
 
 use super::Bytes;
 use super::commit_log::{Frame, MARKER_KEY, Op, REDO_KEY};
@@ -36,6 +44,11 @@ const MAX_QUEUED: usize = 4096;
 /// to hold a write soon: readers find it here and the commit log keeps it.
 /// A sale is about six frames, so sled catches up every ten sales or so.
 const WAKE_AT: usize = 64;
+
+/// What [`Kept`] may hold (keys and values, plus a little for each entry)
+/// before it starts again empty: the records a few hundred sales touch.
+const KEPT_BYTES: usize = 1 << 20;
+const KEPT_ENTRY: usize = 64;
 
 pub struct Pending {
     shared: Arc<Shared>,
@@ -67,6 +80,53 @@ struct State {
     /// Writers and drains waiting for the applier to get on. A wake-up is a
     /// futex call, a few microseconds every write: made only when heard.
     watchers: usize,
+    /// Counts pushes, so that a value read from sled is kept only if no
+    /// write was handed over while it was read (see [`Pending::remember`]).
+    pushes: u64,
+    kept: Kept,
+}
+
+/// Values sled holds, per tree and key, as they left the overlay or as a
+/// point read found them: a read served from here is the one sled would
+/// give, because every write passes through the overlay first (which is
+/// asked before this) and replaces its key here when it leaves it.
+#[derive(Default)]
+struct Kept {
+    trees: HashMap<Bytes, HashMap<Bytes, Option<Bytes>>>,
+    bytes: usize,
+}
+
+impl Kept {
+    fn get(&self, tree: &Bytes, key: &[u8]) -> Option<Option<Bytes>> {
+        self.trees.get(tree)?.get(key).cloned()
+    }
+
+    /// Keeps `value` for the key, starting again empty when full (a bulk
+    /// load goes through here too, and no entry is worth more than another).
+    fn keep(&mut self, tree: &Bytes, key: Bytes, value: Option<Bytes>) {
+        let size = key.len() + value.as_ref().map_or(0, |v| v.len()) + KEPT_ENTRY;
+        if self.bytes + size > KEPT_BYTES {
+            self.trees.clear();
+            self.bytes = 0;
+        }
+        if size > KEPT_BYTES {
+            return;
+        }
+        self.bytes += size;
+        let keys = match self.trees.get_mut(tree) {
+            Some(keys) => keys,
+            None => self.trees.entry(tree.clone()).or_default(),
+        };
+        // A key kept twice counts twice until the next start: a bound, not a tally.
+        keys.insert(key, value);
+    }
+}
+
+/// What [`Pending::get`] found: the value sled does not hold yet or holds
+/// as kept, or that sled must be asked (and the push count it was asked at).
+pub enum Lookup {
+    Found(Option<Bytes>),
+    AskSled(u64),
 }
 
 struct Queued {
@@ -120,17 +180,33 @@ impl Pending {
                 .insert(op.key.clone(), (lsn, op.value.clone()));
         }
         state.queue.push_back(Queued { lsn, ops, trees });
+        state.pushes += 1;
         if state.idle && state.queue.len() >= WAKE_AT {
             self.shared.changed.notify_all();
         }
     }
 
-    /// The value of `key` in `tree` that sled does not hold yet: `None` if
-    /// sled's is the newest, `Some(None)` if it was removed.
-    pub fn get(&self, tree: &Bytes, key: &[u8]) -> Option<Option<Bytes>> {
+    /// The value of `key` in `tree` if it is here (`Found(None)`: removed),
+    /// or that sled's is the newest.
+    pub fn get(&self, tree: &Bytes, key: &[u8]) -> Lookup {
         let state = self.shared.state();
-        let value = state.latest.get(tree)?.get(key)?;
-        Some(value.1.clone())
+        if let Some((_, value)) = state.latest.get(tree).and_then(|keys| keys.get(key)) {
+            return Lookup::Found(value.clone());
+        }
+        match state.kept.get(tree, key) {
+            Some(value) => Lookup::Found(value),
+            None => Lookup::AskSled(state.pushes),
+        }
+    }
+
+    /// Keeps what sled gave for `key` after a [`Lookup::AskSled`] at
+    /// `pushes`, unless a write was handed over since: that write may have
+    /// reached sled and left the overlay before this value was read.
+    pub fn remember(&self, tree: &Bytes, key: &[u8], value: Option<Bytes>, pushes: u64) {
+        let mut state = self.shared.state();
+        if state.pushes == pushes {
+            state.kept.keep(tree, Bytes::from(key), value);
+        }
     }
 
     /// The writes to `tree` between `lo` and `hi` that sled does not hold
@@ -252,11 +328,12 @@ impl Shared {
             state.applying = false;
             match outcome {
                 Ok(()) => {
-                    for op in &job.ops {
+                    for op in job.ops {
                         if let Some(keys) = state.latest.get_mut(&op.tree)
                             && keys.get(&op.key).is_some_and(|(lsn, _)| *lsn == job.lsn)
                         {
                             keys.remove(&op.key);
+                            state.kept.keep(&op.tree, op.key, op.value);
                         }
                     }
                     state.latest.retain(|_, keys| !keys.is_empty());
