@@ -106,6 +106,8 @@ impl Kept {
     /// load goes through here too, and no entry is worth more than another).
     fn keep(&mut self, tree: &Bytes, key: Bytes, value: Option<Bytes>) {
         let size = key.len() + value.as_ref().map_or(0, |v| v.len()) + KEPT_ENTRY;
+        // Cleared first, whatever the size: a value too large to keep must
+        // not leave the key's older value here to be read instead.
         if self.bytes + size > KEPT_BYTES {
             self.trees.clear();
             self.bytes = 0;
