@@ -419,54 +419,63 @@ impl Sale {
     pub fn totals(&self, rules: &PriceRules) -> Result<Totals, SaleError> {
         let currency = &rules.currency;
         let round = |m: Money| currency.round(m, rules.rounding);
-        let mut lines = Vec::new();
+        // Worked out in place, in three passes over one list (this runs on
+        // every scan, and its allocations were a tenth of a scan's CPU):
+        // each line's own price and discount, then its share of the sale
+        // discount, then its tax on what is left.
+        let mut line_totals = Vec::with_capacity(self.lines.len());
         for (index, line) in self.lines.iter().enumerate().filter(|(_, l)| !l.voided) {
             // A refund line gives back its share of the original line's figures,
             // at the rate it was sold at; it is never priced or taxed again.
-            if let Some(r) = line.refund_of {
-                lines.push((index, r.gross, Money::ZERO, Some((r.rate, r.split()))));
-                continue;
-            }
-            let before = round(line.unit_price.times(line.quantity));
-            let line_discount = match line.discount {
-                Some(d) => round(d.of(before)).min(before),
-                None => Money::ZERO,
-            };
-            lines.push((index, before, line_discount, None));
-        }
-        let after_line: Vec<Money> = lines.iter().map(|&(_, b, d, _)| b - d).collect();
-        let base: Money = after_line.iter().copied().sum();
-        let sale_discount = match self.discount {
-            Some(d) => round(d.of(base)).min(base),
-            None => Money::ZERO,
-        };
-        let shares = allocate(sale_discount, &after_line, currency.minor_units);
-        let mut line_totals = Vec::with_capacity(lines.len());
-        for ((index, before, line_discount, refunded), share) in lines.into_iter().zip(shares) {
-            let amount = before - line_discount - share;
-            let (rate, split) = match refunded {
-                Some(frozen) => frozen,
+            let (before, line_discount) = match line.refund_of {
+                Some(r) => (r.gross, Money::ZERO),
                 None => {
-                    let line = &self.lines[index];
-                    let rate = rules
-                        .tax_category(&line.tax_code)
-                        .ok_or_else(|| SaleError::UnknownTaxCategory(line.tax_code.clone()))?
-                        .rate;
-                    (
-                        rate,
-                        split(amount, rate, rules.tax_mode, currency, rules.rounding),
-                    )
+                    let before = round(line.unit_price.times(line.quantity));
+                    let discount = match line.discount {
+                        Some(d) => round(d.of(before)).min(before),
+                        None => Money::ZERO,
+                    };
+                    (before, discount)
                 }
             };
             line_totals.push(LineTotal {
                 line: index,
                 before_discount: before,
                 line_discount,
-                sale_discount: share,
-                amount,
-                rate,
-                split,
+                sale_discount: Money::ZERO,
+                amount: before - line_discount,
+                rate: Decimal::ZERO,
+                split: TaxSplit::default(),
             });
+        }
+        let base: Money = line_totals.iter().map(|t| t.amount).sum();
+        let sale_discount = match self.discount {
+            Some(d) => round(d.of(base)).min(base),
+            None => Money::ZERO,
+        };
+        if !sale_discount.is_zero() {
+            let weights: Vec<Money> = line_totals.iter().map(|t| t.amount).collect();
+            let shares = allocate(sale_discount, &weights, currency.minor_units);
+            for (t, share) in line_totals.iter_mut().zip(shares) {
+                t.sale_discount = share;
+                t.amount -= share;
+            }
+        }
+        for t in &mut line_totals {
+            let line = &self.lines[t.line];
+            (t.rate, t.split) = match line.refund_of {
+                Some(r) => (r.rate, r.split()),
+                None => {
+                    let rate = rules
+                        .tax_category(&line.tax_code)
+                        .ok_or_else(|| SaleError::UnknownTaxCategory(line.tax_code.clone()))?
+                        .rate;
+                    (
+                        rate,
+                        split(t.amount, rate, rules.tax_mode, currency, rules.rounding),
+                    )
+                }
+            };
         }
         let tax = TaxBreakdown::from_lines(
             line_totals

@@ -4,8 +4,6 @@
 //! sum of those line figures, so the breakdown always adds up exactly to the
 //! total, which a tax inspector checks and a per-category recalculation would not give.
 
-use std::collections::BTreeMap;
-
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -30,7 +28,7 @@ pub struct TaxCategory {
 }
 
 /// One line's amount split into what goes to the shop and what goes to the state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaxSplit {
     pub net: Money,
     pub tax: Money,
@@ -85,22 +83,32 @@ pub struct TaxLine {
 impl TaxBreakdown {
     /// Adds up line splits by category.
     pub fn from_lines<'a>(lines: impl IntoIterator<Item = (&'a str, Decimal, TaxSplit)>) -> Self {
-        let mut by_code: BTreeMap<&str, TaxLine> = BTreeMap::new();
+        // A sorted list, not a map: a sale has a handful of categories, and
+        // this runs on every scan.
+        let mut out: Vec<TaxLine> = Vec::new();
         for (code, rate, s) in lines {
-            let entry = by_code.entry(code).or_insert_with(|| TaxLine {
-                code: code.to_string(),
-                rate,
-                net: Money::ZERO,
-                tax: Money::ZERO,
-                gross: Money::ZERO,
-            });
+            let at = match out.binary_search_by(|l| l.code.as_str().cmp(code)) {
+                Ok(at) => at,
+                Err(at) => {
+                    out.insert(
+                        at,
+                        TaxLine {
+                            code: code.to_string(),
+                            rate,
+                            net: Money::ZERO,
+                            tax: Money::ZERO,
+                            gross: Money::ZERO,
+                        },
+                    );
+                    at
+                }
+            };
+            let entry = &mut out[at];
             entry.net += s.net;
             entry.tax += s.tax;
             entry.gross += s.gross;
         }
-        TaxBreakdown {
-            lines: by_code.into_values().collect(),
-        }
+        TaxBreakdown { lines: out }
     }
 
     pub fn total_tax(&self) -> Money {

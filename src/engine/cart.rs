@@ -3,6 +3,8 @@
 //! and bringing a held one back. What a change to the sale is lives in
 //! `sale`, `payment` and `refund`; this is where it is kept.
 
+use std::sync::Arc;
+
 use chrono::Utc;
 
 use super::{Engine, EngineError, Event, Session};
@@ -89,6 +91,7 @@ impl Engine {
         sale: Sale,
         totals: Totals,
     ) -> Result<Vec<Event>, EngineError> {
+        let sale = Arc::new(sale);
         self.store.save_cart(session.lane, &sale)?;
         Ok(told(sale, totals))
     }
@@ -164,9 +167,9 @@ impl Engine {
     }
 }
 
-fn told(sale: Sale, totals: Totals) -> Vec<Event> {
+fn told(sale: impl Into<Arc<Sale>>, totals: Totals) -> Vec<Event> {
     vec![Event::Cart {
-        sale: Box::new(sale),
+        sale: sale.into(),
         totals: Box::new(totals),
     }]
 }

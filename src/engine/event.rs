@@ -1,5 +1,7 @@
 //! What the engine reports back after a command.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use crate::domain::customer::Customer;
@@ -15,7 +17,10 @@ use crate::domain::takings::DayReport;
 pub enum Event {
     /// The lane's cart after the change, with its figures.
     Cart {
-        sale: Box<Sale>,
+        /// Shared with the store's copy of the lane's cart (`CartMemo`):
+        /// once this event is sent or dropped, the next scan takes that
+        /// copy for its change without cloning the sale.
+        sale: Arc<Sale>,
         totals: Box<Totals>,
     },
     /// Reported only once the sale is durable in the store.

@@ -2,7 +2,7 @@
 //! resumes its cart, and a held sale moves back onto any lane whole.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use super::error::StoreError;
 use super::journal::JournalEvent;
@@ -16,12 +16,13 @@ use crate::domain::sale::{HeldSale, Sale};
 /// whoever wrote it, so the copy is checked against the store on every read.
 #[derive(Default)]
 pub struct CartMemo {
-    lanes: Mutex<HashMap<u16, (Bytes, Sale)>>,
+    lanes: Mutex<HashMap<u16, (Bytes, Arc<Sale>)>>,
 }
 
 /// Why a lane's cart is read: to show it (the memo keeps its copy), or to
-/// change it (the memo's copy is handed over rather than cloned, and the
-/// changed cart's save keeps one again: a clone less every scan).
+/// change it (the memo's copy is handed over, cloned only if the event that
+/// told of it is still held, and the changed cart's save keeps the one the
+/// new event shares: no clone in a scan whose event was sent).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CartRead {
     Show,
@@ -32,17 +33,17 @@ impl CartMemo {
     fn get(&self, lane: u16, stored: &Bytes, read: CartRead) -> Option<Sale> {
         let mut lanes = self.lanes.lock().unwrap_or_else(|p| p.into_inner());
         match (lanes.get(&lane), read) {
-            (Some((bytes, _)), CartRead::Change) if bytes == stored => {
-                lanes.remove(&lane).map(|(_, sale)| sale)
-            }
-            (Some((bytes, sale)), CartRead::Show) if bytes == stored => Some(sale.clone()),
+            (Some((bytes, _)), CartRead::Change) if bytes == stored => lanes
+                .remove(&lane)
+                .map(|(_, sale)| Arc::unwrap_or_clone(sale)),
+            (Some((bytes, sale)), CartRead::Show) if bytes == stored => Some(Sale::clone(sale)),
             _ => None,
         }
     }
 
-    fn keep(&self, lane: u16, stored: Bytes, sale: &Sale) {
+    fn keep(&self, lane: u16, stored: Bytes, sale: Arc<Sale>) {
         let mut lanes = self.lanes.lock().unwrap_or_else(|p| p.into_inner());
-        lanes.insert(lane, (stored, sale.clone()));
+        lanes.insert(lane, (stored, sale));
     }
 }
 
@@ -56,7 +57,7 @@ impl Store {
         }
         let sale = self.open_carts.decode(&stored)?;
         if read == CartRead::Show {
-            self.cart_memo.keep(lane, stored, &sale);
+            self.cart_memo.keep(lane, stored, Arc::new(sale.clone()));
         }
         Ok(Some(sale))
     }
@@ -70,9 +71,9 @@ impl Store {
     /// It is never waited for on the disk: a power cut may lose the last
     /// scans of an unfinished sale (rescanned), never a completed one, and
     /// a disk trip per scan would slow every scan on an SD card.
-    pub fn save_cart(&self, lane: u16, sale: &Sale) -> Result<(), StoreError> {
-        let stored = self.open_carts.insert_stored(&lane, sale)?;
-        self.cart_memo.keep(lane, stored, sale);
+    pub fn save_cart(&self, lane: u16, sale: &Arc<Sale>) -> Result<(), StoreError> {
+        let stored = self.open_carts.insert_stored(&lane, &**sale)?;
+        self.cart_memo.keep(lane, stored, Arc::clone(sale));
         Ok(())
     }
 

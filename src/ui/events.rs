@@ -2,6 +2,8 @@
 //! it, the message after a sale, a shift or a report, the way back to the
 //! login. Every figure shown is the engine's; nothing is worked out here.
 
+use std::sync::Arc;
+
 use super::action::Action;
 use super::app::{App, Completion, Message, Screen, Tone};
 use super::overlay::confirm;
@@ -22,7 +24,7 @@ impl App<'_> {
 
     fn apply_one(&mut self, event: Event) {
         match event {
-            Event::Cart { sale, totals } => self.cart_changed(*sale, *totals),
+            Event::Cart { sale, totals } => self.cart_changed(Arc::unwrap_or_clone(sale), *totals),
             Event::Completed { sale, change } => self.completed(&sale, change),
             Event::Voided => {
                 // Said before the cart goes: what had been paid must go back.

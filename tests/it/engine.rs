@@ -1322,7 +1322,9 @@ fn a_cart_at_the_limits_reaches_the_screen_and_an_oversized_one_is_parked() {
     let mut huge = sale.lines[0].clone();
     huge.name = "n".repeat(5 << 20);
     sale.lines.push(huge);
-    store.save_cart(1, &sale).expect("save");
+    store
+        .save_cart(1, &std::sync::Arc::new(sale))
+        .expect("save");
     drop(store);
     let mut e = engine(&path);
     let s = login(&mut e, "cashier", "1111");
