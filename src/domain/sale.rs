@@ -422,7 +422,7 @@ impl Sale {
         // Worked out in place, in three passes over one list (this runs on
         // every scan, and its allocations were a tenth of a scan's CPU):
         // each line's own price and discount, then its share of the sale
-        // discount, then its tax on what is left.
+        // discount, then what is left and its tax.
         let mut line_totals = Vec::with_capacity(self.lines.len());
         for (index, line) in self.lines.iter().enumerate().filter(|(_, l)| !l.voided) {
             // A refund line gives back its share of the original line's figures,
@@ -443,25 +443,29 @@ impl Sale {
                 before_discount: before,
                 line_discount,
                 sale_discount: Money::ZERO,
-                amount: before - line_discount,
+                amount: Money::ZERO,
                 rate: Decimal::ZERO,
                 split: TaxSplit::default(),
             });
         }
-        let base: Money = line_totals.iter().map(|t| t.amount).sum();
+        let after_line = |t: &LineTotal| t.before_discount - t.line_discount;
+        let base: Money = line_totals.iter().map(after_line).sum();
         let sale_discount = match self.discount {
             Some(d) => round(d.of(base)).min(base),
             None => Money::ZERO,
         };
         if !sale_discount.is_zero() {
-            let weights: Vec<Money> = line_totals.iter().map(|t| t.amount).collect();
+            let weights: Vec<Money> = line_totals.iter().map(after_line).collect();
             let shares = allocate(sale_discount, &weights, currency.minor_units);
             for (t, share) in line_totals.iter_mut().zip(shares) {
                 t.sale_discount = share;
-                t.amount -= share;
             }
         }
         for t in &mut line_totals {
+            // One expression whether or not there is a share: a decimal's
+            // scale follows its arithmetic (0.00 - 0 is 0), and the amount's
+            // text is what the store keeps and the journal hashes.
+            t.amount = t.before_discount - t.line_discount - t.sale_discount;
             let line = &self.lines[t.line];
             (t.rate, t.split) = match line.refund_of {
                 Some(r) => (r.rate, r.split()),

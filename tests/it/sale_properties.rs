@@ -244,3 +244,30 @@ fn piece_by_piece_refunds_add_up_to_the_price() {
         "an eighth piece"
     );
 }
+
+/// The figures' text is what the store keeps and the journal hashes, so
+/// working them out faster must not change it: a line given away whole
+/// comes to "0" (a decimal's scale follows its arithmetic, 0.00 - 0 is 0),
+/// as every sale stored so far says, with and without a sale discount.
+#[test]
+fn a_line_given_away_is_stored_as_it_always_was() {
+    let rules = rules(TaxMode::Inclusive);
+    let given = Line {
+        sku: "gift".into(),
+        name: "Gift".into(),
+        unit: Unit::Each,
+        unit_price: cents(250),
+        quantity: Decimal::ONE,
+        tax_code: "std".into(),
+        discount: Some(Discount::Percent(Decimal::from(100))),
+        voided: false,
+        refund_of: None,
+    };
+    for sale_discount in [None, Some(Discount::Percent(Decimal::from(10)))] {
+        let sale = sale_of(vec![given.clone()], sale_discount);
+        let line = &sale.totals(&rules).expect("totals").lines[0];
+        let text = |m: Money| serde_json::to_string(&m).expect("json");
+        assert_eq!(text(line.amount), "\"0\"", "{sale_discount:?}");
+        assert_eq!(text(line.split.gross), "\"0\"", "{sale_discount:?}");
+    }
+}
