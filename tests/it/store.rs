@@ -276,22 +276,33 @@ fn a_sale_record_slipped_in_without_a_journal_entry_is_found() {
 /// A copy of the store with its sled log damaged near its end, where sled
 /// itself would take the damage for the end of the log and open without it
 /// (the commit log beside it is copied as it is). `damage` is given where
-/// the last sale's redo record is (see `kv::pending::apply`): damage after
-/// it is mended by the record itself, so the damage here takes it too.
+/// sled's log first holds the last sale's record. The last process to
+/// write must be the one that made that sale: sled's next open takes a
+/// snapshot that points into what came before, and damage there is
+/// refused by sled itself.
 fn damaged_copy(
     data: &std::path::Path,
     damage: impl Fn(&mut Vec<u8>, usize),
 ) -> (tempfile::TempDir, std::path::PathBuf) {
     let root = tempfile::tempdir().expect("tempdir");
+    // sled opened on a copy of its own: opening it writes.
+    let looked = root.path().join("looked");
+    common::copy_dir(data, &looked);
+    let record = common::raw_sled(&looked)
+        .open_tree("sales")
+        .and_then(|sales| sales.last())
+        .expect("read")
+        .expect("the last sale")
+        .1;
     let copy = root.path().join("store");
     common::copy_dir(data, &copy);
     let db = copy.join("db");
     let mut bytes = std::fs::read(&db).expect("db");
-    let redo = bytes
-        .windows(4)
-        .rposition(|w| w == b"redo")
-        .expect("the last sale's redo record");
-    damage(&mut bytes, redo);
+    let at = bytes
+        .windows(record.len())
+        .position(|w| w == &record[..])
+        .expect("the last sale's record in sled's log");
+    damage(&mut bytes, at);
     std::fs::write(&db, bytes).expect("write db");
     (root, copy)
 }
@@ -312,22 +323,24 @@ fn a_damaged_log_end_is_mended_by_the_commit_log_or_refused() {
         "--data",
         common::s(&data),
     ]);
+    // The sale the damage takes, made after the backup (see `damaged_copy`).
+    sell_one(&data);
     for (what, damage) in [
         (
             "truncated",
-            Box::new(|b: &mut Vec<u8>, redo: usize| b.truncate(redo))
+            Box::new(|b: &mut Vec<u8>, at: usize| b.truncate(at))
                 as Box<dyn Fn(&mut Vec<u8>, usize)>,
         ),
         (
             "a flipped byte",
-            Box::new(|b: &mut Vec<u8>, redo: usize| b[redo + 40] ^= 0x01),
+            Box::new(|b: &mut Vec<u8>, at: usize| b[at + 40] ^= 0x01),
         ),
     ] {
         // The commit log still holds the last writes sled lost: they are
         // replayed, and the store opens whole.
         let (_root, copy) = damaged_copy(&data, &damage);
         let mended = Store::open(&copy).unwrap_or_else(|e| panic!("{what}, replayed: {e}"));
-        assert!(mended.sale(ReceiptNo(3)).expect("read").is_some(), "{what}");
+        assert!(mended.sale(ReceiptNo(4)).expect("read").is_some(), "{what}");
         mended.verify_journal().expect("the journal verifies");
         drop(mended);
         // With the commit log lost too (a failing card), nothing can bring
@@ -342,14 +355,17 @@ fn a_damaged_log_end_is_mended_by_the_commit_log_or_refused() {
             said.contains("damaged") && said.contains("till restore"),
             "{what}: {said}"
         );
-        // And `till restore` mends it.
+        // And `till restore` brings back what the backup holds.
         common::run_ok(&["restore", common::s(&backup), "--data", common::s(&copy)]);
         let mended = Store::open(&copy).expect("the restored store opens");
         assert!(mended.sale(ReceiptNo(3)).expect("read").is_some(), "{what}");
+        mended
+            .verify_journal()
+            .expect("the restored journal verifies");
     }
-    // The undamaged store opens with its three sales.
+    // The undamaged store opens with its four sales.
     let store = Store::open(&data).expect("open");
-    assert!(store.sale(ReceiptNo(3)).expect("read").is_some());
+    assert!(store.sale(ReceiptNo(4)).expect("read").is_some());
 }
 
 /// What a SIGKILL leaves, taken deterministically: the store's files copied

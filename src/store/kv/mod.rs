@@ -41,7 +41,7 @@ mod merged;
 mod pending;
 pub mod witness;
 
-use commit_log::{CommitLog, Frame, MARKER_KEY, MARKER_TREE, Op, REDO_KEY};
+use commit_log::{CommitLog, Frame, MARKER_KEY, MARKER_TREE, Op, REDO_KEY, Writer};
 use merged::Merged;
 use pending::{Lookup, Pending};
 
@@ -141,7 +141,9 @@ impl Db {
             writes: Mutex::default(),
         });
         let last = log.replay(&db, frames)?;
-        log.checkpoint(&db)?;
+        let mut writer = log.commits.lock()?;
+        log.checkpoint(&mut writer, &db)?;
+        drop(writer);
         log.commits.start_after(last);
         Ok(Db {
             path: path.to_path_buf(),
@@ -193,7 +195,9 @@ impl Db {
     /// is in the kernel's hands as soon as it returns, so a killed till
     /// keeps it without this; a power cut keeps only what this covered.)
     pub fn persist(&self) -> Result<(), StoreError> {
-        self.log.commits.sync()
+        self.log.commits.sync()?;
+        self.log.pending.release(self.log.commits.synced());
+        Ok(())
     }
 }
 
@@ -201,8 +205,8 @@ impl Drop for Db {
     /// A clean close leaves sled holding everything, so the next open has
     /// nothing to replay.
     fn drop(&mut self) {
-        if let Ok(_writer) = self.log.commits.lock()
-            && let Err(e) = self.log.checkpoint(&self.db)
+        if let Ok(mut writer) = self.log.commits.lock()
+            && let Err(e) = self.log.checkpoint(&mut writer, &self.db)
         {
             tracing::warn!(error = %e, "cannot write the store out at close; the next open replays its commit log");
         }
@@ -218,8 +222,8 @@ struct Log {
     /// sync_file_range, which skips the drive's cache and the file's metadata).
     db_file: File,
     db_path: PathBuf,
-    /// Where sled keeps the last lsn it applied (see `commit_log`), and the
-    /// redo record of a write of several records (see `pending::apply`).
+    /// Where sled keeps the last lsn it applied (see `commit_log`), and
+    /// where an earlier till kept a redo record (see `replay`).
     marker: sled::Tree,
     /// The writes in the commit log sled does not hold yet.
     pending: Pending,
@@ -234,16 +238,19 @@ impl Log {
         counts.entry(tree.clone()).or_default().clone()
     }
 
-    /// Makes sled's file hold everything sled has applied, durably: after
-    /// it, the commit log's frames so far are no longer needed.
-    /// `db` is any of the database's trees (a tree's flush is its whole
-    /// database's).
+    /// Makes sled's file hold every write so far, durably: after it, the
+    /// commit log's frames so far are no longer needed. `writer` holds the
+    /// log, so no write comes in meanwhile. `db` is any of the database's
+    /// trees (a tree's flush is its whole database's).
     ///
+    /// The log is made durable first: sled is given only durable frames.
     /// The store's directory is fsynced too: sled makes and renames its
     /// snapshot files without, and a power cut that keeps the log but loses
     /// the snapshot's name leaves a sled that opens without the store's
     /// records (the power-cut test met it).
-    fn checkpoint(&self, db: &sled::Tree) -> Result<(), StoreError> {
+    fn checkpoint(&self, writer: &mut Writer, db: &sled::Tree) -> Result<(), StoreError> {
+        self.commits.sync_held(writer)?;
+        self.pending.release(writer.last());
         self.pending.drain()?;
         db.flush()?;
         self.db_file
@@ -252,10 +259,29 @@ impl Log {
         sync_dir(self.db_path.parent().unwrap_or(Path::new(".")))
     }
 
+    /// Hands write `lsn`, just appended, to `pending`; when that is full,
+    /// makes the log durable first, so the applier can take what waits
+    /// (a restore or an import writes without a persist between).
+    fn hand_over(
+        &self,
+        writer: &mut Writer,
+        lsn: u64,
+        ops: Vec<Op>,
+        trees: Vec<sled::Tree>,
+    ) -> Result<(), StoreError> {
+        if self.pending.is_full() {
+            self.commits.sync_held(writer)?;
+            self.pending.release(self.commits.synced());
+        }
+        self.pending.push(lsn, ops, trees);
+        Ok(())
+    }
+
     /// Brings sled to the last write the disk holds: the frames sled does
     /// not hold yet (those after its marker) are applied in order, then a
-    /// write sled holds only part of, whose frame did not reach the disk.
-    /// Returns the last lsn there is.
+    /// write sled holds only part of, whose frame did not reach the disk
+    /// (only an earlier till gave sled writes not yet durable, with
+    /// such a redo record). Returns the last lsn there is.
     fn replay(&self, db: &sled::Db, frames: Vec<Frame>) -> Result<u64, StoreError> {
         let applied = self
             .marker
@@ -279,18 +305,25 @@ impl Log {
                 ),
             ));
         }
-        for frame in frames {
+        let frames: Vec<Frame> = frames.collect();
+        let trees = frames
+            .iter()
+            .map(|f| trees_of(db, &f.ops))
+            .collect::<Result<Vec<_>, _>>()?;
+        if let Some(newest) = frames.last() {
+            let writes = frames.iter().zip(&trees);
             pending::apply(
                 &self.marker,
-                &trees_of(db, &frame.ops)?,
-                frame.lsn,
-                &frame.ops,
+                writes.map(|(f, t)| (&f.ops[..], &t[..])),
+                newest.lsn,
             )?;
-            last = frame.lsn;
-            replayed += 1;
+            last = newest.lsn;
+            replayed = frames.len();
         }
-        // A write sled began but whose frame did not reach the disk: sled
-        // holds its redo record (see `apply`), and finishes it from there.
+        // A write sled began but whose frame did not reach the disk (an
+        // earlier till gave sled writes not yet durable, each of several
+        // records after its frame as a redo record): finished from that
+        // record, which is then dropped.
         if let Some(redo) = self.marker.get(REDO_KEY)? {
             let redo = Frame::from_bytes(&redo).ok_or_else(|| {
                 StoreError::corrupt("commit log", "sled's redo record is damaged")
@@ -305,10 +338,12 @@ impl Log {
                 ));
             }
             if redo.lsn == last + 1 {
-                pending::apply(&self.marker, &trees_of(db, &redo.ops)?, redo.lsn, &redo.ops)?;
+                let trees = trees_of(db, &redo.ops)?;
+                pending::apply(&self.marker, [(&redo.ops[..], &trees[..])], redo.lsn)?;
                 last = redo.lsn;
                 replayed += 1;
             }
+            self.marker.remove(REDO_KEY)?;
         }
         if replayed > 0 {
             tracing::info!(
@@ -486,8 +521,8 @@ impl Tree {
             value,
         }];
         log.commits
-            .append(&mut writer, lsn, &ops, || log.checkpoint(&self.tree))?;
-        log.pending.push(lsn, ops, vec![self.tree.clone()]);
+            .append(&mut writer, lsn, &ops, |w| log.checkpoint(w, &self.tree))?;
+        log.hand_over(&mut writer, lsn, ops, vec![self.tree.clone()])?;
         self.wrote();
         Ok(true)
     }
@@ -676,9 +711,9 @@ pub fn transact<T>(
         return Ok(out);
     }
     log.commits
-        .append(&mut writer, lsn, &ops, || log.checkpoint(&first.tree))?;
+        .append(&mut writer, lsn, &ops, |w| log.checkpoint(w, &first.tree))?;
     let trees = unique.iter().map(|t| t.tree.clone()).collect();
-    log.pending.push(lsn, ops, trees);
+    log.hand_over(&mut writer, lsn, ops, trees)?;
     // Every tree it was opened over, written or only read: a count too
     // many only costs a cache a miss.
     unique.iter().for_each(|t| t.wrote());
@@ -768,6 +803,12 @@ mod tests {
         }
     }
 
+    /// Makes every write so far durable and waits until sled holds it.
+    fn settle(db: &Db) {
+        db.persist().expect("a test store");
+        db.log.pending.drain().expect("a test store");
+    }
+
     fn pair(db: &Db) -> (Option<Bytes>, Option<Bytes>) {
         let t = db.tree("t").expect("a test store");
         (
@@ -776,9 +817,10 @@ mod tests {
         )
     }
 
-    /// What a power cut can leave in the middle of write 2: sled holds its
-    /// redo record and its first record or nothing of it, and the commit
-    /// log holds its frame or not.
+    /// What a power cut can leave in the middle of write 2: the commit log
+    /// holds its frame or not, and (only ever in a store an earlier till
+    /// wrote: it gave sled writes not yet durable) sled holds its redo
+    /// record and its first record, or nothing of it.
     fn cut_in_the_middle_of_write_2(
         sled_began: bool,
         framed: bool,
@@ -792,7 +834,7 @@ mod tests {
             t.insert("b", "1")
         })
         .expect("a test store");
-        db.log.pending.drain().expect("a test store");
+        settle(&db);
         let write_2 = Frame {
             lsn: 2,
             ops: vec![op("a", "2"), op("b", "2")],
@@ -808,7 +850,7 @@ mod tests {
             let mut writer = db.log.commits.lock().expect("a test store");
             db.log
                 .commits
-                .append(&mut writer, 2, &write_2.ops, || Ok(()))
+                .append(&mut writer, 2, &write_2.ops, |_| Ok(()))
                 .expect("a test store");
         }
         drop((t, db));
@@ -836,6 +878,39 @@ mod tests {
             (two.clone(), two)
         );
     }
+
+    /// sled is given a write only once the commit log holds it durably, so
+    /// a power cut never leaves sled with part of a write the log lost.
+    #[test]
+    fn sled_holds_only_what_the_log_made_durable() {
+        let dir = tempfile::tempdir().expect("a test store");
+        let db = Db::open(dir.path()).expect("a test store");
+        let t = db.tree("t").expect("a test store");
+        // More frames than wake the applier, none of them durable.
+        for n in 0..WRITES {
+            t.insert("a", n.to_string().as_bytes())
+                .expect("a test store");
+            t.insert(format!("k{n}"), "v").expect("a test store");
+        }
+        db.log.pending.drain().expect("a test store");
+        let last = Some(Bytes::from((WRITES - 1).to_string().as_str()));
+        assert_eq!(
+            t.get("a").expect("a test store"),
+            last,
+            "read from the overlay"
+        );
+        assert_eq!(t.tree.get("a").expect("a test store"), None, "not in sled");
+        settle(&db);
+        assert_eq!(
+            t.tree.get("a").expect("a test store"),
+            last,
+            "in sled once durable"
+        );
+        assert_eq!(t.tree.len(), 1 + WRITES);
+    }
+
+    /// Enough writes for several of the applier's batches.
+    const WRITES: usize = 200;
 
     #[test]
     fn a_transaction_reads_its_own_writes_and_an_abort_writes_nothing() {
@@ -882,7 +957,7 @@ mod tests {
         let read = t.tree.get("a").expect("a test store");
         // … while a writer's "2" reaches sled and leaves the overlay …
         t.insert("a", "2").expect("a test store");
-        db.log.pending.drain().expect("a test store");
+        settle(&db);
         // … and only then does the reader keep its "1".
         db.log.pending.remember(&t.name, b"a", read, pushes);
         assert_eq!(t.get("a").expect("a test store"), Some(Bytes::from("2")));
@@ -897,14 +972,14 @@ mod tests {
         let t = db.tree("t").expect("a test store");
         t.insert("a", "1").expect("a test store");
         t.insert("b", "1").expect("a test store");
-        db.log.pending.drain().expect("a test store");
+        settle(&db);
         let kept = |key: &[u8]| match db.log.pending.get(&t.name, key) {
             Lookup::Found(value) => Some(value),
             Lookup::AskSled(_) => None,
         };
         assert_eq!(kept(b"a"), Some(Some(Bytes::from("1"))), "kept as applied");
         t.remove("a").expect("a test store");
-        db.log.pending.drain().expect("a test store");
+        settle(&db);
         assert_eq!(kept(b"a"), Some(None), "a removal is kept too");
         assert_eq!(kept(b"c"), None, "never read: sled is asked");
         assert_eq!(t.get("c").expect("a test store"), None);

@@ -25,6 +25,9 @@ pub(crate) const COUNTER_PID: PageId = 1;
 pub(crate) const BATCH_MANIFEST_PID: PageId = PageId::max_value() - 666;
 
 pub(crate) const PAGE_CONSOLIDATION_THRESHOLD: usize = 10;
+/// Till: the most fragments a page keeps however small they are (see
+/// `should_consolidate`); a page read from disk is read fragment by fragment.
+pub(crate) const PAGE_FRAGMENTS_MAX: usize = 64;
 pub(crate) const SEGMENT_CLEANUP_THRESHOLD: usize = 50;
 
 // Allows for around 1 trillion items to be stored
