@@ -259,21 +259,16 @@ impl Log {
         sync_dir(self.db_path.parent().unwrap_or(Path::new(".")))
     }
 
-    /// Hands write `lsn`, just appended, to `pending`; when that is full,
-    /// makes the log durable first, so the applier can take what waits
-    /// (a restore or an import writes without a persist between).
-    fn hand_over(
-        &self,
-        writer: &mut Writer,
-        lsn: u64,
-        ops: Vec<Op>,
-        trees: Vec<sled::Tree>,
-    ) -> Result<(), StoreError> {
+    /// Before a write is appended: when `pending` is full, makes the log
+    /// durable, so the applier can take what waits and the write's push
+    /// finds room (a restore or an import writes without a persist
+    /// between). Before, not after: a write whose fdatasync failed here is
+    /// not in the log at all.
+    fn make_room(&self, writer: &mut Writer) -> Result<(), StoreError> {
         if self.pending.is_full() {
             self.commits.sync_held(writer)?;
             self.pending.release(self.commits.synced());
         }
-        self.pending.push(lsn, ops, trees);
         Ok(())
     }
 
@@ -520,9 +515,10 @@ impl Tree {
             key: Bytes::from(key),
             value,
         }];
+        log.make_room(&mut writer)?;
         log.commits
             .append(&mut writer, lsn, &ops, |w| log.checkpoint(w, &self.tree))?;
-        log.hand_over(&mut writer, lsn, ops, vec![self.tree.clone()])?;
+        log.pending.push(lsn, ops, vec![self.tree.clone()]);
         self.wrote();
         Ok(true)
     }
@@ -678,8 +674,8 @@ impl<'a> Tx<'a> {
 /// Every write of the store comes here or to [`Tree::insert`], one at a
 /// time (the commit log's writer is held throughout): `f` reads the store
 /// with its own writes over it, then its writes are appended to the commit
-/// log as one frame and handed to `pending`, which applies them to sled in
-/// the log's order. Durable only once [`Db::persist`] returns.
+/// log as one frame and handed to `pending`, which applies them to sled
+/// once they are durable. Durable only once [`Db::persist`] returns.
 pub fn transact<T>(
     trees: &[&Tree],
     f: impl FnOnce(&Tx<'_>) -> Result<T, TxAbort>,
@@ -710,10 +706,11 @@ pub fn transact<T>(
     if ops.is_empty() {
         return Ok(out);
     }
+    log.make_room(&mut writer)?;
     log.commits
         .append(&mut writer, lsn, &ops, |w| log.checkpoint(w, &first.tree))?;
     let trees = unique.iter().map(|t| t.tree.clone()).collect();
-    log.hand_over(&mut writer, lsn, ops, trees)?;
+    log.pending.push(lsn, ops, trees);
     // Every tree it was opened over, written or only read: a count too
     // many only costs a cache a miss.
     unique.iter().for_each(|t| t.wrote());

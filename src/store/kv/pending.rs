@@ -7,7 +7,7 @@
 //! need not wait for that: once its frame is in the commit log (a killed
 //! till keeps it; [`super::Db::persist`] makes it durable), the write is
 //! kept here, readers find it here before they ask sled, and one thread
-//! applies the frames to sled in lsn order, a batch at a time (see
+//! applies the frames to sled, a batch of them at a time (see
 //! [`WAKE_AT`]), while the lanes go on. A checkpoint waits for it to catch
 //! up ([`Pending::drain`]).
 //!
@@ -86,7 +86,7 @@ struct State {
     queue: VecDeque<Queued>,
     /// The last lsn the commit log holds durably: frames up to it may be applied.
     released: u64,
-    /// A frame taken off the queue and not yet in sled.
+    /// A batch taken off the queue and not yet in sled.
     applying: bool,
     /// Why sled stopped taking writes, if it did.
     failed: Option<(std::io::ErrorKind, String)>,
@@ -301,7 +301,9 @@ fn is_empty_range(lo: Bound<&[u8]>, hi: Bound<&[u8]>) -> bool {
 }
 
 impl Drop for Pending {
-    /// The applier finishes the queue, then stops.
+    /// The applier finishes what was released (a clean close released
+    /// everything: `Db`'s drop checkpoints first), then stops; the rest is
+    /// in the commit log for the next open.
     fn drop(&mut self) {
         self.shared.state().stop = true;
         self.shared.changed.notify_all();
@@ -343,8 +345,8 @@ impl Shared {
         )
     }
 
-    /// The applier: the frames waiting, each in turn into sled, then out of
-    /// the overlay together. After a failure it applies nothing more; the
+    /// The applier: the released frames waiting, as one batch into sled
+    /// (see [`apply`]), then out of the overlay together. After a failure it applies nothing more; the
     /// overlay keeps serving reads, and the commit log keeps every write
     /// for the next open.
     ///

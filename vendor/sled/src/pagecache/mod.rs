@@ -327,7 +327,8 @@ impl<'g> Deref for PageView<'g> {
 }
 
 /// Till: a page is rewritten whole once its fragments on disk are many
-/// and, together, as large as its base, or once they are very many:
+/// and, together, as large as its base, or once they are very many (a
+/// page kept as a blob has a small base, and is rewritten every ten):
 /// upstream rewrites it after every ten, so a leaf of 256 small records
 /// (stock levels) was written out whole, 10 KiB, for every ten 60-byte
 /// changes (see PATCHED.md).
