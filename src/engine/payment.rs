@@ -49,8 +49,8 @@ impl Engine {
                 terminal: self.settings.terminal.clone(),
                 cashier: session.user.clone(),
                 completed_at: now,
-                sale: sale.clone(),
-                totals: totals.clone(),
+                sale,
+                totals,
             },
         )?;
         self.wake_printer();

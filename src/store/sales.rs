@@ -56,7 +56,7 @@ impl Store {
         lane: u16,
         actor: &str,
         printer: Option<Printer>,
-        build: impl Fn(ReceiptNo) -> CompletedSale,
+        build: impl FnOnce(ReceiptNo) -> CompletedSale,
     ) -> Result<CompletedSale, StoreError> {
         let now = Utc::now();
         let mut trees = self.chain().trees().to_vec();
