@@ -346,9 +346,9 @@ impl Shared {
     }
 
     /// The applier: the released frames waiting, as one batch into sled
-    /// (see [`apply`]), then out of the overlay together. After a failure it applies nothing more; the
-    /// overlay keeps serving reads, and the commit log keeps every write
-    /// for the next open.
+    /// (see [`apply`]), then out of the overlay together. After a failure
+    /// it applies nothing more; the overlay keeps serving reads, and the
+    /// commit log keeps every write for the next open.
     ///
     /// The overlay's lock is taken once for a batch, not once a frame: each
     /// taking met a lane's read or write now and then, and the lane slept
