@@ -47,6 +47,21 @@ fn line_strategy() -> impl Strategy<Value = Line> {
         })
 }
 
+/// `quantity` pieces of `sku` at the standard rate, with `discount`.
+fn each(sku: &str, unit_price: Money, quantity: i64, discount: Discount) -> Line {
+    Line {
+        sku: sku.into(),
+        name: sku.into(),
+        unit: Unit::Each,
+        unit_price,
+        quantity: Decimal::from(quantity),
+        tax_code: "std".into(),
+        discount: Some(discount),
+        voided: false,
+        refund_of: None,
+    }
+}
+
 fn rules(mode: TaxMode) -> PriceRules {
     PriceRules {
         tax_mode: mode,
@@ -199,17 +214,7 @@ proptest! {
 #[test]
 fn piece_by_piece_refunds_add_up_to_the_price() {
     let rules = rules(TaxMode::Inclusive);
-    let line = Line {
-        sku: "nail".into(),
-        name: "Nail".into(),
-        unit: Unit::Each,
-        unit_price: cents(1),
-        quantity: Decimal::from(7),
-        tax_code: "std".into(),
-        discount: Some(Discount::Amount(cents(2))),
-        voided: false,
-        refund_of: None,
-    };
+    let line = each("nail", cents(1), 7, Discount::Amount(cents(2)));
     let sale = sale_of(vec![line], None);
     let totals = sale.totals(&rules).expect("totals");
     assert_eq!(totals.total, cents(5));
@@ -252,17 +257,7 @@ fn piece_by_piece_refunds_add_up_to_the_price() {
 #[test]
 fn a_line_given_away_is_stored_as_it_always_was() {
     let rules = rules(TaxMode::Inclusive);
-    let given = Line {
-        sku: "gift".into(),
-        name: "Gift".into(),
-        unit: Unit::Each,
-        unit_price: cents(250),
-        quantity: Decimal::ONE,
-        tax_code: "std".into(),
-        discount: Some(Discount::Percent(Decimal::from(100))),
-        voided: false,
-        refund_of: None,
-    };
+    let given = each("gift", cents(250), 1, Discount::Percent(Decimal::from(100)));
     for sale_discount in [None, Some(Discount::Percent(Decimal::from(10)))] {
         let sale = sale_of(vec![given.clone()], sale_discount);
         let line = &sale.totals(&rules).expect("totals").lines[0];
